@@ -1,0 +1,197 @@
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, stat, unlink } from "node:fs/promises";
+import {
+  type AppendResultInfo,
+  type BlobDigest,
+  type BlobInfo,
+  BlobMismatchError,
+  type BlobStore,
+  BlobUnknownError,
+  type ByteRange,
+  createKeyedLock,
+  resolveByteRange,
+  UploadOffsetError,
+  UploadUnknownError,
+} from "@berth/engine";
+import { appendToFile } from "./append-to-file.js";
+import { blobLayout } from "./blob-layout.js";
+import { ignoreMissingFile, isExistingFile, isMissingFile } from "./file-errors.js";
+import { hashFile } from "./hash-file.js";
+import { moveDurably } from "./move-durably.js";
+
+export interface FilesystemBlobStoreOptions {
+  /** Holds `uploads/` and `blobs/` (created as needed). One process at a time may use it. */
+  readonly directory: string;
+}
+
+/** What an upload has accepted: its file's length and the running sha256 over those bytes. */
+interface UploadState {
+  readonly size: number;
+  readonly hash: Hash;
+}
+
+/**
+ * A BlobStore on the local filesystem. An upload is a file that appends extend in place; finishing
+ * renames it into the content-addressed tree, so a blob is never copied. Operations on one upload
+ * run one at a time (an in-process lock, hence one process per directory), so of two appends at the
+ * same offset exactly one is accepted.
+ *
+ * The running hash of each upload lives in memory, so an append hashes only its own bytes. After a
+ * restart it is missing: the first operation on the upload rebuilds it by reading the file once.
+ * The file's length is the upload's size; a crash in the middle of an append can leave bytes that
+ * were never acknowledged, and the engine then asks the client to start that upload again.
+ */
+export function createFilesystemBlobStore(options: FilesystemBlobStoreOptions): BlobStore {
+  const layout = blobLayout(options.directory);
+  const uploads = new Map<string, UploadState>();
+  const uploadLock = createKeyedLock();
+
+  function uploadPathOf(uploadId: string): string {
+    const path = layout.uploadPath(uploadId);
+    if (path === undefined) throw new UploadUnknownError(uploadId);
+    return path;
+  }
+
+  /** The upload's state, rebuilt from its file when this process has none. Call under its lock. */
+  async function uploadState(uploadId: string): Promise<UploadState> {
+    const known = uploads.get(uploadId);
+    if (known !== undefined) return known;
+    try {
+      const rebuilt = await hashFile(uploadPathOf(uploadId));
+      uploads.set(uploadId, rebuilt);
+      return rebuilt;
+    } catch (error) {
+      throw isMissingFile(error) ? new UploadUnknownError(uploadId) : error;
+    }
+  }
+
+  /** Removes the upload's file and state; a missing file is already gone. Call under its lock. */
+  async function discardUpload(uploadId: string): Promise<void> {
+    uploads.delete(uploadId);
+    await unlink(uploadPathOf(uploadId)).catch(ignoreMissingFile);
+  }
+
+  async function createUpload(uploadId: string) {
+    const path = layout.uploadPath(uploadId);
+    if (path === undefined) throw new Error(`"${uploadId}" cannot name an upload: use a uuid`);
+    return uploadLock.run(uploadId, async () => {
+      await mkdir(layout.uploadsDirectory, { recursive: true });
+      try {
+        await (await open(path, "wx")).close();
+        uploads.set(uploadId, { size: 0, hash: createHash("sha256") });
+      } catch (error) {
+        if (!isExistingFile(error)) throw error; // an existing upload is handed back as it is
+      }
+      return { uploadId, size: (await uploadState(uploadId)).size };
+    });
+  }
+
+  async function appendToUpload(
+    uploadId: string,
+    offset: number,
+    chunk: AsyncIterable<Uint8Array> | Uint8Array,
+  ): Promise<AppendResultInfo> {
+    return uploadLock.run(uploadId, async () => {
+      const before = await uploadState(uploadId);
+      if (offset !== before.size) throw new UploadOffsetError(uploadId, before.size, offset);
+      const hash = before.hash.copy();
+      const forget = () => uploads.delete(uploadId); // the file's length is unknown: re-read it next time
+      const size = await appendToFile(uploadPathOf(uploadId), offset, chunk, hash, forget).catch(
+        (error: unknown) => {
+          throw isMissingFile(error) ? new UploadUnknownError(uploadId) : error;
+        },
+      );
+      uploads.set(uploadId, { size, hash });
+      return { size, digest: sha256Digest(hash) };
+    });
+  }
+
+  async function uploadStatus(uploadId: string): Promise<AppendResultInfo> {
+    // A known state is answered at once, even while an append streams in (that append is not accepted yet).
+    const { size, hash } =
+      uploads.get(uploadId) ?? (await uploadLock.run(uploadId, () => uploadState(uploadId)));
+    return { size, digest: sha256Digest(hash) };
+  }
+
+  async function finishUpload(uploadId: string, expected: BlobInfo): Promise<BlobInfo> {
+    return uploadLock.run(uploadId, async () => {
+      const { size, hash } = await uploadState(uploadId);
+      if (size !== expected.size) {
+        await discardUpload(uploadId);
+        throw new BlobMismatchError(uploadId, "size", String(expected.size), String(size));
+      }
+      const digest = sha256Digest(hash);
+      if (digest !== expected.digest) {
+        await discardUpload(uploadId);
+        throw new BlobMismatchError(uploadId, "digest", expected.digest, digest);
+      }
+      const target = layout.blobPath(digest);
+      if (target === undefined) throw new Error(`sha256Digest produced an unusable digest ${digest}`);
+      if ((await sizeOf(target)) === undefined) await moveDurably(uploadPathOf(uploadId), target);
+      await discardUpload(uploadId); // the same bytes are already a blob, or the file was moved
+      return { digest, size };
+    });
+  }
+
+  async function statBlob(digest: BlobDigest): Promise<BlobInfo | undefined> {
+    const path = layout.blobPath(digest);
+    const size = path === undefined ? undefined : await sizeOf(path);
+    return size === undefined ? undefined : { digest, size };
+  }
+
+  async function read(digest: BlobDigest, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
+    const path = layout.blobPath(digest);
+    const size = path === undefined ? undefined : await sizeOf(path);
+    if (path === undefined || size === undefined) throw new BlobUnknownError(digest);
+    return readFileRange(path, digest, resolveByteRange(range, size));
+  }
+
+  return {
+    createUpload,
+    appendToUpload,
+    uploadStatus,
+    finishUpload,
+    abortUpload: (uploadId) =>
+      layout.uploadPath(uploadId) === undefined
+        ? Promise.resolve()
+        : uploadLock.run(uploadId, () => discardUpload(uploadId)),
+    stat: statBlob,
+    read,
+    async delete(digest) {
+      const path = layout.blobPath(digest);
+      if (path !== undefined) await unlink(path).catch(ignoreMissingFile);
+    },
+    async close() {},
+  };
+}
+
+/** The digest of what `hash` has seen so far; the hash itself keeps running. */
+function sha256Digest(hash: Hash): BlobDigest {
+  return `sha256:${hash.copy().digest("hex")}`;
+}
+
+/** A file's length, or undefined when there is no such file. */
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (isMissingFile(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Streams the inclusive range straight from the file; nothing is opened until the caller reads. */
+async function* readFileRange(
+  path: string,
+  digest: BlobDigest,
+  { start, end }: ByteRange,
+): AsyncGenerator<Uint8Array> {
+  if (end < start) return; // the empty blob
+  try {
+    yield* createReadStream(path, { start, end });
+  } catch (error) {
+    // Deleted between the size check and the first read: an error, never a short blob.
+    throw isMissingFile(error) ? new BlobUnknownError(digest) : error;
+  }
+}

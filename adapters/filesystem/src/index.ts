@@ -1,0 +1,2 @@
+export { createFilesystemBlobStore, type FilesystemBlobStoreOptions } from "./filesystem-blob-store.js";
+export { acquireLockFile, type LockFile, LockFileHeldError } from "./lock-file.js";

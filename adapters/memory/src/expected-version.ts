@@ -1,0 +1,16 @@
+import type { ExpectedStreamVersion } from "@berth/engine";
+
+/** Whether a stream at `version` satisfies the append's expectation (undefined expects nothing). */
+export function isExpectedVersion(expected: ExpectedStreamVersion | undefined, version: number): boolean {
+  switch (expected) {
+    case undefined:
+    case "ANY":
+      return true;
+    case "NO_STREAM":
+      return version === 0;
+    case "STREAM_EXISTS":
+      return version > 0;
+    default:
+      return version === expected;
+  }
+}

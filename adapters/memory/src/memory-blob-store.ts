@@ -1,0 +1,136 @@
+import { createHash, type Hash } from "node:crypto";
+import {
+  type AppendResultInfo,
+  type BlobDigest,
+  type BlobInfo,
+  BlobMismatchError,
+  type BlobStore,
+  BlobUnknownError,
+  type ByteRange,
+  byteSource,
+  createKeyedLock,
+  resolveByteRange,
+  sha256Digest,
+  UploadOffsetError,
+  UploadUnknownError,
+} from "@berth/engine";
+
+interface Upload {
+  /** Accepted bytes as received: appending never concatenates what is already there. */
+  readonly chunks: Buffer[];
+  size: number;
+  /** Running sha256 of `chunks`, so finishing needs no second pass over the bytes. */
+  hash: Hash;
+}
+
+interface Blob {
+  readonly chunks: ReadonlyArray<Buffer>;
+  readonly size: number;
+}
+
+/**
+ * A BlobStore in process memory. Operations on one upload run one at a time, so of two appends at
+ * the same offset exactly one is accepted; the other then finds the new size and is refused.
+ */
+export function createMemoryBlobStore(): BlobStore {
+  const uploads = new Map<string, Upload>();
+  const blobs = new Map<BlobDigest, Blob>();
+  const uploadLock = createKeyedLock();
+
+  function uploadOf(uploadId: string): Upload {
+    const upload = uploads.get(uploadId);
+    if (upload === undefined) throw new UploadUnknownError(uploadId);
+    return upload;
+  }
+
+  async function appendToUpload(
+    uploadId: string,
+    offset: number,
+    chunk: AsyncIterable<Uint8Array> | Uint8Array,
+  ): Promise<AppendResultInfo> {
+    return uploadLock.run(uploadId, async () => {
+      const upload = uploadOf(uploadId);
+      if (offset !== upload.size) throw new UploadOffsetError(uploadId, upload.size, offset);
+      // Hash and collect on the side: a stream that fails midway leaves the upload as it was.
+      const hash = upload.hash.copy();
+      const received: Buffer[] = [];
+      let size = upload.size;
+      for await (const piece of byteSource(chunk)) {
+        if (piece.byteLength === 0) continue;
+        const copy = Buffer.from(piece); // the caller may reuse its buffer
+        hash.update(copy);
+        received.push(copy);
+        size += copy.byteLength;
+      }
+      for (const copy of received) upload.chunks.push(copy);
+      upload.size = size;
+      upload.hash = hash;
+      return { size, digest: sha256Digest(hash) };
+    });
+  }
+
+  async function finishUpload(uploadId: string, expected: BlobInfo): Promise<BlobInfo> {
+    return uploadLock.run(uploadId, async () => {
+      const upload = uploadOf(uploadId);
+      uploads.delete(uploadId);
+      if (upload.size !== expected.size) {
+        throw new BlobMismatchError(uploadId, "size", String(expected.size), String(upload.size));
+      }
+      const digest = sha256Digest(upload.hash);
+      if (digest !== expected.digest)
+        throw new BlobMismatchError(uploadId, "digest", expected.digest, digest);
+      if (!blobs.has(digest)) blobs.set(digest, { chunks: upload.chunks, size: upload.size });
+      return { digest, size: upload.size };
+    });
+  }
+
+  async function read(digest: BlobDigest, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
+    const blob = blobs.get(digest);
+    if (blob === undefined) throw new BlobUnknownError(digest);
+    return sliceChunks(blob.chunks, resolveByteRange(range, blob.size));
+  }
+
+  return {
+    async createUpload(uploadId) {
+      if (!uploads.has(uploadId)) uploads.set(uploadId, { chunks: [], size: 0, hash: createHash("sha256") });
+      return { uploadId, size: uploadOf(uploadId).size };
+    },
+    appendToUpload,
+    async uploadStatus(uploadId) {
+      const upload = uploadOf(uploadId);
+      return { size: upload.size, digest: sha256Digest(upload.hash) };
+    },
+    finishUpload,
+    abortUpload: (uploadId) =>
+      uploadLock.run(uploadId, async () => {
+        uploads.delete(uploadId);
+      }),
+    async stat(digest) {
+      const blob = blobs.get(digest);
+      return blob === undefined ? undefined : { digest, size: blob.size };
+    },
+    read,
+    async delete(digest) {
+      blobs.delete(digest);
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Yields the part of `chunks` inside the inclusive `range` as views into the stored buffers:
+ * no copy of the blob, so readers must not write into what they receive.
+ */
+async function* sliceChunks(
+  chunks: ReadonlyArray<Buffer>,
+  { start, end }: ByteRange,
+): AsyncGenerator<Uint8Array> {
+  let chunkStart = 0;
+  for (const chunk of chunks) {
+    const chunkEnd = chunkStart + chunk.byteLength; // exclusive
+    if (chunkStart > end) return;
+    if (chunkEnd > start)
+      yield chunk.subarray(Math.max(start - chunkStart, 0), Math.min(end + 1, chunkEnd) - chunkStart);
+    chunkStart = chunkEnd;
+  }
+}

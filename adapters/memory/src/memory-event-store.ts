@@ -1,0 +1,106 @@
+import {
+  type AppendResult,
+  createWakeSignal,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedStreamVersion,
+  ExpectedVersionConflictError,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from "@berth/engine";
+import { isExpectedVersion } from "./expected-version.js";
+import { frozenJsonCopy } from "./frozen-json-copy.js";
+
+export interface MemoryEventStoreOptions {
+  /** The store's clock for `recordedAt` (epoch milliseconds); defaults to Date.now. */
+  readonly clock?: () => number;
+}
+
+/**
+ * An EventStore in process memory. The global log is an append-only array where an event at index i
+ * has position i + 1, so appends cost O(events appended) and reads slice without searching.
+ */
+export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): EventStore {
+  const clock = options.clock ?? Date.now;
+  const log: RecordedEvent[] = [];
+  const streams = new Map<string, RecordedEvent[]>();
+  const appended = createWakeSignal();
+  let closed = false;
+
+  async function appendToStream(
+    streamName: string,
+    events: ReadonlyArray<EventToAppend>,
+    expected?: ExpectedStreamVersion,
+  ): Promise<AppendResult> {
+    const stream = streams.get(streamName) ?? [];
+    if (!isExpectedVersion(expected, stream.length)) {
+      throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", stream.length);
+    }
+    // Copy before touching the log, so a value JSON cannot hold fails the append with nothing written.
+    const copies = events.map((event) => ({ type: event.type, data: frozenJsonCopy(event.data) }));
+    const recordedAt = clock();
+    for (const { type, data } of copies) {
+      const recorded: RecordedEvent = Object.freeze({
+        streamName,
+        streamVersion: stream.length + 1,
+        globalPosition: BigInt(log.length + 1),
+        type,
+        data,
+        recordedAt,
+      });
+      stream.push(recorded);
+      log.push(recorded);
+    }
+    if (stream.length > 0) streams.set(streamName, stream);
+    if (copies.length > 0) appended.notify();
+    return {
+      nextExpectedStreamVersion: stream.length,
+      lastGlobalPosition: stream.at(-1)?.globalPosition ?? 0n,
+    };
+  }
+
+  async function readStream(
+    streamName: string,
+    { afterVersion = 0, maxCount }: ReadStreamOptions = {},
+  ): Promise<ReadonlyArray<RecordedEvent>> {
+    const stream = streams.get(streamName) ?? [];
+    const start = Math.max(afterVersion, 0);
+    return stream.slice(start, maxCount === undefined ? undefined : start + Math.max(maxCount, 0));
+  }
+
+  async function readAll({
+    after = 0n,
+    maxCount,
+  }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> {
+    const start = after > 0n ? Number(after) : 0;
+    return log.slice(start, maxCount === undefined ? undefined : start + Math.max(maxCount, 0));
+  }
+
+  async function* subscribe({ after = 0n, signal }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+    let next = after > 0n ? Number(after) : 0;
+    while (!closed && signal?.aborted !== true) {
+      const round = appended.round();
+      const event = log[next];
+      if (event === undefined) {
+        await appended.wait(round, { signal });
+        continue;
+      }
+      next += 1;
+      yield event;
+    }
+  }
+
+  return {
+    appendToStream,
+    readStream,
+    streamVersion: async (streamName) => streams.get(streamName)?.length ?? 0,
+    readAll,
+    subscribe,
+    async close() {
+      closed = true;
+      appended.notify();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+export { migrateToLatest } from "./migrations/migrate-to-latest.js";
+export { berthMigrationProvider, berthMigrations } from "./migrations/migration-provider.js";
+export { type PGliteDatabase, PGliteDialect, type PGliteDialectOptions } from "./pglite-dialect.js";
+export { createPostgresBlobStore, type PostgresBlobStoreOptions } from "./postgres-blob-store.js";
+export { createPostgresEventStore, type PostgresEventStoreOptions } from "./postgres-event-store.js";
+export {
+  createPostgresStorage,
+  type PostgresStorage,
+  type PostgresStorageOptions,
+} from "./postgres-storage.js";
+export type {
+  BerthDatabase,
+  BlobChunksTable,
+  BlobsTable,
+  EventsTable,
+  UploadChunksTable,
+  UploadsTable,
+} from "./schema.js";
+export { DEFAULT_SCHEMA } from "./schema.js";

@@ -1,0 +1,168 @@
+import {
+  type AppendResult,
+  createWakeSignal,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedStreamVersion,
+  ExpectedVersionConflictError,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from "@berth/engine";
+import { type Kysely, sql } from "kysely";
+import type { Pool } from "pg";
+import { type AppendRow, appendStatement } from "./append-statement.js";
+import { toRecordedEvent } from "./event-row.js";
+import { createNotificationListener } from "./notification-listener.js";
+import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
+import { ADVISORY_LOCK_NAMESPACE, eventsChannel, schemaKey } from "./schema-key.js";
+import { isUniqueViolation } from "./unique-violation.js";
+
+export interface PostgresEventStoreOptions {
+  /**
+   * Any Kysely on a Postgres dialect (pg, PGlite, …). The store never closes it: its owner does.
+   * A Kysely typed for other tables can pass `db.withTables<BerthDatabase>()`.
+   */
+  readonly db: Kysely<BerthDatabase>;
+  /** The schema holding the tables (migrated with `migrateToLatest(db, schema)`); default "berth". */
+  readonly schema?: string;
+  /** The pg Pool behind `db`, if it has one: subscribers then LISTEN and wake as soon as an append commits. */
+  readonly pool?: Pool;
+  /** How long an idle subscriber waits before it reads again when nothing woke it (default 200 ms). */
+  readonly pollIntervalMs?: number;
+  /** The most events one readAll returns, whatever its maxCount (default 1000). */
+  readonly readAllLimit?: number;
+}
+
+/**
+ * An EventStore on Postgres: one `events` table, positions from an identity column.
+ *
+ * Appends are serialized by a transaction-scoped advisory lock taken before the insert. Identity
+ * values are handed out when a row is inserted but become visible when its transaction commits, so
+ * without the lock a later position could commit before an earlier one and a reader that already
+ * moved past the later one would skip the earlier for good. Under the lock, positions commit in
+ * order: readAll and subscribers never skip. The lock also makes the version read exact; the unique
+ * (stream_name, stream_version) constraint stays as the last guard against a lost or doubled write.
+ */
+export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStore {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const db = options.db.withSchema(schema);
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const readAllLimit = options.readAllLimit ?? 1000;
+  const channel = eventsChannel(schema);
+  const lockKey = schemaKey(schema);
+  const appended = createWakeSignal();
+  const listener =
+    options.pool === undefined
+      ? undefined
+      : createNotificationListener(options.pool, channel, appended.notify);
+  let closed = false;
+
+  async function appendToStream(
+    streamName: string,
+    events: ReadonlyArray<EventToAppend>,
+    expected?: ExpectedStreamVersion,
+  ): Promise<AppendResult> {
+    const statement = appendStatement({ schema, channel, streamName, events, expected });
+    const run = async (): Promise<AppendRow | undefined> => {
+      // Nothing to write, nothing to order: check the expectation without the lock.
+      if (events.length === 0) return (await statement.execute(db)).rows[0];
+      // Round trips: BEGIN, lock, the append statement, COMMIT.
+      return db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_NAMESPACE}::int, ${lockKey}::int)`.execute(
+          trx,
+        );
+        return (await statement.execute(trx)).rows[0];
+      });
+    };
+    let row: AppendRow | undefined;
+    try {
+      row = await run();
+    } catch (error) {
+      // Only a writer that bypasses the lock can get here; its row won, ours did not: a conflict.
+      if (!isUniqueViolation(error)) throw error;
+      throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", undefined);
+    }
+    if (row === undefined) throw new Error("The append statement returned no row");
+    if (!row.satisfied) throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", row.version);
+    if (events.length > 0) appended.notify();
+    return {
+      nextExpectedStreamVersion: row.version + events.length,
+      lastGlobalPosition: BigInt(row.last_position ?? 0),
+    };
+  }
+
+  async function readStream(
+    streamName: string,
+    { afterVersion = 0, maxCount }: ReadStreamOptions = {},
+  ): Promise<ReadonlyArray<RecordedEvent>> {
+    let query = db
+      .selectFrom("events")
+      .selectAll()
+      .where("stream_name", "=", streamName)
+      .where("stream_version", ">", afterVersion)
+      .orderBy("stream_version");
+    if (maxCount !== undefined) query = query.limit(Math.max(maxCount, 0));
+    return (await query.execute()).map(toRecordedEvent);
+  }
+
+  async function readAll({
+    after = 0n,
+    maxCount,
+  }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> {
+    const rows = await db
+      .selectFrom("events")
+      .selectAll()
+      .where("global_position", ">", after.toString())
+      .orderBy("global_position")
+      .limit(Math.max(Math.min(maxCount ?? readAllLimit, readAllLimit), 0))
+      .execute();
+    return rows.map(toRecordedEvent);
+  }
+
+  async function streamVersion(streamName: string): Promise<number> {
+    const row = await db
+      .selectFrom("events")
+      .select((eb) => eb.fn.coalesce(eb.fn.max("stream_version"), eb.lit(0)).as("version"))
+      .where("stream_name", "=", streamName)
+      .executeTakeFirstOrThrow();
+    return row.version;
+  }
+
+  /** Reads after the last delivered position until caught up, then waits for a wake-up or the poll interval. */
+  async function* subscribe({ after = 0n, signal }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+    const stopped = () => closed || signal?.aborted === true;
+    let position = after;
+    await listener?.listening();
+    while (!stopped()) {
+      const round = appended.round();
+      let batch: ReadonlyArray<RecordedEvent>;
+      try {
+        batch = await readAll({ after: position, maxCount: readAllLimit });
+      } catch (error) {
+        if (stopped()) return; // closing may have ended the connections under the read
+        throw error;
+      }
+      for (const event of batch) {
+        if (stopped()) return;
+        position = event.globalPosition;
+        yield event;
+      }
+      if (batch.length < readAllLimit) await appended.wait(round, { timeoutMs: pollIntervalMs, signal });
+    }
+  }
+
+  return {
+    appendToStream,
+    readStream,
+    streamVersion,
+    readAll,
+    subscribe,
+    async close() {
+      closed = true;
+      appended.notify();
+      await listener?.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { BlobStore, EventStore } from "@berth/engine";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { migrateToLatest } from "./migrations/migrate-to-latest.js";
+import { createPostgresBlobStore } from "./postgres-blob-store.js";
+import { createPostgresEventStore } from "./postgres-event-store.js";
+import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
+
+export interface PostgresStorageOptions {
+  readonly connectionString: string;
+  /** Schema for Berth's tables, created and migrated on start (default "berth"). */
+  readonly schema?: string;
+  /** Extra pg Pool settings (max connections, timeouts, ssl, …). */
+  readonly pool?: Omit<pg.PoolConfig, "connectionString">;
+  /** Run the migrations before returning (default true). */
+  readonly migrate?: boolean;
+  /** See PostgresEventStoreOptions.pollIntervalMs. */
+  readonly pollIntervalMs?: number;
+  /** See PostgresBlobStoreOptions.chunkSize. */
+  readonly chunkSize?: number;
+}
+
+export interface PostgresStorage {
+  readonly events: EventStore;
+  readonly blobs: BlobStore;
+  readonly db: Kysely<BerthDatabase>;
+  /** Closes both stores and ends the pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * Both stores on one pg Pool, migrated and ready. The pool ends once both stores are closed (or on
+ * `close()`), so a caller that closes each store it was handed leaks nothing.
+ */
+export async function createPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const pool = new pg.Pool({ ...options.pool, connectionString: options.connectionString });
+  // An idle connection that breaks is dropped by the pool and replaced on the next query; without
+  // a listener the error would crash the process.
+  pool.on("error", () => {});
+  const db = new Kysely<BerthDatabase>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (options.migrate ?? true) await migrateToLatest(db, schema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const events = createPostgresEventStore({ db, schema, pool, pollIntervalMs: options.pollIntervalMs });
+  const blobs = createPostgresBlobStore({ db, schema, chunkSize: options.chunkSize });
+
+  let open = 2;
+  let ended: Promise<void> | undefined;
+  const release = async () => {
+    open -= 1;
+    if (open === 0) ended = db.destroy();
+    await ended;
+  };
+  const once = (close: () => Promise<void>) => {
+    let closing: Promise<void> | undefined;
+    return () => {
+      closing ??= close().finally(release);
+      return closing;
+    };
+  };
+  const closeEvents = once(events.close);
+  const closeBlobs = once(blobs.close);
+  return {
+    events: { ...events, close: closeEvents },
+    blobs: { ...blobs, close: closeBlobs },
+    db,
+    async close() {
+      await Promise.all([closeEvents(), closeBlobs()]);
+    },
+  };
+}

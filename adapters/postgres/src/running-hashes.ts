@@ -1,0 +1,71 @@
+import { createHash, type Hash } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { BerthDatabase } from "./schema.js";
+
+/**
+ * The running sha256 of each upload, kept in process memory so that an append hashes only its own
+ * bytes. An entry holds for exactly the size it was taken at. Uploads only grow, so a missing entry
+ * or another size means this process restarted or another process appended since: the hash is then
+ * rebuilt once by reading the stored chunks in order (call it inside the transaction that holds the
+ * upload, or in a snapshot, so the chunks below `size` are the committed ones).
+ */
+export interface RunningHashes {
+  /** A private copy of the hash over the upload's first `size` bytes. */
+  hashAt(db: Kysely<BerthDatabase>, uploadId: string, size: number): Promise<Hash>;
+  /** Takes ownership of `hash`, the hash over the upload's first `size` bytes. */
+  remember(uploadId: string, size: number, hash: Hash): void;
+  forget(uploadId: string): void;
+}
+
+export function createRunningHashes(batchRows: number): RunningHashes {
+  const hashes = new Map<string, { readonly size: number; readonly hash: Hash }>();
+
+  function remember(uploadId: string, size: number, hash: Hash): void {
+    const known = hashes.get(uploadId);
+    if (known === undefined || known.size < size) hashes.set(uploadId, { size, hash });
+  }
+
+  return {
+    async hashAt(db, uploadId, size) {
+      const known = hashes.get(uploadId);
+      if (known?.size === size) return known.hash.copy();
+      const hash = await rehash(db, uploadId, size, batchRows);
+      remember(uploadId, size, hash);
+      return hash.copy();
+    },
+    remember,
+    forget: (uploadId) => {
+      hashes.delete(uploadId);
+    },
+  };
+}
+
+async function rehash(
+  db: Kysely<BerthDatabase>,
+  uploadId: string,
+  size: number,
+  batchRows: number,
+): Promise<Hash> {
+  const hash = createHash("sha256");
+  let next = 0;
+  while (next < size) {
+    const rows = await db
+      .selectFrom("upload_chunks")
+      .select(["byte_offset", "bytes"])
+      .where("upload_id", "=", uploadId)
+      .where("byte_offset", ">=", String(next))
+      .where("byte_offset", "<", String(size))
+      .orderBy("byte_offset")
+      .limit(batchRows)
+      .execute();
+    if (rows.length === 0)
+      throw new Error(`Upload ${uploadId} has ${size} bytes but its stored chunks end at ${next}`);
+    for (const row of rows) {
+      if (Number(row.byte_offset) !== next)
+        throw new Error(`Upload ${uploadId} has no stored chunk at ${next}`);
+      hash.update(row.bytes);
+      next += row.bytes.byteLength;
+    }
+  }
+  return hash;
+}

@@ -1,0 +1,4 @@
+/** Whether a driver error is Postgres' unique_violation (SQLSTATE 23505); pg and PGlite both set `code`. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "23505";
+}

@@ -1,0 +1,57 @@
+/**
+ * The branded values of the domain as request members, keyed by the name of their shape in the ECR
+ * model, each with the constraints it is declared to enforce. A test checks every declaration twice:
+ * against the model, and against what the branded codec really accepts.
+ */
+import {
+  ByteOffset,
+  EncryptionType,
+  ImageTag,
+  ImageTagMutability,
+  ImageTagMutabilityExclusionFilter,
+  RESOURCE_TAG_LIMITS,
+  RegistryId,
+  RepositoryName,
+  ResourceTag,
+  TagStatus,
+  UploadId,
+} from "../values/primitives.js";
+import { declared } from "./constraint-codecs.js";
+import type { EnumConstraints } from "./constraints.js";
+
+/** The values of a `t.keyof` codec, which are its keys. */
+const keysOf = (codec: { readonly keys: object }): EnumConstraints => ({
+  kind: "enum",
+  values: Object.keys(codec.keys),
+});
+
+export const BrandedMembers = {
+  RegistryId: declared(RegistryId, { kind: "string", pattern: "[0-9]{12}" }),
+  RepositoryName: declared(RepositoryName, {
+    kind: "string",
+    min: 2,
+    max: 256,
+    pattern: "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+  }),
+  ImageTag: declared(ImageTag, { kind: "string", min: 1, max: 300 }),
+  UploadId: declared(UploadId, {
+    kind: "string",
+    pattern: "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+  }),
+  PartSize: declared(ByteOffset, { kind: "integer", min: 0 }),
+  TagStatus: declared(TagStatus, keysOf(TagStatus)),
+  ImageTagMutability: declared(ImageTagMutability, keysOf(ImageTagMutability)),
+  EncryptionType: declared(EncryptionType, keysOf(EncryptionType)),
+  ImageTagMutabilityExclusionFilterType: declared(ImageTagMutabilityExclusionFilter.props.filterType, {
+    kind: "enum",
+    values: ["WILDCARD"],
+  }),
+  ImageTagMutabilityExclusionFilterValue: declared(ImageTagMutabilityExclusionFilter.props.filter, {
+    kind: "string",
+    min: 1,
+    max: 128,
+    pattern: "^[0-9a-zA-Z._*-]{1,128}$",
+  }),
+  TagKey: declared(ResourceTag.props.Key, { kind: "string", min: 1, max: RESOURCE_TAG_LIMITS.maxKeyLength }),
+  TagValue: declared(ResourceTag.props.Value, { kind: "string", max: RESOURCE_TAG_LIMITS.maxValueLength }),
+};

@@ -1,0 +1,30 @@
+/**
+ * io-ts errors in ECR's words: `N validation error(s) detected: Value 'v' at 'path' failed to satisfy
+ * constraint: Member must …; …`. Paths name list items as ECR does (`imageIds.1.member.imageTag`).
+ */
+import type * as t from "io-ts";
+
+/** Longer values are cut: a 20 MiB layer part has no place in an error message. */
+const MAX_VALUE_LENGTH = 100;
+
+const renderValue = (value: unknown): string => {
+  if (value === undefined || value === null) return "null";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return `'${text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}...` : text}'`;
+};
+
+/** The member path; the first context entry is the request itself. */
+const renderPath = (context: t.Context): string =>
+  context
+    .slice(1)
+    .map((entry, i) => (Array.isArray(context[i]?.actual) ? `${Number(entry.key) + 1}.member` : entry.key))
+    .join(".");
+
+const renderError = (error: t.ValidationError): string => {
+  const path = renderPath(error.context);
+  const where = path === "" ? "the request body" : `'${path}'`;
+  return `Value ${renderValue(error.value)} at ${where} failed to satisfy constraint: ${error.message ?? "Member must be valid"}`;
+};
+
+export const validationMessage = (errors: t.Errors): string =>
+  `${errors.length} validation error${errors.length === 1 ? "" : "s"} detected: ${errors.map(renderError).join("; ")}`;

@@ -1,0 +1,6 @@
+/** Small pieces every storage adapter needs; exported so that a third adapter need not write them again. */
+export { resolveByteRange } from "./byte-range.js";
+export { byteSource } from "./byte-source.js";
+export { createKeyedLock, type KeyedLock } from "./keyed-lock.js";
+export { sha256Digest } from "./sha256-digest.js";
+export { createWakeSignal, type WakeSignal } from "./wake-signal.js";

@@ -1,0 +1,179 @@
+/**
+ * The command handler: read → fold → decide → append, with retry on conflict.
+ *
+ * Each process keeps one projection of the registry, fed from the global log in position order, and
+ * the version of every stream it has seen. Before it decides a command or answers a query it catches
+ * up on the log (one read of what is new), so a write through another process is seen by the next
+ * read here, and a command costs O(new events), not O(history). Appends carry the stream's version as
+ * seen by the projection: if another process got there first the store refuses, and the command is
+ * decided again against the fresher state.
+ */
+import {
+  type BerthCommand,
+  type BerthEvent,
+  createProjection,
+  decide,
+  isBerthEvent,
+  type RegistryError,
+  RegistryErrors,
+  type RegistryState,
+  StreamNames,
+  streamOf,
+} from "@berth/core";
+import * as E from "fp-ts/lib/Either.js";
+import { createKeyedLock } from "./adapter-kit/keyed-lock.js";
+import { type EventStore, ExpectedVersionConflictError } from "./ports/event-store.js";
+
+/**
+ * Text the EventStore port does not take (PostgreSQL's jsonb refuses both): NUL, or a surrogate
+ * without its pair. Refused here, so that every adapter answers alike instead of one throwing.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isUnstorable = (text: string) => text.includes("\u0000") || LONE_SURROGATE.test(text);
+const holdsUnstorableText = (value: unknown): boolean => {
+  if (typeof value === "string") return isUnstorable(value);
+  if (Array.isArray(value)) return value.some(holdsUnstorableText);
+  if (typeof value !== "object" || value === null) return false;
+  return Object.entries(value).some(([key, item]) => isUnstorable(key) || holdsUnstorableText(item));
+};
+
+/** The stream a command writes to; commands on one stream are serialized in-process. */
+const targetStream = (command: BerthCommand): string => {
+  switch (command.type) {
+    case "UploadLayerPart":
+      return StreamNames.upload(command.data.uploadId);
+    case "PutRegistryPolicy":
+    case "DeleteRegistryPolicy":
+    case "PutRegistrySettings":
+      return StreamNames.registry(command.data.registryId);
+    default:
+      return StreamNames.repository(command.data.registryId, command.data.repositoryName);
+  }
+};
+
+export interface Executed<B> {
+  readonly events: ReadonlyArray<BerthEvent>;
+  readonly before: B;
+}
+
+/** Thrown when a command keeps losing races; the HTTP edge reports it as a ServerException. */
+export class ConflictRetriesExhaustedError extends Error {
+  override readonly name = "ConflictRetriesExhaustedError";
+}
+
+export interface CommandHandlerOptions {
+  /** How many times a command is decided again after losing a race (default 50). */
+  readonly maxAttempts?: number;
+  /** How many events one catch-up read asks for at a time (default 1000). */
+  readonly readBatchSize?: number;
+}
+
+export class CommandHandler {
+  readonly #store: EventStore;
+  readonly #projection = createProjection();
+  readonly #versions = new Map<string, number>();
+  /** Commands on one stream run one at a time in this process, so they do not race each other. */
+  readonly #streams = createKeyedLock();
+  readonly #maxAttempts: number;
+  readonly #batchSize: number;
+  #position = 0n;
+  #catchingUp: Promise<void> | undefined;
+  #catchUpAgain = false;
+
+  constructor(store: EventStore, options: CommandHandlerOptions = {}) {
+    this.#store = store;
+    this.#maxAttempts = options.maxAttempts ?? 50;
+    this.#batchSize = options.readBatchSize ?? 1000;
+  }
+
+  /** The folded state as of the last catch-up: read it synchronously, right after `catchUp()`. */
+  get state(): RegistryState {
+    return this.#projection.state;
+  }
+
+  /** Global position of the last event folded. */
+  get position(): bigint {
+    return this.#position;
+  }
+
+  /**
+   * Folds every event committed before this call. Concurrent callers share one reader; a caller
+   * that arrives while a read is under way gets a further read, so nothing committed before its
+   * call is missed.
+   */
+  catchUp(): Promise<void> {
+    if (this.#catchingUp !== undefined) {
+      this.#catchUpAgain = true;
+      return this.#catchingUp;
+    }
+    this.#catchingUp = (async () => {
+      try {
+        do {
+          this.#catchUpAgain = false;
+          await this.#readNewEvents();
+        } while (this.#catchUpAgain);
+      } finally {
+        this.#catchingUp = undefined;
+      }
+    })();
+    return this.#catchingUp;
+  }
+
+  async #readNewEvents(): Promise<void> {
+    for (;;) {
+      const batch = await this.#store.readAll({ after: this.#position, maxCount: this.#batchSize });
+      for (const recorded of batch) {
+        if (recorded.globalPosition <= this.#position) continue;
+        if (isBerthEvent(recorded))
+          this.#projection.apply({ type: recorded.type, data: recorded.data } as BerthEvent);
+        this.#versions.set(recorded.streamName, recorded.streamVersion);
+        this.#position = recorded.globalPosition;
+      }
+      // Only an empty batch says the log is read: adapters may cap maxCount (see ReadAllOptions),
+      // so a short batch can still be followed by more.
+      if (batch.length === 0) return;
+    }
+  }
+
+  /**
+   * Decides `command` against fresh state and appends its events. Resolves to the refusal, or to
+   * the events as appended (already folded into `state`) and what `observe` read from the state
+   * they were decided on (for answers such as "what was deleted").
+   */
+  execute<B = undefined>(
+    command: BerthCommand,
+    observe?: (decidedOn: RegistryState) => B,
+  ): Promise<E.Either<RegistryError, Executed<B>>> {
+    return this.#streams.run(targetStream(command), async () => {
+      for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+        await this.catchUp();
+        // decide, observe and the expected version all read the same state: no await in between.
+        const decision = decide(this.state, command);
+        if (E.isLeft(decision)) return decision;
+        const events = decision.right;
+        const before = observe?.(this.state) as B;
+        if (events.length === 0) return E.right({ events, before });
+        if (events.some((event) => holdsUnstorableText(event.data))) {
+          return E.left(
+            RegistryErrors.invalidParameter(
+              "Invalid parameter: the request holds text no storage can keep (a NUL character or an unpaired surrogate)",
+            ),
+          );
+        }
+        const stream = streamOf(events[0]!);
+        const expected = this.#versions.get(stream) ?? 0;
+        try {
+          await this.#store.appendToStream(stream, events, expected);
+        } catch (error) {
+          if (error instanceof ExpectedVersionConflictError) continue;
+          throw error;
+        }
+        await this.catchUp();
+        return E.right({ events, before });
+      }
+      throw new ConflictRetriesExhaustedError(
+        `${command.type} lost ${this.#maxAttempts} races for ${targetStream(command)}; try again`,
+      );
+    });
+  }
+}

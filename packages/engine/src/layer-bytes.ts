@@ -1,0 +1,29 @@
+/** Byte plumbing for layer parts: every part reaches the blob store as a stream, counted on the way. */
+
+export type LayerBytes = Uint8Array | AsyncIterable<Uint8Array>;
+
+/** The part holds another number of bytes than its range declares: nothing was written. */
+export class PartLengthMismatchError extends Error {
+  override readonly name = "PartLengthMismatchError";
+  constructor(
+    readonly declared: number,
+    readonly received: number,
+    readonly complete: boolean,
+  ) {
+    super(`The part declares ${declared} bytes but holds ${complete ? "" : "at least "}${received}`);
+  }
+}
+
+/**
+ * Passes `bytes` through and fails the stream (so the blob store keeps nothing of it) as soon as it
+ * holds more than `declared` bytes, or when it ends holding fewer.
+ */
+export async function* exactly(declared: number, bytes: LayerBytes): AsyncIterable<Uint8Array> {
+  let received = 0;
+  for await (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
+    received += chunk.length;
+    if (received > declared) throw new PartLengthMismatchError(declared, received, false);
+    yield chunk;
+  }
+  if (received !== declared) throw new PartLengthMismatchError(declared, received, true);
+}

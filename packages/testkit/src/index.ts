@@ -1,0 +1,12 @@
+/**
+ * @berth/testkit — run Berth's specifications against your own code: the storage contract suites
+ * and registry scenarios (for a new adapter), the given/when/then decider specification, fast-check
+ * arbitraries of registry values and command sequences, and a small reference model of a registry.
+ */
+export { describeBlobStoreContract } from "./blob-store-contract.js";
+export * from "./decider-specification.js";
+export { describeEventStoreContract } from "./event-store-contract.js";
+export * from "./reference-registry.js";
+export * from "./registry-arbitraries.js";
+export * from "./registry-scenarios.js";
+export type { MakeStore, StoreFixture } from "./store-fixture.js";

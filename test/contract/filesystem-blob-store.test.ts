@@ -1,0 +1,94 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFilesystemBlobStore } from "@berth/adapter-filesystem";
+import { UploadUnknownError } from "@berth/engine";
+import { describeBlobStoreContract } from "@berth/testkit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { selectedStores } from "../support/selected-stores.js";
+
+const temporaryDirectory = () => mkdtemp(join(tmpdir(), "berth-blobs-"));
+
+const infoOf = (bytes: Uint8Array) => ({
+  digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}`,
+  size: bytes.byteLength,
+});
+
+async function collect(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+if (selectedStores().has("filesystem")) {
+  describeBlobStoreContract("filesystem", async () => {
+    const directory = await temporaryDirectory();
+    const store = createFilesystemBlobStore({ directory });
+    return {
+      store,
+      async teardown() {
+        await store.close();
+        await rm(directory, { recursive: true, force: true });
+      },
+    };
+  });
+
+  describe("filesystem blob store on a directory it did not write", () => {
+    let directory = "";
+    beforeEach(async () => {
+      directory = await temporaryDirectory();
+    });
+    afterEach(() => rm(directory, { recursive: true, force: true }));
+
+    it("resumes an upload after a restart, rebuilding its running hash from the file", async () => {
+      const head = randomBytes(70_000);
+      const tail = randomBytes(1234);
+      const uploadId = randomUUID();
+      const before = createFilesystemBlobStore({ directory });
+      await before.createUpload(uploadId);
+      await before.appendToUpload(uploadId, 0, head);
+      await before.close();
+
+      const after = createFilesystemBlobStore({ directory });
+      expect(await after.uploadStatus(uploadId)).toEqual(infoOf(head));
+      expect(await after.createUpload(uploadId)).toEqual({ uploadId, size: head.byteLength });
+      const whole = Buffer.concat([head, tail]);
+      expect(await after.appendToUpload(uploadId, head.byteLength, tail)).toEqual(infoOf(whole));
+      expect(await after.finishUpload(uploadId, infoOf(whole))).toEqual(infoOf(whole));
+
+      const later = createFilesystemBlobStore({ directory });
+      expect(await later.stat(infoOf(whole).digest)).toEqual(infoOf(whole));
+      expect(await collect(await later.read(infoOf(whole).digest, { start: 5, end: 70_100 }))).toEqual(
+        whole.subarray(5, 70_101),
+      );
+    });
+
+    it("lays blobs out by digest and leaves no upload file behind", async () => {
+      const store = createFilesystemBlobStore({ directory });
+      const bytes = randomBytes(10);
+      const uploadId = randomUUID();
+      await store.createUpload(uploadId);
+      await store.appendToUpload(uploadId, 0, bytes);
+      const hex = infoOf(bytes).digest.slice("sha256:".length);
+      await store.finishUpload(uploadId, infoOf(bytes));
+
+      expect(await readdir(join(directory, "blobs", "sha256", hex.slice(0, 2)))).toEqual([hex]);
+      expect(await readdir(join(directory, "uploads"))).toEqual([]);
+    });
+
+    it("never turns an upload id or a digest into a path outside the directory", async () => {
+      const store = createFilesystemBlobStore({ directory });
+      for (const uploadId of ["../escape", "..", "a/b", ""]) {
+        await expect(store.createUpload(uploadId)).rejects.toThrow(/cannot name an upload/);
+        await expect(store.uploadStatus(uploadId)).rejects.toBeInstanceOf(UploadUnknownError);
+        await expect(store.appendToUpload(uploadId, 0, randomBytes(1))).rejects.toBeInstanceOf(
+          UploadUnknownError,
+        );
+        await store.abortUpload(uploadId);
+      }
+      expect(await store.stat("sha256:../../etc/passwd")).toBeUndefined();
+      await store.delete("sha256:../../etc/passwd");
+    });
+  });
+}

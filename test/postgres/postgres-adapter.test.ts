@@ -1,0 +1,125 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import {
+  createPostgresBlobStore,
+  createPostgresEventStore,
+  createPostgresStorage,
+  migrateToLatest,
+} from "@berth/adapter-postgres";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
+
+const digestOf = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+
+/** What the contract cannot see: LISTEN/NOTIFY, state shared through the database, rows, migrations. */
+describe("Postgres adapter", () => {
+  let database: PostgresTestDatabase;
+  beforeAll(async () => {
+    database = await acquirePostgres();
+  });
+  afterAll(() => database?.release());
+
+  it("wakes a subscriber on another pool through NOTIFY, long before its poll interval", async () => {
+    const { connectionString, schema } = database;
+    const listening = await createPostgresStorage({ connectionString, schema, pollIntervalMs: 60_000 });
+    const writing = await createPostgresStorage({ connectionString, schema });
+    try {
+      const { lastGlobalPosition } = await writing.events.appendToStream(`s-${randomUUID()}`, [
+        { type: "Before", data: {} },
+      ]);
+      const controller = new AbortController();
+      const received = (async () => {
+        for await (const event of listening.events.subscribe({
+          after: lastGlobalPosition,
+          signal: controller.signal,
+        })) {
+          return event;
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let it catch up and wait
+      const started = Date.now();
+      await writing.events.appendToStream(`s-${randomUUID()}`, [{ type: "Wakes", data: {} }]);
+
+      expect((await received)?.type).toBe("Wakes");
+      expect(Date.now() - started).toBeLessThan(5_000);
+      controller.abort();
+    } finally {
+      await Promise.all([listening.close(), writing.close()]);
+    }
+  });
+
+  it("ends the pool once both of its stores are closed", async () => {
+    const storage = await createPostgresStorage({
+      connectionString: database.connectionString,
+      schema: database.schema,
+    });
+    await storage.events.close();
+    expect(await storage.blobs.stat(`sha256:${"0".repeat(64)}`)).toBeUndefined();
+    await storage.blobs.close();
+    await expect(storage.blobs.stat(`sha256:${"0".repeat(64)}`)).rejects.toThrow();
+  });
+
+  it("rebuilds the running hash from stored chunks when another instance wrote the earlier parts", async () => {
+    const first = createPostgresBlobStore({ db: database.db, schema: database.schema, chunkSize: 1000 });
+    const second = createPostgresBlobStore({ db: database.db, schema: database.schema, chunkSize: 1000 });
+    const [head, tail] = [randomBytes(2500), randomBytes(1700)];
+    const whole = Buffer.concat([head, tail]);
+    const uploadId = randomUUID();
+    await first.createUpload(uploadId);
+    await first.appendToUpload(uploadId, 0, head);
+
+    expect(await second.appendToUpload(uploadId, 2500, tail)).toEqual({
+      size: 4200,
+      digest: digestOf(whole),
+    });
+    expect(await first.uploadStatus(uploadId)).toEqual({ size: 4200, digest: digestOf(whole) });
+    expect(await first.finishUpload(uploadId, { size: 4200, digest: digestOf(whole) })).toEqual({
+      size: 4200,
+      digest: digestOf(whole),
+    });
+  });
+
+  it("cuts appended bytes into rows of at most chunkSize, whatever the sender's pieces", async () => {
+    const store = createPostgresBlobStore({ db: database.db, schema: database.schema, chunkSize: 1000 });
+    const uploadId = randomUUID();
+    await store.createUpload(uploadId);
+    await store.appendToUpload(uploadId, 0, randomBytes(3500));
+
+    const rows = await sql<{ length: number }>`
+      select octet_length(bytes) as length from ${sql.id(database.schema, "upload_chunks")}
+      where upload_id = ${uploadId} order by byte_offset`.execute(database.db);
+    expect(rows.rows.map((row) => row.length)).toEqual([1000, 1000, 1000, 500]);
+  });
+
+  it("migrates idempotently, with kysely's bookkeeping inside the schema", async () => {
+    expect(await migrateToLatest(database.db, database.schema)).toEqual([]);
+    const tables = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = ${database.schema} order by table_name`.execute(
+      database.db,
+    );
+    expect(tables.rows.map((row) => row.table_name)).toEqual([
+      "blob_chunks",
+      "blobs",
+      "events",
+      "kysely_migration",
+      "kysely_migration_lock",
+      "upload_chunks",
+      "uploads",
+    ]);
+  });
+
+  it("keeps schemas apart: a store in another schema sees none of these events", async () => {
+    const events = createPostgresEventStore({ db: database.db, schema: database.schema });
+    const stream = `s-${randomUUID()}`;
+    await events.appendToStream(stream, [{ type: "Here", data: {} }]);
+    const elsewhere = `${database.schema}_other`;
+    await migrateToLatest(database.db, elsewhere);
+    try {
+      const other = createPostgresEventStore({ db: database.db, schema: elsewhere });
+      expect(await other.readStream(stream)).toEqual([]);
+      expect(await other.readAll()).toEqual([]);
+    } finally {
+      await sql`drop schema ${sql.id(elsewhere)} cascade`.execute(database.db);
+    }
+  });
+});

@@ -6,6 +6,7 @@
  * policy, resource tags), one per upload session (its parts, so a repository stream does not grow
  * with every part), one per registry (registry policy and settings).
  */
+import type { BerthCommand } from "./commands.js";
 import type { ParsedManifest } from "./values/manifest.js";
 import type {
   ByteOffset,
@@ -187,6 +188,23 @@ export const streamOf = (event: BerthEvent): string => {
       return StreamNames.registry(event.data.registryId);
     default:
       return StreamNames.repository(event.data.registryId, event.data.repositoryName);
+  }
+};
+
+/**
+ * The stream a command's events go to: its upload for parts, its registry for registry-wide
+ * settings, else its repository. Engines serialize commands per stream with it.
+ */
+export const streamOfCommand = (command: BerthCommand): string => {
+  switch (command.type) {
+    case "UploadLayerPart":
+      return StreamNames.upload(command.data.uploadId);
+    case "PutRegistryPolicy":
+    case "DeleteRegistryPolicy":
+    case "PutRegistrySettings":
+      return StreamNames.registry(command.data.registryId);
+    default:
+      return StreamNames.repository(command.data.registryId, command.data.repositoryName);
   }
 };
 

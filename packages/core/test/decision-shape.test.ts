@@ -9,8 +9,8 @@ import {
   type BerthEvent,
   isBerthEvent,
   type RegistryErrorName,
-  StreamNames,
   streamOf,
+  streamOfCommand,
 } from "@berth/core";
 import { registryDecider, registryScenarioArb, registryStepArb, runCommands } from "@berth/testkit";
 import fc from "fast-check";
@@ -41,20 +41,6 @@ const ERROR_NAMES: ReadonlySet<RegistryErrorName> = new Set<RegistryErrorName>([
   "ValidationException",
   "InvalidLayerPartException",
 ]);
-
-/** The stream a command's events must go to. */
-const streamOfCommand = (command: BerthCommand): string => {
-  switch (command.type) {
-    case "UploadLayerPart":
-      return StreamNames.upload(command.data.uploadId);
-    case "PutRegistryPolicy":
-    case "DeleteRegistryPolicy":
-    case "PutRegistrySettings":
-      return StreamNames.registry(command.data.registryId);
-    default:
-      return StreamNames.repository(command.data.registryId, command.data.repositoryName);
-  }
-};
 
 /** Commands that may be accepted with no events: asking for what is already so, or deleting nothing. */
 const MAY_RECORD_NOTHING: ReadonlySet<BerthCommand["type"]> = new Set([

@@ -17,39 +17,13 @@ import {
   type RegistryError,
   RegistryErrors,
   type RegistryState,
-  StreamNames,
   streamOf,
+  streamOfCommand,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import { createKeyedLock } from "./adapter-kit/keyed-lock.js";
 import { type EventStore, ExpectedVersionConflictError } from "./ports/event-store.js";
-
-/**
- * Text the EventStore port does not take (PostgreSQL's jsonb refuses both): NUL, or a surrogate
- * without its pair. Refused here, so that every adapter answers alike instead of one throwing.
- */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const isUnstorable = (text: string) => text.includes("\u0000") || LONE_SURROGATE.test(text);
-const holdsUnstorableText = (value: unknown): boolean => {
-  if (typeof value === "string") return isUnstorable(value);
-  if (Array.isArray(value)) return value.some(holdsUnstorableText);
-  if (typeof value !== "object" || value === null) return false;
-  return Object.entries(value).some(([key, item]) => isUnstorable(key) || holdsUnstorableText(item));
-};
-
-/** The stream a command writes to; commands on one stream are serialized in-process. */
-const targetStream = (command: BerthCommand): string => {
-  switch (command.type) {
-    case "UploadLayerPart":
-      return StreamNames.upload(command.data.uploadId);
-    case "PutRegistryPolicy":
-    case "DeleteRegistryPolicy":
-    case "PutRegistrySettings":
-      return StreamNames.registry(command.data.registryId);
-    default:
-      return StreamNames.repository(command.data.registryId, command.data.repositoryName);
-  }
-};
+import { holdsUnstorableText } from "./storable-text.js";
 
 export interface Executed<B> {
   readonly events: ReadonlyArray<BerthEvent>;
@@ -144,7 +118,7 @@ export class CommandHandler {
     command: BerthCommand,
     observe?: (decidedOn: RegistryState) => B,
   ): Promise<E.Either<RegistryError, Executed<B>>> {
-    return this.#streams.run(targetStream(command), async () => {
+    return this.#streams.run(streamOfCommand(command), async () => {
       for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
         await this.catchUp();
         // decide, observe and the expected version all read the same state: no await in between.
@@ -172,7 +146,7 @@ export class CommandHandler {
         return E.right({ events, before });
       }
       throw new ConflictRetriesExhaustedError(
-        `${command.type} lost ${this.#maxAttempts} races for ${targetStream(command)}; try again`,
+        `${command.type} lost ${this.#maxAttempts} races for ${streamOfCommand(command)}; try again`,
       );
     });
   }

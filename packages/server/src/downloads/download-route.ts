@@ -1,0 +1,85 @@
+/** Serves the layer bytes behind a signed download URL, with Range support (206). */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { type Digest, Digest as DigestCodec } from "@berth/core";
+import type { Registry } from "@berth/engine";
+import type { DownloadUrlSigner } from "./signed-urls.js";
+
+/** Parses a single `bytes=start-end` range (the only form registry clients send). */
+export const parseRange = (
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | "invalid" | undefined => {
+  if (header === undefined) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (m === null || (m[1] === "" && m[2] === "")) return "invalid";
+  if (m[1] === "") {
+    const suffix = Number(m[2]);
+    return suffix === 0 ? "invalid" : { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return start > end || start >= size ? "invalid" : { start, end };
+};
+
+/** Writes a blob (or a range of it) to the response as a stream. */
+export const sendBlob = async (
+  registry: Registry,
+  digest: Digest,
+  size: number,
+  request: IncomingMessage,
+  response: ServerResponse,
+  headers: Record<string, string> = {},
+): Promise<void> => {
+  const range = parseRange(request.headers.range, size);
+  if (range === "invalid") {
+    response.writeHead(416, { "content-range": `bytes */${size}`, ...headers });
+    response.end();
+    return;
+  }
+  const common = {
+    "content-type": "application/octet-stream",
+    "accept-ranges": "bytes",
+    "docker-content-digest": digest,
+    ...headers,
+  };
+  if (range === undefined) {
+    response.writeHead(200, { ...common, "content-length": size });
+  } else {
+    response.writeHead(206, {
+      ...common,
+      "content-length": range.end - range.start + 1,
+      "content-range": `bytes ${range.start}-${range.end}/${size}`,
+    });
+  }
+  if (request.method === "HEAD" || size === 0) {
+    response.end();
+    return;
+  }
+  await pipeline(Readable.from(await registry.readBlob(digest, range)), response);
+};
+
+export const createDownloadRoute =
+  (registry: Registry, signer: DownloadUrlSigner) =>
+  async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
+    const grant = signer.verify(url.pathname, url.searchParams, Date.now());
+    if (grant === undefined || !DigestCodec.is(grant.digest)) {
+      response.writeHead(403, { "content-type": "text/plain" });
+      response.end(
+        "This download URL is invalid or has expired; ask GetDownloadUrlForLayer for a new one.\n",
+      );
+      return;
+    }
+    const layer = await registry.getDownloadableLayer({
+      registryId: grant.registryId as never,
+      repositoryName: grant.repositoryName as never,
+      layerDigest: grant.digest,
+    });
+    if (layer._tag === "Left") {
+      response.writeHead(404, { "content-type": "text/plain" });
+      response.end(`${layer.left.message}\n`);
+      return;
+    }
+    await sendBlob(registry, grant.digest, layer.right.size, request, response);
+  };

@@ -1,0 +1,162 @@
+/**
+ * The ECR JSON 1.1 endpoint: `POST /` with `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Op>`.
+ * Authenticate (SigV4), parse, decode with the operation's codec, run, answer in ECR's shapes.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  decodeRequest,
+  isEcrOperation,
+  LAYER_PART_MAX_BYTES,
+  type RegistryError,
+  RegistryErrors,
+  type RegistryId,
+} from "@berth/core";
+import { isUnstorableText } from "@berth/engine";
+import * as E from "fp-ts/lib/Either.js";
+import type { Logger } from "pino";
+import type { CredentialStore } from "../auth/credentials.js";
+import { verifySignature } from "../auth/sigv4.js";
+import { BodyTooLargeError, readBody } from "../http/read-body.js";
+import { type EcrErrorResponse, protocolError, registryErrorResponse } from "./ecr-errors.js";
+import { type CallContext, ecrOperations } from "./operations.js";
+import { ECR_CONTENT_TYPE, ECR_TARGET_PREFIX } from "./wire.js";
+
+/** The largest legal request: a 20 MiB part as base64 (4/3 larger) plus the rest of the JSON. */
+export const MAX_ECR_REQUEST_BYTES = Math.ceil(LAYER_PART_MAX_BYTES / 3) * 4 + 64 * 1024;
+
+/** The member path (as ECR names it, `tags.1.member.Value`) of the first unstorable string, if any. */
+const unstorableMember = (value: unknown, path: string): string | undefined => {
+  if (typeof value === "string") return isUnstorableText(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = unstorableMember(item, `${path}.${i + 1}.member`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const member = path === "" ? key : `${path}.${key}`;
+      if (isUnstorableText(key)) return member;
+      const found = unstorableMember(item, member);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+};
+
+export interface EcrApiOptions {
+  readonly credentials: CredentialStore;
+  readonly defaultAccountId: RegistryId;
+  readonly context: Omit<CallContext, "accountId" | "baseUrl">;
+  /** How the client reached this server (for proxyEndpoint and download URLs). */
+  readonly baseUrlOf: (request: IncomingMessage) => string;
+  readonly logger: Logger;
+}
+
+const send = (
+  response: ServerResponse,
+  requestId: string,
+  status: number,
+  body: unknown,
+  errorType?: string,
+) => {
+  const payload = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": ECR_CONTENT_TYPE,
+    "content-length": Buffer.byteLength(payload),
+    "x-amzn-requestid": requestId,
+    date: new Date().toUTCString(),
+    ...(errorType === undefined ? {} : { "x-amzn-errortype": errorType }),
+  });
+  response.end(payload);
+};
+
+const sendError = (response: ServerResponse, requestId: string, error: EcrErrorResponse) =>
+  send(response, requestId, error.status, error.body, error.name);
+
+export const createEcrApi = (options: EcrApiOptions) => {
+  const { logger } = options;
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    const target = String(request.headers["x-amz-target"] ?? "");
+    const operation = target.startsWith(ECR_TARGET_PREFIX)
+      ? target.slice(ECR_TARGET_PREFIX.length)
+      : undefined;
+    const log = logger.child({ requestId, operation: operation ?? target });
+    const fail = (error: EcrErrorResponse) => {
+      log.info({ status: error.status, error: error.name }, error.body.message as string);
+      sendError(response, requestId, error);
+    };
+
+    let body: Buffer;
+    try {
+      body = await readBody(request, MAX_ECR_REQUEST_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        response.setHeader("connection", "close");
+        return fail(protocolError("SerializationException", error.message));
+      }
+      throw error;
+    }
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const signature = await verifySignature(
+      {
+        method: request.method ?? "POST",
+        path: url.pathname,
+        query: url.searchParams,
+        headers: request.headers,
+        body,
+      },
+      options.credentials,
+      new Date(),
+    );
+    if (!signature.ok) return fail(protocolError(signature.kind, signature.message));
+
+    if (operation === undefined || !isEcrOperation(operation)) {
+      return fail(
+        protocolError("UnknownOperationException", `Unknown operation ${target || "(no X-Amz-Target)"}`),
+      );
+    }
+    let json: unknown;
+    try {
+      json = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+    } catch {
+      return fail(
+        protocolError(
+          "SerializationException",
+          "Start of structure or map found where not expected, or the body is not valid JSON",
+        ),
+      );
+    }
+    const decoded = decodeRequest(operation, json);
+    if (E.isLeft(decoded)) return fail(registryErrorResponse(decoded.left));
+    const unstorable = unstorableMember(json, "");
+    if (unstorable !== undefined) {
+      return fail(
+        registryErrorResponse(
+          RegistryErrors.invalidParameter(
+            `Invalid parameter at '${unstorable}' failed to satisfy constraint: 'Member must not contain NUL characters or unpaired UTF-16 surrogates'`,
+          ),
+        ),
+      );
+    }
+
+    const context: CallContext = {
+      ...options.context,
+      baseUrl: options.baseUrlOf(request),
+      accountId: signature.key?.accountId ?? options.defaultAccountId,
+    };
+    const started = performance.now();
+    // The table is indexed by the decoded operation, so the request's type matches by construction.
+    const run = ecrOperations[operation] as (
+      request: unknown,
+      context: CallContext,
+    ) => Promise<E.Either<RegistryError, unknown>>;
+    const result = await run(decoded.right, context);
+    if (E.isLeft(result)) return fail(registryErrorResponse(result.left));
+    log.info({ status: 200, ms: Math.round(performance.now() - started) }, "ok");
+    send(response, requestId, 200, result.right);
+  };
+};

@@ -1,0 +1,145 @@
+/**
+ * The ECR operations: each decodes nothing (the request is already decoded by its codec), calls one
+ * registry method, and shapes the answer as ECR does on the wire. No business rule lives here.
+ */
+import {
+  type EcrOperation,
+  type EcrRequest,
+  MediaType,
+  type RegistryError,
+  RegistryErrors,
+  type RegistryId,
+} from "@berth/core";
+import type { Registry } from "@berth/engine";
+import * as E from "fp-ts/lib/Either.js";
+import type { TokenIssuer } from "../auth/authorization-token.js";
+import { DOWNLOAD_URL_LIFETIME_MS, type DownloadUrlSigner } from "../downloads/signed-urls.js";
+import { withEpochSeconds } from "./wire.js";
+
+export interface CallContext {
+  readonly registry: Registry;
+  /** The account the caller acts for: the registry used when a request names none. */
+  readonly accountId: RegistryId;
+  readonly tokens: TokenIssuer;
+  readonly downloads: DownloadUrlSigner;
+  /** This server as clients reach it, e.g. `http://localhost:5000`. */
+  readonly baseUrl: string;
+  readonly now: () => number;
+}
+
+type Answer = Promise<E.Either<RegistryError, unknown>>;
+type Operation<Op extends EcrOperation> = (request: EcrRequest<Op>, context: CallContext) => Answer;
+
+const withAccount = <R extends { readonly registryId?: RegistryId | undefined }>(
+  request: R,
+  context: CallContext,
+) => ({
+  ...request,
+  registryId: request.registryId ?? context.accountId,
+});
+
+const repositoryOnWire = <R extends { readonly createdAt: number }>(repository: R) =>
+  withEpochSeconds(repository, ["createdAt"]);
+
+const mapRight =
+  <A, B>(f: (a: A) => B) =>
+  (either: E.Either<RegistryError, A>): E.Either<RegistryError, B> =>
+    E.map(f)(either);
+
+export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
+  CreateRepository: async (request, context) =>
+    mapRight((r: { repository: { createdAt: number } }) => ({ repository: repositoryOnWire(r.repository) }))(
+      await context.registry.createRepository(withAccount(request, context)),
+    ),
+  DeleteRepository: async (request, context) =>
+    mapRight((r: { repository: { createdAt: number } }) => ({ repository: repositoryOnWire(r.repository) }))(
+      await context.registry.deleteRepository(withAccount(request, context)),
+    ),
+  DescribeRepositories: async (request, context) =>
+    mapRight((r: { repositories: ReadonlyArray<{ createdAt: number }>; nextToken?: string }) => ({
+      ...r,
+      repositories: r.repositories.map(repositoryOnWire),
+    }))(await context.registry.describeRepositories(withAccount(request, context))),
+  PutImageTagMutability: (request, context) =>
+    context.registry.putImageTagMutability(withAccount(request, context)),
+  PutImage: async (request, context) => {
+    const { imageManifestMediaType, ...rest } = request;
+    if (imageManifestMediaType !== undefined && !MediaType.is(imageManifestMediaType)) {
+      return E.left(
+        RegistryErrors.invalidParameter(
+          `Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Invalid media type ${imageManifestMediaType}'`,
+        ),
+      );
+    }
+    return context.registry.putImage({
+      ...withAccount(rest, context),
+      ...(imageManifestMediaType === undefined ? {} : { imageManifestMediaType }),
+    });
+  },
+  BatchGetImage: (request, context) => context.registry.batchGetImage(withAccount(request, context)),
+  BatchDeleteImage: (request, context) => context.registry.batchDeleteImage(withAccount(request, context)),
+  DescribeImages: async (request, context) =>
+    mapRight((r: { imageDetails: ReadonlyArray<{ imagePushedAt: number }>; nextToken?: string }) => ({
+      ...r,
+      imageDetails: r.imageDetails.map((d) => withEpochSeconds(d, ["imagePushedAt"])),
+    }))(await context.registry.describeImages(withAccount(request, context))),
+  ListImages: (request, context) => context.registry.listImages(withAccount(request, context)),
+  InitiateLayerUpload: (request, context) =>
+    context.registry.initiateLayerUpload(withAccount(request, context)),
+  UploadLayerPart: (request, context) => {
+    const { layerPartBlob, ...rest } = request;
+    return context.registry.uploadLayerPart({
+      ...withAccount(rest, context),
+      layerPartBlob: Buffer.from(layerPartBlob, "base64"),
+    });
+  },
+  CompleteLayerUpload: (request, context) =>
+    context.registry.completeLayerUpload(withAccount(request, context)),
+  BatchCheckLayerAvailability: (request, context) =>
+    context.registry.batchCheckLayerAvailability(withAccount(request, context)),
+  GetDownloadUrlForLayer: async (request, context) => {
+    const ref = withAccount(request, context);
+    return mapRight((layer: { digest: string }) => ({
+      layerDigest: layer.digest,
+      downloadUrl:
+        context.baseUrl +
+        context.downloads.sign({
+          registryId: ref.registryId,
+          repositoryName: ref.repositoryName,
+          digest: layer.digest,
+          expiresAt: context.now() + DOWNLOAD_URL_LIFETIME_MS,
+        }),
+    }))(await context.registry.getDownloadableLayer(ref));
+  },
+  SetRepositoryPolicy: (request, context) =>
+    context.registry.setRepositoryPolicy(withAccount(request, context)),
+  GetRepositoryPolicy: (request, context) =>
+    context.registry.getRepositoryPolicy(withAccount(request, context)),
+  DeleteRepositoryPolicy: (request, context) =>
+    context.registry.deleteRepositoryPolicy(withAccount(request, context)),
+  PutRegistryPolicy: (request, context) =>
+    context.registry.putRegistryPolicy({ registryId: context.accountId, ...request }),
+  GetRegistryPolicy: (_request, context) =>
+    context.registry.getRegistryPolicy({ registryId: context.accountId }),
+  DeleteRegistryPolicy: (_request, context) =>
+    context.registry.deleteRegistryPolicy({ registryId: context.accountId }),
+  TagResource: (request, context) => context.registry.tagResource(request),
+  UntagResource: (request, context) => context.registry.untagResource(request),
+  ListTagsForResource: (request, context) => context.registry.listTagsForResource(request),
+  DescribeRegistry: (_request, context) =>
+    context.registry.describeRegistry({ registryId: context.accountId }),
+  GetAuthorizationToken: async (request, context) => {
+    const accounts = request.registryIds ?? [context.accountId];
+    const now = context.now();
+    return E.right({
+      authorizationData: accounts.map((accountId) => {
+        const token = context.tokens.issue(accountId, now);
+        return {
+          authorizationToken: token.authorizationToken,
+          expiresAt: token.expiresAt / 1000,
+          proxyEndpoint: context.baseUrl,
+        };
+      }),
+    });
+  },
+};

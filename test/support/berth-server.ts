@@ -1,0 +1,84 @@
+import { tmpdir } from "node:os";
+import { ECRClient, type ECRClientConfig } from "@aws-sdk/client-ecr";
+import { type ServeOptions, serve } from "@berth/server";
+import { acquirePostgres, type PostgresTestDatabase } from "./postgres.js";
+
+export type BerthStorage = "memory" | "postgres";
+
+/** A Berth server started in this process, on a free loopback port. */
+export interface RunningBerth {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>`: the endpoint SDK clients and the aws CLI talk to. */
+  readonly endpoint: string;
+  readonly storage: BerthStorage;
+  /** The Postgres schema the server works in (postgres storage only). */
+  readonly database?: PostgresTestDatabase;
+  /** An ECR client for this server: local-mode test credentials unless overridden, no retries. */
+  client(config?: ECRClientConfig): ECRClient;
+  /** Stops the server, closes its storage and drops its Postgres schema. */
+  stop(): Promise<void>;
+}
+
+export interface StartBerthOptions
+  extends Partial<Omit<ServeOptions, "storage" | "databaseUrl" | "databaseSchema">> {
+  readonly storage: BerthStorage;
+}
+
+export const TEST_REGISTRY_ID = "000000000000";
+
+/**
+ * `serve()` in-process. Postgres storage runs in a fresh migrated schema of its own (acquirePostgres:
+ * DATABASE_URL or a throwaway container); without either it throws, so Postgres suites never skip.
+ */
+export async function startBerth(options: StartBerthOptions): Promise<RunningBerth> {
+  const { storage, ...overrides } = options;
+  const database = storage === "postgres" ? await acquirePostgres() : undefined;
+  let running: Awaited<ReturnType<typeof serve>>;
+  try {
+    running = await serve({
+      host: "127.0.0.1",
+      port: 0,
+      region: "us-east-1",
+      registryId: TEST_REGISTRY_ID,
+      dataDir: tmpdir(),
+      logLevel: "silent",
+      lenient: false,
+      ...overrides,
+      storage,
+      ...(database === undefined
+        ? {}
+        : { databaseUrl: database.connectionString, databaseSchema: database.schema }),
+    });
+  } catch (error) {
+    await database?.release();
+    throw error;
+  }
+  const endpoint = `http://127.0.0.1:${running.port}`;
+  const clients: ECRClient[] = [];
+  let stopped: Promise<void> | undefined;
+  return {
+    port: running.port,
+    endpoint,
+    storage,
+    ...(database === undefined ? {} : { database }),
+    client(config = {}) {
+      const client = new ECRClient({
+        endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 1,
+        ...config,
+      });
+      clients.push(client);
+      return client;
+    },
+    stop() {
+      stopped ??= (async () => {
+        for (const client of clients) client.destroy();
+        await running.stop();
+        await database?.release();
+      })();
+      return stopped;
+    },
+  };
+}

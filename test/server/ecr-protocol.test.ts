@@ -315,6 +315,22 @@ describe("ECR protocol with credentials: SigV4 verification", () => {
     expect(token.authorizationData?.[0]?.proxyEndpoint).toBe(berth.endpoint);
   });
 
+  it("refuses a request naming another account's registry with AccessDeniedException", async () => {
+    const ecr = berth.client({ credentials: key });
+    await expectEcrError(
+      ecr.send(new CreateRepositoryCommand({ repositoryName: "elsewhere/app", registryId: "222222222222" })),
+      "AccessDeniedException",
+      400,
+    );
+    await expectEcrError(
+      ecr.send(new GetAuthorizationTokenCommand({ registryIds: ["222222222222"] })),
+      "AccessDeniedException",
+      400,
+    );
+    const own = await ecr.send(new GetAuthorizationTokenCommand({ registryIds: [ACCOUNT] }));
+    expect(own.authorizationData).toHaveLength(1);
+  });
+
   it("accepts an independently computed signature that does not sign x-amz-content-sha256 (as botocore)", async () => {
     const answer = await ecrCall(berth.endpoint, { target: `${TARGET_PREFIX}DescribeRepositories`, key });
     expect(answer.status).toBe(200);

@@ -466,15 +466,18 @@ export const createRegistry = (options: RegistryOptions) => {
         );
       }
       const layerDigest = input.layerDigests[0]!;
+      const discard = (reason: string) =>
+        handler.execute({ type: "DiscardLayerUpload", data: { ...ref, uploadId: input.uploadId, reason } });
       let received: CompleteLayerUpload["data"]["received"];
       try {
         const status = await blobs.uploadStatus(input.uploadId);
         received = { digest: status.digest as Digest, size: status.size as ByteOffset };
       } catch (error) {
-        if (error instanceof UploadUnknownError) {
-          return E.left(RegistryErrors.uploadNotFound(input.uploadId, ref.repositoryName));
-        }
-        throw error;
+        if (!(error instanceof UploadUnknownError)) throw error;
+        // The log may still hold the session open while its bytes are gone (a crash between
+        // finishing a blob and recording it): close it, so it does not stay open for ever.
+        await discard("its bytes are no longer in the blob store");
+        return E.left(RegistryErrors.uploadNotFound(input.uploadId, ref.repositoryName));
       }
       const command: CompleteLayerUpload = {
         type: "CompleteLayerUpload",
@@ -489,8 +492,6 @@ export const createRegistry = (options: RegistryOptions) => {
         },
       };
       /** Closes the session in the log once its bytes are gone from the blob store (or never to be a layer). */
-      const discard = (reason: string) =>
-        handler.execute({ type: "DiscardLayerUpload", data: { ...ref, uploadId: input.uploadId, reason } });
       await handler.catchUp();
       const precheck = decide(handler.state, command);
       if (E.isLeft(precheck)) {

@@ -46,6 +46,22 @@ const unstorableMember = (value: unknown, path: string): string | undefined => {
   return undefined;
 };
 
+/**
+ * The registry a request names other than the caller's own, if any. Berth does not evaluate
+ * cross-account policies, so with credentials configured an access key acts for its account only.
+ */
+const foreignRegistry = (request: object, accountId: RegistryId): string | undefined => {
+  const named = request as { registryId?: string; registryIds?: ReadonlyArray<string>; resourceArn?: string };
+  const candidates = [
+    named.registryId,
+    ...(named.registryIds ?? []),
+    named.resourceArn === undefined
+      ? undefined
+      : /^arn:[^:]*:ecr:[^:]*:([0-9]{12}):/.exec(named.resourceArn)?.[1],
+  ];
+  return candidates.find((id) => id !== undefined && id !== accountId);
+};
+
 export interface EcrApiOptions {
   readonly credentials: CredentialStore;
   readonly defaultAccountId: RegistryId;
@@ -132,6 +148,17 @@ export const createEcrApi = (options: EcrApiOptions) => {
     }
     const decoded = decodeRequest(operation, json);
     if (E.isLeft(decoded)) return fail(registryErrorResponse(decoded.left));
+    if (signature.key !== undefined) {
+      const foreign = foreignRegistry(decoded.right, signature.key.accountId);
+      if (foreign !== undefined) {
+        return fail(
+          protocolError(
+            "AccessDeniedException",
+            `The access key ${signature.key.accessKeyId} acts for registry ${signature.key.accountId} and is not authorized to perform ecr:${operation} on registry ${foreign}`,
+          ),
+        );
+      }
+    }
     const unstorable = unstorableMember(json, "");
     if (unstorable !== undefined) {
       return fail(

@@ -27,7 +27,6 @@ const STATUS: Partial<Record<ProtocolErrorName, number>> = {
   UnrecognizedClientException: 403,
   MissingAuthenticationTokenException: 403,
   IncompleteSignatureException: 403,
-  AccessDeniedException: 403,
   ServerException: 500,
 };
 

@@ -1,14 +1,17 @@
 /**
- * The README's examples, run as written: its TypeScript blocks (imported as modules) and its
- * `aws ecr` quick-start block (against a server started here; only the port differs).
+ * The README's examples, run as written: its TypeScript blocks (imported as modules), its
+ * `aws ecr` quick-start block and its skopeo lines (against a server started here; only the port
+ * differs).
  */
 import { execFile } from "node:child_process";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { serve } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { buildImage, readLayout, writeLayout } from "../support/oci-layout.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const readme = await readFile(join(root, "README.md"), "utf8");
@@ -42,7 +45,7 @@ describe("README TypeScript examples", () => {
   );
 });
 
-describe("README aws CLI quick start", () => {
+describe("README quick start against a running server", () => {
   let server: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
     server = await serve({
@@ -54,6 +57,7 @@ describe("README aws CLI quick start", () => {
       dataDir: ".berth-data",
       logLevel: "silent",
       lenient: false,
+      createOnPush: true,
     });
   });
   afterAll(() => server.stop());
@@ -68,5 +72,27 @@ describe("README aws CLI quick start", () => {
     expect(stdout).toContain('"repositoryName": "team/app"');
     expect(stdout).toContain('"imageTags"');
     expect(stdout).toContain('"imageManifest"');
+  }, 60_000);
+
+  it("the skopeo lines copy an image in and back out, digests intact", async () => {
+    const block = blocks("sh").find((code) => code.includes("skopeo copy"));
+    const lines = block!.split("\n").filter((line) => line.startsWith("skopeo copy"));
+    expect(lines).toHaveLength(2);
+    const cwd = await mkdtemp(join(tmpdir(), "berth-readme-"));
+    try {
+      const image = buildImage({ seed: "readme" });
+      await writeLayout(join(cwd, "app-layout"), [{ name: "v1", image }]);
+      for (const line of lines) {
+        await promisify(execFile)(
+          "bash",
+          ["-euo", "pipefail", "-c", line.replaceAll("localhost:5000", `127.0.0.1:${server.port}`)],
+          { cwd },
+        );
+      }
+      const copied = await readLayout(join(cwd, "app-copy"), "v1");
+      expect(copied.descriptor.digest).toBe(image.manifestDigest);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -57,12 +57,13 @@ export function createMemoryBlobStore(): BlobStore {
       let size = upload.size;
       for await (const piece of byteSource(chunk)) {
         if (piece.byteLength === 0) continue;
-        const copy = Buffer.from(piece); // the caller may reuse its buffer
-        hash.update(copy);
-        received.push(copy);
-        size += copy.byteLength;
+        // The port hands the chunks over (see BlobStore.appendToUpload): kept as they are, no copy.
+        const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        hash.update(bytes);
+        received.push(bytes);
+        size += bytes.byteLength;
       }
-      for (const copy of received) upload.chunks.push(copy);
+      for (const bytes of received) upload.chunks.push(bytes);
       upload.size = size;
       upload.hash = hash;
       return { size, digest: sha256Digest(hash) };

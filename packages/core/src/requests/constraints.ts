@@ -2,7 +2,7 @@
  * The constraints of an ECR API member, as data: the request codecs carry them so that a test can
  * compare them with the official model, and `violationOf` turns them into ECR's validation wording.
  */
-import { base64DecodedLength } from "./base64-length.js";
+import { base64DecodedLength, isBase64Text } from "./base64-length.js";
 
 interface Bounds {
   readonly min?: number;
@@ -60,8 +60,6 @@ const boundsViolation = (what: "length" | "value", bounds: Bounds, size: number)
   return undefined;
 };
 
-const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** A JSON object: what a structure must be sent as. */
 export const isJsonObject = (u: unknown): u is object =>
   typeof u === "object" && u !== null && !Array.isArray(u);
@@ -91,7 +89,7 @@ export const violationOf = (constraints: Constraints, value: unknown): string | 
       if (decodedLength === undefined) return "Member must be a base64-encoded string";
       return (
         boundsViolation("length", constraints, decodedLength) ??
-        (BASE64_TEXT.test(value) ? undefined : "Member must be a base64-encoded string")
+        (isBase64Text(value) ? undefined : "Member must be a base64-encoded string")
       );
     }
     case "boolean":

@@ -79,6 +79,8 @@ export interface BlobStore {
    * Streams `chunk` into the upload at `offset`, hashing as it writes (one pass, no re-read).
    * `offset` must equal the current size, else UploadOffsetError and nothing is written.
    * If the stream fails midway the upload stays at its previous size.
+   * The chunks are handed over: the store may keep them as they are, so callers pass buffers they
+   * will not write to again (fresh network or decode buffers, as the engine does).
    */
   appendToUpload(
     uploadId: string,

@@ -159,7 +159,8 @@ export const createEcrApi = (options: EcrApiOptions) => {
         );
       }
     }
-    const unstorable = unstorableMember(json, "");
+    // A layer part is base64 by its codec (ASCII only): no need to scan its 28 MB again.
+    const unstorable = operation === "UploadLayerPart" ? undefined : unstorableMember(json, "");
     if (unstorable !== undefined) {
       return fail(
         registryErrorResponse(

@@ -153,8 +153,11 @@ export class CommandHandler {
         try {
           appended = await this.#store.appendToStream(stream, events, expected);
         } catch (error) {
-          if (error instanceof ExpectedVersionConflictError) continue;
-          throw error;
+          if (!(error instanceof ExpectedVersionConflictError)) throw error;
+          // Lost a race: back off a random while, longer each time, so that writers hammering one
+          // stream take turns instead of colliding in lockstep.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)));
+          continue;
         }
         if (!this.#foldOwnAppend(stream, events, appended)) await this.catchUp();
         return E.right({ events, before });

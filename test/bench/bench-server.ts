@@ -1,0 +1,39 @@
+/** Starting and stopping the server processes of server-process.ts. */
+import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+export interface BenchServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+const script = fileURLToPath(new URL("./server-process.js", import.meta.url));
+
+/**
+ * Forks a server: `berth` (serve() on memory storage, lenient or not) or `bare`. Extra Node flags
+ * for the server (say `--cpu-prof`) come from BENCH_SERVER_NODE_OPTIONS.
+ */
+export async function startServer(mode: "berth" | "berth-lenient" | "bare"): Promise<BenchServer> {
+  const args = mode === "bare" ? ["bare"] : ["berth", mode === "berth-lenient" ? "lenient" : "strict"];
+  const execArgv = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter((flag) => flag !== "");
+  const child: ChildProcess = fork(script, args, { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv });
+  const exited = once(child, "exit");
+  const [message] = (await Promise.race([
+    once(child, "message"),
+    exited.then(([code]) => {
+      throw new Error(`the ${mode} server exited with ${code} before listening`);
+    }),
+  ])) as [{ port: number }];
+  return {
+    endpoint: `http://127.0.0.1:${message.port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.disconnect();
+      const timeout = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * 2. Commands: decide + append throughput through createRegistry, one caller, on memory and on
+ * PostgreSQL: PutImage, and a whole layer upload (initiate + one 1 KiB part + complete). Beside the
+ * PostgreSQL figures: single-row INSERT transactions/s into a copy of the events table on the same
+ * server over one connection, the most one-append-per-transaction can do. Figure and limit are
+ * measured in interleaved rounds (median reported).
+ */
+import type { BenchConfig } from "./config.js";
+import {
+  type BenchRegistry,
+  createRepository,
+  labelledBytes,
+  memoryRegistry,
+  postgresRegistry,
+  putImage,
+  uploadImageBlobs,
+  uploadLayer,
+} from "./engine-fixtures.js";
+import { interleaved, type Sampled, throughput } from "./measure.js";
+import type { BenchDatabase } from "./postgres-schemas.js";
+import type { Row } from "./report.js";
+import { imageManifest, imagePushed, sha256Of } from "./workload.js";
+
+/** Warmed-up measurements of PutImage and of a whole layer upload: each call gives ops/s. */
+const commandMeasurements = async (bench: BenchRegistry, config: BenchConfig, label: string) => {
+  const { registry } = bench;
+  const images = await createRepository(registry, `bench/${label}-images`);
+  const blobs = await uploadImageBlobs(registry, images);
+  const layers = await createRepository(registry, `bench/${label}-layers`);
+  let puts = 0;
+  let uploads = 0;
+  const put = () => putImage(registry, images, blobs, puts++);
+  const upload = () => {
+    const part = labelledBytes(`${label} layer ${uploads++}`, 1024);
+    return uploadLayer(registry, layers, [part], sha256Of(part));
+  };
+  await throughput(put, { seconds: config.warmupSeconds / 2 });
+  await throughput(upload, { seconds: config.warmupSeconds / 2 });
+  const seconds = config.commandSeconds;
+  return {
+    put: async () => (await throughput(put, { seconds })).perSecond,
+    upload: async () => (await throughput(upload, { seconds })).perSecond,
+  };
+};
+
+export async function benchCommands(config: BenchConfig, database: BenchDatabase): Promise<Row[]> {
+  const memory = await interleaved(
+    config.rounds,
+    await commandMeasurements(memoryRegistry(), config, "memory"),
+  );
+
+  const schema = database.schema("commands");
+  const postgres = await postgresRegistry(database.url, schema);
+  let onPostgres: Record<"raw" | "put" | "upload", Sampled>;
+  try {
+    onPostgres = await database.withClient(async (client) => {
+      // The limit: autocommit single-row INSERTs (a transaction each) of a PutImage-sized event.
+      await client.query(`create table "${schema}".raw_events (like "${schema}".events including all)`);
+      const blob = { digest: sha256Of("raw"), size: 1 };
+      const manifest = imageManifest(blob, [blob], "raw");
+      const data = JSON.stringify(
+        imagePushed("bench/raw" as never, manifest, [blob, blob], "v1", Date.now()).data,
+      );
+      const insert = `insert into "${schema}".raw_events (stream_name, stream_version, type, data) values ($1, $2, $3, $4)`;
+      let version = 0;
+      const raw = () =>
+        client.query(insert, ["repository-000000000000-bench/raw", ++version, "ImagePushed", data]);
+      await throughput(raw, { seconds: config.warmupSeconds / 2 });
+      const commands = await commandMeasurements(postgres, config, "postgres");
+      return interleaved(config.rounds, {
+        raw: async () => (await throughput(raw, { seconds: config.commandSeconds })).perSecond,
+        ...commands,
+      });
+    });
+  } finally {
+    await postgres.close();
+  }
+  const limit = { name: "raw INSERT tx/s (1 conn)", value: onPostgres.raw.median, unit: "tx/s" };
+  const row = (name: string, sampled: Sampled, extra: Partial<Row> = {}): Row => ({
+    section: "2",
+    name,
+    value: sampled.median,
+    unit: "ops/s",
+    higherIsBetter: true,
+    details: { samples: sampled.samples },
+    ...extra,
+  });
+  return [
+    row("PutImage, engine on memory", memory.put),
+    row("layer upload (init+1 part+complete), memory", memory.upload),
+    row("PutImage, engine on PostgreSQL", onPostgres.put, {
+      limit,
+      target: 0.5,
+      details: { samples: onPostgres.put.samples, rawInsertSamples: onPostgres.raw.samples },
+    }),
+    row("layer upload (init+1 part+complete), PostgreSQL", onPostgres.upload, { limit }),
+  ];
+}

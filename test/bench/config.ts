@@ -1,0 +1,75 @@
+/** Sizes of a full run (~2.5 minutes on 2 cores) and of the smoke run CI does (~10 s). */
+import { MiB } from "./measure.js";
+
+export interface BenchConfig {
+  readonly smoke: boolean;
+  readonly databaseUrl: string;
+  /** 1. events in the folded log, and timed rounds (after one warm-up round). */
+  readonly foldEvents: number;
+  readonly foldRuns: number;
+  /** 2, 4. interleaved rounds of every throughput run (the median is reported). */
+  readonly rounds: number;
+  /** 2. seconds per command throughput run (and for the raw INSERT limit), per round. */
+  readonly commandSeconds: number;
+  /** 3. part size, parts per layer and layers per path; repetitions of the sha256/base64 limits. */
+  readonly partBytes: number;
+  readonly partsPerLayer: number;
+  readonly layersPerPath: number;
+  readonly limitRepeats: number;
+  /** 2, 4. seconds of untimed calls before each throughput run (JIT, heap sizing). */
+  readonly warmupSeconds: number;
+  /** 4. seconds per HTTP throughput run, per round. */
+  readonly httpSeconds: number;
+  /** 5. repository sizes, calls timed per query and PutImages timed per size. */
+  readonly growthSizes: ReadonlyArray<number>;
+  readonly queryReps: number;
+  readonly putReps: number;
+  /** 5. repository sizes at which PutImage over HTTP is timed (moto's reference points), and how many. */
+  readonly httpGrowthSizes: ReadonlyArray<number>;
+  readonly httpGrowthPuts: number;
+  /** 5. events in the log a cold start catches up on. */
+  readonly coldStartEvents: number;
+}
+
+export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
+  smoke
+    ? {
+        smoke,
+        databaseUrl,
+        foldEvents: 20_000,
+        foldRuns: 1,
+        rounds: 1,
+        commandSeconds: 0.2,
+        partBytes: 1 * MiB,
+        partsPerLayer: 1,
+        layersPerPath: 1,
+        limitRepeats: 2,
+        warmupSeconds: 0.05,
+        httpSeconds: 0.2,
+        growthSizes: [100, 300, 1_000],
+        queryReps: 10,
+        putReps: 10,
+        httpGrowthSizes: [100, 300],
+        httpGrowthPuts: 20,
+        coldStartEvents: 2_000,
+      }
+    : {
+        smoke,
+        databaseUrl,
+        foldEvents: 1_000_000,
+        foldRuns: 5,
+        rounds: 3,
+        commandSeconds: 1.5,
+        partBytes: 20 * MiB,
+        partsPerLayer: 5,
+        layersPerPath: 5,
+        limitRepeats: 20,
+        warmupSeconds: 2,
+        httpSeconds: 1.5,
+        growthSizes: [1_000, 10_000, 100_000],
+        queryReps: 300,
+        putReps: 300,
+        httpGrowthSizes: [1_000, 10_000],
+        httpGrowthPuts: 1_000,
+        coldStartEvents: 100_000,
+      };

@@ -466,6 +466,7 @@ export const createRegistry = (options: RegistryOptions) => {
         );
       }
       const layerDigest = input.layerDigests[0]!;
+      /** Closes the session in the log once its bytes are gone from the blob store (or never to be a layer). */
       const discard = (reason: string) =>
         handler.execute({ type: "DiscardLayerUpload", data: { ...ref, uploadId: input.uploadId, reason } });
       let received: CompleteLayerUpload["data"]["received"];
@@ -491,7 +492,6 @@ export const createRegistry = (options: RegistryOptions) => {
           completedAt: now(),
         },
       };
-      /** Closes the session in the log once its bytes are gone from the blob store (or never to be a layer). */
       await handler.catchUp();
       const precheck = decide(handler.state, command);
       if (E.isLeft(precheck)) {

@@ -109,7 +109,6 @@ export const createOciApi = (options: OciApiOptions) => {
 
   const ensureRepository = async (registryId: RegistryId, repositoryName: RepositoryName) => {
     if (!options.createOnPush) return;
-    await registry.catchUp();
     const created = await registry.createRepository({ registryId, repositoryName });
     if (E.isLeft(created) && created.left._tag !== "RepositoryAlreadyExistsException") {
       logger.warn({ repositoryName, error: created.left }, "create on push failed");

@@ -25,6 +25,7 @@ import { type BlobStore, createRegistry, type EventStore, type Registry } from "
 import {
   branded,
   CONVENTIONAL_STYLE,
+  expectRight,
   imageManifestOf,
   type LayerBlob,
   layerBlobOf,
@@ -212,7 +213,9 @@ async function runSequence(
       layerBytes[blob.digest] =
         downloadable._tag === "Left"
           ? downloadable.left._tag
-          : sha256Of(await collect(await registry.readBlob(blob.digest as Digest)));
+          : sha256Of(
+              await collect(expectRight(await registry.readBlob({ ...ref, digest: blob.digest as Digest }))),
+            );
     }
     queries[repositoryName] = {
       describeRepositories: await answerOf(() =>

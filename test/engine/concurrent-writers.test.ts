@@ -24,7 +24,14 @@ import {
   type Registry,
 } from "@berth/engine";
 // Until @berth/testkit's index exports the arbitraries:
-import { branded, imageManifestOf, type LayerBlob, layerBlobOf, type ManifestDraft } from "@berth/testkit";
+import {
+  branded,
+  expectRight,
+  imageManifestOf,
+  type LayerBlob,
+  layerBlobOf,
+  type ManifestDraft,
+} from "@berth/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
 
@@ -333,7 +340,9 @@ describe("eight engines on one Postgres schema, pushing into one repository at o
             digest: layer.digest,
             size: layer.size,
           });
-          const bytes = await readAllBytes(await fresh.registry.readBlob(layer.digest));
+          const bytes = await readAllBytes(
+            expectRight(await fresh.registry.readBlob({ repositoryName, digest: layer.digest })),
+          );
           expect(sha256Of(bytes)).toBe(layer.digest);
         }
         expect(new Set(repository.layers.keys())).toEqual(new Set(uploads.map((upload) => upload.digest)));

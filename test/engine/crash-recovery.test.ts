@@ -196,7 +196,9 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
           expect(
             right(await registry.getDownloadableLayer({ repositoryName, layerDigest: layer.digest })),
           ).toMatchObject(layer);
-          const bytes = await readAllBytes(await registry.readBlob(layer.digest as never));
+          const bytes = await readAllBytes(
+            right(await registry.readBlob({ repositoryName, digest: layer.digest as never })),
+          );
           expect({ digest: sha256Of(bytes), size: bytes.length }, `${ack.tag}: ${layer.digest}`).toEqual(
             layer,
           );
@@ -210,7 +212,9 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
       // No half-finished upload is a layer: every layer is a finished blob of its recorded size whose bytes hash to its digest.
       for (const layer of repository.layers.values()) {
         expect(await storage.blobs.stat(layer.digest)).toEqual({ digest: layer.digest, size: layer.size });
-        const bytes = await readAllBytes(await registry.readBlob(layer.digest));
+        const bytes = await readAllBytes(
+          right(await registry.readBlob({ repositoryName, digest: layer.digest })),
+        );
         expect(sha256Of(bytes), layer.digest).toBe(layer.digest);
       }
       // Uploads cut short may stay open, but the log never claims bytes the blob store does not hold.
@@ -288,7 +292,9 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
           round.describe,
         ).toEqual([manifest]);
         for (const bytes of Object.values(blobs)) {
-          const pulled = await readAllBytes(await registry.readBlob(sha256Of(bytes) as never));
+          const pulled = await readAllBytes(
+            right(await registry.readBlob({ repositoryName, digest: sha256Of(bytes) as never })),
+          );
           expect(pulled.equals(bytes), round.describe).toBe(true);
         }
       }

@@ -68,7 +68,8 @@ describe("engine: a push through createRegistry on memory storage", () => {
     expect(got.images[0]?.imageManifest).toBe(manifest);
     right(await registry.getDownloadableLayer({ repositoryName, layerDigest: digest }));
     const chunks: Uint8Array[] = [];
-    for await (const chunk of await registry.readBlob(digest as never)) chunks.push(chunk);
+    for await (const chunk of right(await registry.readBlob({ repositoryName, digest: digest as never })))
+      chunks.push(chunk);
     expect(sha(Buffer.concat(chunks))).toBe(digest);
   });
 

@@ -3,5 +3,18 @@ export * from "./command-handler.js";
 export * from "./layer-bytes.js";
 export * from "./ports/blob-store.js";
 export * from "./ports/event-store.js";
-export * from "./registry.js";
+export * from "./registry/image-operations.js";
+export * from "./registry/layer-operations.js";
+export * from "./registry/policy-operations.js";
+export * from "./registry/registry.js";
+export type {
+  AnswerOf,
+  RegistryInput,
+  RegistryOptions,
+  RepositoryInput,
+  Result,
+  WithRegistry,
+} from "./registry/registry-runtime.js";
+export * from "./registry/registry-settings-operations.js";
+export * from "./registry/repository-operations.js";
 export * from "./storable-text.js";

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { type Digest, Digest as DigestCodec } from "@berth/core";
+import { Digest, RegistryId, RepositoryName } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import type { DownloadUrlSigner } from "./signed-urls.js";
 
@@ -26,7 +26,7 @@ export const parseRange = (
 /** Writes a blob (or a range of it) to the response as a stream. */
 export const sendBlob = async (
   registry: Registry,
-  digest: Digest,
+  blob: Parameters<Registry["readBlob"]>[0],
   size: number,
   request: IncomingMessage,
   response: ServerResponse,
@@ -41,7 +41,7 @@ export const sendBlob = async (
   const common = {
     "content-type": "application/octet-stream",
     "accept-ranges": "bytes",
-    "docker-content-digest": digest,
+    "docker-content-digest": blob.digest,
     ...headers,
   };
   if (range === undefined) {
@@ -57,29 +57,34 @@ export const sendBlob = async (
     response.end();
     return;
   }
-  await pipeline(Readable.from(await registry.readBlob(digest, range)), response);
+  const bytes = await registry.readBlob({ ...blob, ...(range === undefined ? {} : { range }) });
+  // The caller found the blob in its repository a moment ago: a Left now means it was deleted since.
+  if (bytes._tag === "Left") throw new Error(bytes.left.message);
+  await pipeline(Readable.from(bytes.right), response);
 };
 
 export const createDownloadRoute =
   (registry: Registry, signer: DownloadUrlSigner) =>
   async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
     const grant = signer.verify(url.pathname, url.searchParams, Date.now());
-    if (grant === undefined || !DigestCodec.is(grant.digest)) {
+    const valid =
+      grant !== undefined &&
+      Digest.is(grant.digest) &&
+      RegistryId.is(grant.registryId) &&
+      RepositoryName.is(grant.repositoryName);
+    if (!valid) {
       response.writeHead(403, { "content-type": "text/plain" });
       response.end(
         "This download URL is invalid or has expired; ask GetDownloadUrlForLayer for a new one.\n",
       );
       return;
     }
-    const layer = await registry.getDownloadableLayer({
-      registryId: grant.registryId as never,
-      repositoryName: grant.repositoryName as never,
-      layerDigest: grant.digest,
-    });
+    const blob = { registryId: grant.registryId, repositoryName: grant.repositoryName, digest: grant.digest };
+    const layer = await registry.getDownloadableLayer({ ...blob, layerDigest: blob.digest });
     if (layer._tag === "Left") {
       response.writeHead(404, { "content-type": "text/plain" });
       response.end(`${layer.left.message}\n`);
       return;
     }
-    await sendBlob(registry, grant.digest, layer.right.size, request, response);
+    await sendBlob(registry, blob, layer.right.size, request, response);
   };

@@ -153,17 +153,17 @@ export const createOciApi = (options: OciApiOptions) => {
           response,
           request,
           "blob",
-          registry.repositoryBlob({ ...ref, digest: route.digest }),
+          registry.statBlob({ ...ref, digest: route.digest }),
         );
-        if (response.headersSent) return;
-        if (layer === undefined) {
-          return sendError(
-            response,
-            ociError(404, "BLOB_UNKNOWN", `Blob ${route.digest} is not in ${repositoryName}`),
-            request,
-          );
-        }
-        return sendBlob(registry, route.digest, layer.size, request, response, API_VERSION);
+        if (layer === undefined) return;
+        return sendBlob(
+          registry,
+          { ...ref, digest: route.digest },
+          layer.size,
+          request,
+          response,
+          API_VERSION,
+        );
       }
 
       case "uploads": {
@@ -544,11 +544,13 @@ export const createOciApi = (options: OciApiOptions) => {
       const requested = Number(url.searchParams.get("n") ?? 1000);
       const n = Number.isInteger(requested) && requested >= 0 ? requested : 1000;
       const last = url.searchParams.get("last");
-      const page = await registry.listRepositoryNames({
+      const listed = await registry.listRepositoryNames({
         registryId: auth.accountId,
         n,
         ...(last === null ? {} : { last }),
       });
+      if (E.isLeft(listed)) return sendError(response, ociErrorOf(listed.left, "manifest"), request);
+      const page = listed.right;
       const lastName = page.names.at(-1);
       return sendJson(
         response,

@@ -1,0 +1,117 @@
+/** Images: push, get, delete, describe, list, and the OCI tags list and referrers. */
+import {
+  type BatchGetImageQuery,
+  batchGetImage,
+  type DeleteImages,
+  type DescribeImagesQuery,
+  type Digest,
+  describeImages,
+  findRepository,
+  type ImageFailure,
+  type ImageIdentifier,
+  type ImagesQuery,
+  type ImageTag,
+  listImages,
+  listReferrers,
+  listTags,
+  type MediaType,
+  manifestDigest,
+  planImageDeletion,
+  type RegistryId,
+  type RepositoryName,
+} from "@berth/core";
+import type { AnswerOf, RegistryRuntime, RepositoryInput, Result, WithRegistry } from "./registry-runtime.js";
+
+export interface PutImageInput extends RepositoryInput {
+  readonly imageManifest: string;
+  readonly imageManifestMediaType?: MediaType;
+  readonly imageTag?: ImageTag;
+  /** When given, must equal the manifest's sha256 (ImageDigestDoesNotMatchException otherwise). */
+  readonly imageDigest?: string;
+}
+
+export interface PushedImage {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+  /** `imageDigest` is the manifest's sha256 as the core decided it: callers need not hash again. */
+  readonly imageId: { readonly imageDigest: Digest; readonly imageTag?: ImageTag };
+  readonly imageManifest: string;
+  readonly imageManifestMediaType: MediaType | undefined;
+}
+
+export interface ImageOperations {
+  /** ECR PutImage (and OCI manifest PUT): stores the manifest byte-exact under its sha256. */
+  putImage(input: PutImageInput): Result<{ image: PushedImage }>;
+  /** ECR BatchGetImage: per-id failures are part of the answer, not an error. */
+  batchGetImage(input: WithRegistry<BatchGetImageQuery>): Result<AnswerOf<typeof batchGetImage>>;
+  /** ECR BatchDeleteImage: deletes what it can; the rest become per-id failures. */
+  batchDeleteImage(
+    input: RepositoryInput & { readonly imageIds: ReadonlyArray<ImageIdentifier> },
+  ): Result<{ imageIds: ReadonlyArray<ImageIdentifier>; failures: ReadonlyArray<ImageFailure> }>;
+  /** ECR DescribeImages, paginated. */
+  describeImages(input: WithRegistry<DescribeImagesQuery>): Result<AnswerOf<typeof describeImages>>;
+  /** ECR ListImages, paginated. */
+  listImages(input: WithRegistry<ImagesQuery>): Result<AnswerOf<typeof listImages>>;
+  /** Tags in lexical order after `last`, at most `n` (OCI tags list). */
+  listTags(
+    input: RepositoryInput & { readonly n?: number; readonly last?: string },
+  ): Result<AnswerOf<typeof listTags>>;
+  /** Manifests whose subject is `digest`, optionally of one artifact type (OCI referrers API). */
+  listReferrers(
+    input: RepositoryInput & { readonly digest: Digest; readonly artifactType?: string },
+  ): Result<AnswerOf<typeof listReferrers>>;
+}
+
+export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
+  const { handler, now, runWithEvents, runObserving, query, refOf, registryOf } = runtime;
+  return {
+    putImage: (input) => {
+      const ref = refOf(input);
+      return runWithEvents({ type: "PutImage", data: { ...input, ...ref, pushedAt: now() } }, (events) => {
+        // The digest as decided (ImagePushed or ImageTagged carry it): the manifest is not hashed twice.
+        const decided = events[0]?.data;
+        const digest =
+          decided !== undefined && "imageDigest" in decided
+            ? decided.imageDigest
+            : manifestDigest(input.imageManifest);
+        const image = findRepository(handler.state, ref.registryId, ref.repositoryName)?.images.get(digest);
+        return {
+          image: {
+            ...ref,
+            imageId: {
+              imageDigest: digest,
+              ...(input.imageTag === undefined ? {} : { imageTag: input.imageTag }),
+            },
+            imageManifest: input.imageManifest,
+            imageManifestMediaType: image?.manifestMediaType ?? input.imageManifestMediaType,
+          },
+        };
+      });
+    },
+
+    batchGetImage: (input) =>
+      query((state) => batchGetImage(state, { ...input, registryId: registryOf(input) })),
+
+    batchDeleteImage: (input) => {
+      const command: DeleteImages = {
+        type: "DeleteImages",
+        data: { ...refOf(input), imageIds: input.imageIds },
+      };
+      return runObserving(
+        command,
+        (before) =>
+          planImageDeletion(
+            findRepository(before, command.data.registryId, command.data.repositoryName)!,
+            command,
+          ),
+        ({ imageIds, failures }) => ({ imageIds, failures }),
+      );
+    },
+
+    describeImages: (input) =>
+      query((state) => describeImages(state, { ...input, registryId: registryOf(input) })),
+    listImages: (input) => query((state) => listImages(state, { ...input, registryId: registryOf(input) })),
+    listTags: (input) => query((state) => listTags(state, { ...input, ...refOf(input) })),
+    listReferrers: (input) => query((state) => listReferrers(state, { ...input, ...refOf(input) })),
+  };
+};

@@ -1,0 +1,112 @@
+/**
+ * What every capability's operations share: the command handler, the clock and ids given as data to
+ * the core, the default registry, and the four ways an operation runs (a command answered from the
+ * state after it, from its events, from the state it was decided on; a query).
+ */
+import type {
+  BerthCommand,
+  BerthEvent,
+  QueryContext,
+  RegistryError,
+  RegistryId,
+  RegistryState,
+  RepositoryName,
+  Timestamp,
+} from "@berth/core";
+import * as E from "fp-ts/lib/Either.js";
+import { CommandHandler, type CommandHandlerOptions } from "../command-handler.js";
+import type { BlobStore } from "../ports/blob-store.js";
+import type { EventStore } from "../ports/event-store.js";
+
+export interface RegistryOptions extends CommandHandlerOptions {
+  readonly events: EventStore;
+  readonly blobs: BlobStore;
+  /** Epoch milliseconds; defaults to Date.now. */
+  readonly clock?: () => number;
+  /** Fresh upload ids (uuids); defaults to crypto.randomUUID. */
+  readonly ids?: () => string;
+  /** The registry used when a request names none (default 000000000000). */
+  readonly defaultRegistryId?: RegistryId;
+  /** Region for ARNs and the host for repository URIs (default us-east-1, localhost:5000). */
+  readonly context?: QueryContext;
+}
+
+/** Every operation resolves to an Either: Left is a fault the caller can fix, named like ECR's. */
+export type Result<A> = Promise<E.Either<RegistryError, A>>;
+
+/** The Right side of a core query: what the registry answers for it. */
+export type AnswerOf<Query extends (...args: never[]) => E.Either<RegistryError, unknown>> =
+  ReturnType<Query> extends E.Either<RegistryError, infer A> ? A : never;
+
+/** A request's registry is optional: the default registry (the caller's account) is used. */
+export interface RegistryInput {
+  readonly registryId?: RegistryId;
+}
+export interface RepositoryInput extends RegistryInput {
+  readonly repositoryName: RepositoryName;
+}
+export type WithRegistry<T> = Omit<T, "registryId"> & RegistryInput;
+
+export interface RepositoryRef {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+}
+
+export interface RegistryRuntime {
+  readonly handler: CommandHandler;
+  readonly blobs: BlobStore;
+  readonly context: QueryContext;
+  readonly now: () => Timestamp;
+  readonly newId: () => string;
+  readonly registryOf: (input: { readonly registryId?: RegistryId | undefined }) => RegistryId;
+  readonly refOf: (input: RepositoryInput) => RepositoryRef;
+  /** Runs a command; on success answers from the state right after its events were folded. */
+  readonly run: <A>(command: BerthCommand, answer: () => A) => Result<A>;
+  /** Runs a command; on success answers from its events. */
+  readonly runWithEvents: <A>(
+    command: BerthCommand,
+    answer: (events: ReadonlyArray<BerthEvent>) => A,
+  ) => Result<A>;
+  /** Runs a command and answers from what `observe` read of the state it was decided on. */
+  readonly runObserving: <A, B>(
+    command: BerthCommand,
+    observe: (decidedOn: RegistryState) => B,
+    answer: (before: B) => A,
+  ) => Result<A>;
+  /** Answers a query from state caught up with everything committed before the call. */
+  readonly query: <A>(read: (state: RegistryState) => E.Either<RegistryError, A>) => Result<A>;
+}
+
+const DEFAULT_CONTEXT: QueryContext = { region: "us-east-1", registryHost: () => "localhost:5000" };
+
+export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime => {
+  const handler = new CommandHandler(options.events, options);
+  const clock = options.clock ?? Date.now;
+  const defaultRegistryId = options.defaultRegistryId ?? ("000000000000" as RegistryId);
+  const registryOf = (input: { readonly registryId?: RegistryId | undefined }) =>
+    input.registryId ?? defaultRegistryId;
+  const execute = async <A, B>(
+    command: BerthCommand,
+    observe: ((decidedOn: RegistryState) => B) | undefined,
+    answer: (events: ReadonlyArray<BerthEvent>, before: B) => A,
+  ): Result<A> => {
+    const executed = await handler.execute(command, observe);
+    return E.isLeft(executed) ? executed : E.right(answer(executed.right.events, executed.right.before));
+  };
+  return {
+    handler,
+    blobs: options.blobs,
+    context: options.context ?? DEFAULT_CONTEXT,
+    now: () => clock() as Timestamp,
+    newId: options.ids ?? (() => crypto.randomUUID()),
+    registryOf,
+    refOf: (input) => ({ registryId: registryOf(input), repositoryName: input.repositoryName }),
+    run: (command, answer) => execute(command, undefined, () => answer()),
+    runWithEvents: (command, answer) => execute(command, undefined, (events) => answer(events)),
+    runObserving: (command, observe, answer) => execute(command, observe, (_, before) => answer(before)),
+    query: async (read) => {
+      await handler.catchUp();
+      return read(handler.state);
+    },
+  };
+};

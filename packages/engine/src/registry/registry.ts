@@ -1,0 +1,49 @@
+/**
+ * The registry as a library: `interface Registry`, one documented method per ECR operation (plus
+ * what the OCI API needs), grouped by capability, each in its own file beside its implementation.
+ * Writes are core commands run by the CommandHandler; reads are core queries over caught-up state;
+ * layer bytes stream into the BlobStore and only their measured size and sha256 reach the core.
+ *
+ * Every method resolves to an Either: Left is a RegistryError named like ECR's exception (a fault
+ * the caller can fix); infrastructure failures (the database is down) reject the promise.
+ */
+import type { QueryContext, RegistryState } from "@berth/core";
+import { type ImageOperations, imageOperations } from "./image-operations.js";
+import { type LayerOperations, layerOperations } from "./layer-operations.js";
+import { type PolicyOperations, policyOperations } from "./policy-operations.js";
+import { createRegistryRuntime, type RegistryOptions } from "./registry-runtime.js";
+import {
+  type RegistrySettingsOperations,
+  registrySettingsOperations,
+} from "./registry-settings-operations.js";
+import { type RepositoryOperations, repositoryOperations } from "./repository-operations.js";
+
+export interface Registry
+  extends RepositoryOperations,
+    ImageOperations,
+    LayerOperations,
+    PolicyOperations,
+    RegistrySettingsOperations {
+  /** The folded state (read it right after awaiting a method or `catchUp`). */
+  readonly state: RegistryState;
+  /** Folds every event committed before the call (another process's writes included). */
+  catchUp(): Promise<void>;
+  /** Region and host used in ARNs and repository URIs. */
+  readonly context: QueryContext;
+}
+
+export const createRegistry = (options: RegistryOptions): Registry => {
+  const runtime = createRegistryRuntime(options);
+  return {
+    get state() {
+      return runtime.handler.state;
+    },
+    catchUp: () => runtime.handler.catchUp(),
+    context: runtime.context,
+    ...repositoryOperations(runtime),
+    ...imageOperations(runtime),
+    ...layerOperations(runtime),
+    ...policyOperations(runtime),
+    ...registrySettingsOperations(runtime),
+  };
+};

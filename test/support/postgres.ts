@@ -26,8 +26,8 @@ let server: Promise<string> | undefined;
 let announced = false;
 
 /**
- * A fresh schema, migrated, on a Docker container started once per process when a Docker engine
- * answers, else on DATABASE_URL; throws with instructions when neither is there (never skips).
+ * A fresh schema, migrated, on DATABASE_URL when it is set, else on a Docker container started once
+ * per process; throws with instructions when neither is there (never skips).
  */
 export async function acquirePostgres(): Promise<PostgresTestDatabase> {
   server ??= startServer();
@@ -68,17 +68,18 @@ export function lazyPostgres(): { get(): Promise<PostgresTestDatabase>; release(
   };
 }
 
+/** DATABASE_URL wins when set: a container is started only when no database was named. */
 async function startServer(): Promise<string> {
+  const url = process.env.DATABASE_URL;
+  if (url !== undefined && url !== "") return url;
   const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
   try {
     const container = await new PostgreSqlContainer("postgres:16-alpine").start();
     return container.getConnectionUri();
   } catch (error) {
-    if (!(error instanceof Error && NO_CONTAINER_RUNTIME.test(error.message))) throw error;
+    if (error instanceof Error && NO_CONTAINER_RUNTIME.test(error.message)) throw new Error(HOW_TO_PROVIDE);
+    throw error;
   }
-  const url = process.env.DATABASE_URL;
-  if (url === undefined || url === "") throw new Error(HOW_TO_PROVIDE);
-  return url;
 }
 
 function redacted(connectionString: string): string {

@@ -18,7 +18,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { LayerBytes } from "../layer-bytes.js";
 import type { ByteRange } from "../ports/blob-store.js";
 import type { AnswerOf, RegistryRuntime, RepositoryInput, Result } from "./registry-runtime.js";
-import { createUploadSaga } from "./upload-saga.js";
+import { completeUpload, discardUpload, initiateUpload, openUpload, writePart } from "./upload-saga.js";
 
 /** ECR's partSize hint for InitiateLayerUpload: the minimum part (5 MiB). */
 export const PART_SIZE = LAYER_PART_MIN_BYTES;
@@ -89,7 +89,6 @@ export interface LayerOperations {
 
 export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
   const { now, run, query, refOf, blobs } = runtime;
-  const saga = createUploadSaga(runtime);
   const uploadRefOf = (input: UploadInput): UploadRef => ({ ...refOf(input), uploadId: input.uploadId });
 
   const statBlob: LayerOperations["statBlob"] = (input) =>
@@ -105,20 +104,20 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
   return {
     initiateLayerUpload: async (input) =>
       E.map(({ uploadId }: { uploadId: UploadId }) => ({ uploadId, partSize: PART_SIZE }))(
-        await saga.initiate(refOf(input)),
+        await initiateUpload(runtime, refOf(input)),
       ),
 
     uploadLayerPart: async (input) => {
       const range = { first: input.partFirstByte, last: input.partLastByte };
-      const written = await saga.writePart(refOf(input), input.uploadId, input.layerPartBlob, range);
+      const written = await writePart(runtime, refOf(input), input.uploadId, input.layerPartBlob, range);
       return E.map(() => ({ ...uploadRefOf(input), lastByteReceived: input.partLastByte }))(written);
     },
 
-    appendToLayerUpload: (input) => saga.writePart(refOf(input), input.uploadId, input.bytes, undefined),
+    appendToLayerUpload: (input) => writePart(runtime, refOf(input), input.uploadId, input.bytes, undefined),
 
     layerUploadProgress: (input) =>
       query(() => {
-        const upload = saga.openUpload(refOf(input), input.uploadId);
+        const upload = openUpload(runtime, refOf(input), input.uploadId);
         return upload === undefined
           ? E.left(RegistryErrors.uploadNotFound(input.uploadId, input.repositoryName))
           : E.right({ size: upload.bytesReceived });
@@ -126,12 +125,18 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
 
     completeLayerUpload: async (input) => {
       const ref = uploadRefOf(input);
-      const completed = await saga.complete(ref, input.uploadId, input.layerDigests, input.rules ?? "ecr");
+      const completed = await completeUpload(
+        runtime,
+        ref,
+        input.uploadId,
+        input.layerDigests,
+        input.rules ?? "ecr",
+      );
       return E.map(({ layerDigest }: { layerDigest: string }) => ({ ...ref, layerDigest }))(completed);
     },
 
     discardLayerUpload: (input) =>
-      saga.discard(refOf(input), input.uploadId, input.reason ?? "cancelled by the client"),
+      discardUpload(runtime, refOf(input), input.uploadId, input.reason ?? "cancelled by the client"),
 
     mountLayer: (input) =>
       run(

@@ -22,194 +22,207 @@ import { exactly, type LayerBytes, PartLengthMismatchError } from "../layer-byte
 import { BlobMismatchError, UploadOffsetError, UploadUnknownError } from "../ports/blob-store.js";
 import type { RegistryRuntime, RepositoryRef, Result } from "./registry-runtime.js";
 
-export interface UploadSaga {
-  /** The open upload `uploadId` of the repository, as the log knows it. */
-  openUpload(ref: RepositoryRef, uploadId: UploadId): { readonly bytesReceived: number } | undefined;
-  /** Opens a session in the blob store, then in the log. */
-  initiate(ref: RepositoryRef): Result<{ uploadId: UploadId }>;
-  /** Writes one part: at `range` (its length enforced while streaming), or appended at the end. */
-  writePart(
-    ref: RepositoryRef,
-    uploadId: UploadId,
-    bytes: LayerBytes,
-    range: { readonly first: number; readonly last: number } | undefined,
-  ): Result<{ size: number }>;
-  complete(
-    ref: RepositoryRef,
-    uploadId: UploadId,
-    layerDigests: ReadonlyArray<string>,
-    rules: "ecr" | "oci",
-  ): Result<{ layerDigest: string }>;
-  /** Closes the session in the log, then drops its bytes. */
-  discard(ref: RepositoryRef, uploadId: UploadId, reason: string): Result<Record<string, never>>;
-}
+type Runtime = Pick<RegistryRuntime, "handler" | "blobs" | "now" | "newId">;
 
-export const createUploadSaga = (runtime: RegistryRuntime): UploadSaga => {
-  const { handler, blobs, now } = runtime;
+/** The open upload `uploadId` of the repository, as the log knows it. */
+export const openUpload = ({ handler }: Runtime, ref: RepositoryRef, uploadId: UploadId) =>
+  findRepository(handler.state, ref.registryId, ref.repositoryName)?.openUploads.has(uploadId)
+    ? handler.state.uploads.get(uploadId)
+    : undefined;
 
-  const openUpload = (ref: RepositoryRef, uploadId: UploadId) =>
-    findRepository(handler.state, ref.registryId, ref.repositoryName)?.openUploads.has(uploadId)
-      ? handler.state.uploads.get(uploadId)
-      : undefined;
+/** Closes the session in the log once its bytes are gone from the blob store (or never to be a layer). */
+const closeInLog = ({ handler }: Runtime, ref: RepositoryRef, uploadId: UploadId, reason: string) =>
+  handler.execute({ type: "DiscardLayerUpload", data: { ...ref, uploadId, reason } });
 
-  /** Closes the session in the log once its bytes are gone from the blob store (or never to be a layer). */
-  const closeInLog = (ref: RepositoryRef, uploadId: UploadId, reason: string) =>
-    handler.execute({ type: "DiscardLayerUpload", data: { ...ref, uploadId, reason } });
+/** Opens a session in the blob store, then in the log. */
+export const initiateUpload = async (
+  runtime: Runtime,
+  ref: RepositoryRef,
+): Result<{ uploadId: UploadId }> => {
+  const uploadId = runtime.newId() as UploadId;
+  await runtime.blobs.createUpload(uploadId);
+  const executed = await runtime.handler.execute({
+    type: "InitiateLayerUpload",
+    data: { ...ref, uploadId, initiatedAt: runtime.now() },
+  });
+  if (E.isLeft(executed)) {
+    await runtime.blobs.abortUpload(uploadId);
+    return executed;
+  }
+  return E.right({ uploadId });
+};
 
-  const writePart: UploadSaga["writePart"] = async (ref, uploadId, bytes, range) => {
-    await handler.catchUp();
-    const upload = openUpload(ref, uploadId);
-    const first = range?.first ?? upload?.bytesReceived ?? 0;
-    const declared = range === undefined ? undefined : range.last - range.first + 1;
-    const partCommand = (length: number): UploadLayerPart => ({
-      type: "UploadLayerPart",
-      data: {
-        ...ref,
-        uploadId,
-        partFirstByte: first as ByteOffset,
-        partLastByte: (range?.last ?? first + length - 1) as ByteOffset,
-        partLength: length as ByteOffset,
-      },
-    });
-    const precheck = decide(handler.state, partCommand(declared ?? 1));
-    if (E.isLeft(precheck)) return precheck;
-    const invalidPart = (reason: string) =>
-      E.left(
-        RegistryErrors.invalidLayerPart(
-          ref.registryId,
-          ref.repositoryName,
-          uploadId,
-          (upload?.bytesReceived ?? first) as ByteOffset,
-          reason,
-        ),
-      );
-    let size: number;
-    try {
-      const source = declared === undefined ? bytes : exactly(declared, bytes);
-      size = (await blobs.appendToUpload(uploadId, first, source)).size;
-    } catch (error) {
-      if (error instanceof PartLengthMismatchError) return invalidPart(error.message);
-      if (error instanceof UploadOffsetError) {
-        return invalidPart(`the stored upload is at byte ${error.expectedOffset}; start the upload again`);
-      }
-      if (error instanceof UploadUnknownError)
-        return E.left(RegistryErrors.uploadNotFound(uploadId, ref.repositoryName));
-      throw error;
+/** Closes the session in the log, then drops its bytes. */
+export const discardUpload = async (
+  runtime: Runtime,
+  ref: RepositoryRef,
+  uploadId: UploadId,
+  reason: string,
+): Result<Record<string, never>> => {
+  const executed = await closeInLog(runtime, ref, uploadId, reason);
+  if (E.isLeft(executed)) return executed;
+  await runtime.blobs.abortUpload(uploadId);
+  return E.right({});
+};
+
+/** Streams `bytes` into the blob store at `first`; a refusal while streaming leaves nothing written. */
+const appendBytes = async (
+  { blobs }: Runtime,
+  part: RepositoryRef & { readonly uploadId: UploadId; readonly offset: number },
+  bytes: LayerBytes,
+  declared: number | undefined,
+  resumeAt: number,
+): Result<{ size: number }> => {
+  const invalidPart = (reason: string) =>
+    E.left(
+      RegistryErrors.invalidLayerPart(
+        part.registryId,
+        part.repositoryName,
+        part.uploadId,
+        resumeAt as ByteOffset,
+        reason,
+      ),
+    );
+  try {
+    const source = declared === undefined ? bytes : exactly(declared, bytes);
+    return E.right({ size: (await blobs.appendToUpload(part.uploadId, part.offset, source)).size });
+  } catch (error) {
+    if (error instanceof PartLengthMismatchError) return invalidPart(error.message);
+    if (error instanceof UploadOffsetError) {
+      return invalidPart(`the stored upload is at byte ${error.expectedOffset}; start the upload again`);
     }
-    const length = size - first;
-    if (length === 0) return E.right({ size });
-    const executed = await handler.execute(partCommand(length));
-    return E.isLeft(executed) ? executed : E.right({ size });
-  };
+    if (error instanceof UploadUnknownError)
+      return E.left(RegistryErrors.uploadNotFound(part.uploadId, part.repositoryName));
+    throw error;
+  }
+};
 
-  /** What the blob store measured while the bytes streamed in, or UploadNotFound when they are gone. */
-  const measure = async (
-    ref: RepositoryRef,
-    uploadId: UploadId,
-  ): Result<CompleteLayerUpload["data"]["received"]> => {
-    try {
-      const status = await blobs.uploadStatus(uploadId);
-      return E.right({ digest: status.digest as Digest, size: status.size as ByteOffset });
-    } catch (error) {
-      if (!(error instanceof UploadUnknownError)) throw error;
-      // The log may still hold the session open while its bytes are gone (a crash between
-      // finishing a blob and recording it): close it, so it does not stay open for ever.
-      await closeInLog(ref, uploadId, "its bytes are no longer in the blob store");
+/**
+ * Writes one part: at `range` (its length enforced while streaming), or appended at the upload's
+ * end with whatever length arrives. The part is decided on before its first byte is written.
+ */
+export const writePart = async (
+  runtime: Runtime,
+  ref: RepositoryRef,
+  uploadId: UploadId,
+  bytes: LayerBytes,
+  range: { readonly first: number; readonly last: number } | undefined,
+): Result<{ size: number }> => {
+  const { handler } = runtime;
+  await handler.catchUp();
+  const upload = openUpload(runtime, ref, uploadId);
+  const first = range?.first ?? upload?.bytesReceived ?? 0;
+  const declared = range === undefined ? undefined : range.last - range.first + 1;
+  const partCommand = (length: number): UploadLayerPart => ({
+    type: "UploadLayerPart",
+    data: {
+      ...ref,
+      uploadId,
+      partFirstByte: first as ByteOffset,
+      partLastByte: (range?.last ?? first + length - 1) as ByteOffset,
+      partLength: length as ByteOffset,
+    },
+  });
+  const precheck = decide(handler.state, partCommand(declared ?? 1));
+  if (E.isLeft(precheck)) return precheck;
+  const resumeAt = upload?.bytesReceived ?? first;
+  const target = { ...ref, uploadId, offset: first };
+  const appended = await appendBytes(runtime, target, bytes, declared, resumeAt);
+  if (E.isLeft(appended)) return appended;
+  const length = appended.right.size - first;
+  if (length === 0) return appended;
+  const executed = await handler.execute(partCommand(length));
+  return E.isLeft(executed) ? executed : appended;
+};
+
+/** What the blob store measured while the bytes streamed in, or UploadNotFound when they are gone. */
+const measure = async (
+  runtime: Runtime,
+  ref: RepositoryRef,
+  uploadId: UploadId,
+): Result<CompleteLayerUpload["data"]["received"]> => {
+  try {
+    const status = await runtime.blobs.uploadStatus(uploadId);
+    return E.right({ digest: status.digest as Digest, size: status.size as ByteOffset });
+  } catch (error) {
+    if (!(error instanceof UploadUnknownError)) throw error;
+    // The log may still hold the session open while its bytes are gone (a crash between
+    // finishing a blob and recording it): close it, so it does not stay open for ever.
+    await closeInLog(runtime, ref, uploadId, "its bytes are no longer in the blob store");
+    return E.left(RegistryErrors.uploadNotFound(uploadId, ref.repositoryName));
+  }
+};
+
+/** Makes the measured bytes a blob; another request may have got to the upload in between. */
+const finish = async (runtime: Runtime, ref: RepositoryRef, command: CompleteLayerUpload): Result<void> => {
+  const { uploadId, received } = command.data;
+  try {
+    await runtime.blobs.finishUpload(uploadId, received);
+    return E.right(undefined);
+  } catch (error) {
+    // A concurrent completion took it (UploadNotFound, as when that one had finished first), or a
+    // part landed in between and the blob store discarded it, so the session closes too.
+    if (error instanceof UploadUnknownError)
       return E.left(RegistryErrors.uploadNotFound(uploadId, ref.repositoryName));
-    }
-  };
+    if (!(error instanceof BlobMismatchError)) throw error;
+    await closeInLog(runtime, ref, uploadId, error.message);
+    return E.left(
+      RegistryErrors.invalidLayer(
+        `Upload '${uploadId}' changed while it was being completed: ${error.message}`,
+      ),
+    );
+  }
+};
 
-  /** Makes the measured bytes a blob; another request may have got to the upload in between. */
-  const finish = async (ref: RepositoryRef, command: CompleteLayerUpload): Result<void> => {
-    const { uploadId, received } = command.data;
-    try {
-      await blobs.finishUpload(uploadId, received);
-      return E.right(undefined);
-    } catch (error) {
-      // A concurrent completion took it (UploadNotFound, as when that one had finished first), or a
-      // part landed in between and the blob store discarded it, so the session closes too.
-      if (error instanceof UploadUnknownError)
-        return E.left(RegistryErrors.uploadNotFound(uploadId, ref.repositoryName));
-      if (!(error instanceof BlobMismatchError)) throw error;
-      await closeInLog(ref, uploadId, error.message);
-      return E.left(
-        RegistryErrors.invalidLayer(
-          `Upload '${uploadId}' changed while it was being completed: ${error.message}`,
-        ),
-      );
-    }
-  };
-
-  const complete: UploadSaga["complete"] = async (ref, uploadId, layerDigests, rules) => {
-    if (layerDigests.length !== 1) {
-      return E.left(
-        RegistryErrors.invalidParameter(
-          `Invalid parameter: layerDigests must hold exactly one digest, it holds ${layerDigests.length}`,
-        ),
-      );
-    }
-    const layerDigest = layerDigests[0]!;
-    const received = await measure(ref, uploadId);
-    if (E.isLeft(received)) return received;
-    const command: CompleteLayerUpload = {
-      type: "CompleteLayerUpload",
-      data: {
-        ...ref,
-        uploadId,
-        layerDigest,
-        received: received.right,
-        enforcePartMinimum: rules !== "oci",
-        allowEmpty: rules === "oci",
-        completedAt: now(),
-      },
-    };
-    await handler.catchUp();
-    const precheck = decide(handler.state, command);
-    if (E.isLeft(precheck)) {
-      const tag = precheck.left._tag;
-      if (tag === "InvalidLayerException" || tag === "LayerAlreadyExistsException") {
-        await blobs.abortUpload(uploadId);
-        await closeInLog(ref, uploadId, precheck.left.message);
-      }
-      return precheck;
-    }
-    const finished = await finish(ref, command);
-    if (E.isLeft(finished)) return finished;
-    const executed = await handler.execute(command);
-    if (E.isLeft(executed)) {
-      // Lost a race after the bytes became a blob (another upload of the same layer completed
-      // first): the blob store's upload is gone, so the session must not stay open in the log.
-      await closeInLog(ref, uploadId, executed.left.message);
-      return executed;
-    }
-    return E.right({ layerDigest });
-  };
-
-  return {
-    openUpload,
-    initiate: async (ref) => {
-      const uploadId = runtime.newId() as UploadId;
-      await blobs.createUpload(uploadId);
-      const executed = await handler.execute({
-        type: "InitiateLayerUpload",
-        data: { ...ref, uploadId, initiatedAt: now() },
-      });
-      if (E.isLeft(executed)) {
-        await blobs.abortUpload(uploadId);
-        return executed;
-      }
-      return E.right({ uploadId });
-    },
-    writePart,
-    complete,
-    discard: async (ref, uploadId, reason) => {
-      const executed = await handler.execute({
-        type: "DiscardLayerUpload",
-        data: { ...ref, uploadId, reason },
-      });
-      if (E.isLeft(executed)) return executed;
-      await blobs.abortUpload(uploadId);
-      return E.right({});
+/** Completes an upload: decided on the measured bytes, which become a blob before the event is appended. */
+export const completeUpload = async (
+  runtime: Runtime,
+  ref: RepositoryRef,
+  uploadId: UploadId,
+  layerDigests: ReadonlyArray<string>,
+  rules: "ecr" | "oci",
+): Result<{ layerDigest: string }> => {
+  const { handler } = runtime;
+  if (layerDigests.length !== 1) {
+    return E.left(
+      RegistryErrors.invalidParameter(
+        `Invalid parameter: layerDigests must hold exactly one digest, it holds ${layerDigests.length}`,
+      ),
+    );
+  }
+  const layerDigest = layerDigests[0]!;
+  const received = await measure(runtime, ref, uploadId);
+  if (E.isLeft(received)) return received;
+  const command: CompleteLayerUpload = {
+    type: "CompleteLayerUpload",
+    data: {
+      ...ref,
+      uploadId,
+      layerDigest,
+      received: received.right,
+      enforcePartMinimum: rules !== "oci",
+      allowEmpty: rules === "oci",
+      completedAt: runtime.now(),
     },
   };
+  await handler.catchUp();
+  const precheck = decide(handler.state, command);
+  if (E.isLeft(precheck)) {
+    const tag = precheck.left._tag;
+    if (tag === "InvalidLayerException" || tag === "LayerAlreadyExistsException") {
+      await runtime.blobs.abortUpload(uploadId);
+      await closeInLog(runtime, ref, uploadId, precheck.left.message);
+    }
+    return precheck;
+  }
+  const finished = await finish(runtime, ref, command);
+  if (E.isLeft(finished)) return finished;
+  const executed = await handler.execute(command);
+  if (E.isLeft(executed)) {
+    // Lost a race after the bytes became a blob (another upload of the same layer completed
+    // first): the blob store's upload is gone, so the session must not stay open in the log.
+    await closeInLog(runtime, ref, uploadId, executed.left.message);
+    return executed;
+  }
+  return E.right({ layerDigest });
 };

@@ -5,4 +5,5 @@ export { type ServeOptions, serve } from "./cli/berth.js";
 export * from "./cli/storage.js";
 export * from "./ecr/ecr-api.js";
 export * from "./ecr/ecr-errors.js";
+export { type CallContext, ecrOperations } from "./ecr/operations.js";
 export * from "./http/berth-server.js";

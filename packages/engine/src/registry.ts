@@ -52,6 +52,7 @@ import {
   registrySettings,
   repositoryBlob,
   repositoryNamesAfter,
+  singleLayerDigest,
   type Timestamp,
   type UploadId,
   type UploadLayerPart,
@@ -458,14 +459,10 @@ export const createRegistry = (options: RegistryOptions) => {
       },
     ) => {
       const ref = refOf(input);
-      if (input.layerDigests.length !== 1) {
-        return E.left(
-          RegistryErrors.invalidParameter(
-            `Invalid parameter: layerDigests must hold exactly one digest, it holds ${input.layerDigests.length}`,
-          ),
-        );
-      }
-      const layerDigest = input.layerDigests[0]!;
+      // The core's rule, asked before the blob store is: a wrong count is refused as it always was.
+      const declared = singleLayerDigest(input.layerDigests);
+      if (E.isLeft(declared)) return declared;
+      const layerDigest = declared.right;
       /** Closes the session in the log once its bytes are gone from the blob store (or never to be a layer). */
       const discard = (reason: string) =>
         handler.execute({ type: "DiscardLayerUpload", data: { ...ref, uploadId: input.uploadId, reason } });
@@ -485,10 +482,9 @@ export const createRegistry = (options: RegistryOptions) => {
         data: {
           ...ref,
           uploadId: input.uploadId,
-          layerDigest,
+          layerDigests: input.layerDigests,
           received,
-          enforcePartMinimum: input.rules !== "oci",
-          allowEmpty: input.rules === "oci",
+          rules: input.rules ?? "ecr",
           completedAt: now(),
         },
       };

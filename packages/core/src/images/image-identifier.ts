@@ -56,32 +56,18 @@ export interface CheckedImageId {
  */
 export const checkImageId = (id: ImageIdentifier): E.Either<ImageFailure, CheckedImageId> => {
   const { imageDigest, imageTag } = id;
+  const fail = (code: ImageFailureCode, reason: string) => E.left(imageFailure(id, code, reason));
   if (imageDigest === undefined && imageTag === undefined) {
-    return E.left(
-      imageFailure(
-        id,
-        "MissingDigestAndTag",
-        "Invalid request parameters: both tag and digest cannot be null",
-      ),
-    );
+    return fail("MissingDigestAndTag", "Invalid request parameters: both tag and digest cannot be null");
   }
   if (imageDigest !== undefined && !Digest.is(imageDigest)) {
-    return E.left(
-      imageFailure(
-        id,
-        "InvalidImageDigest",
-        "Invalid request parameters: image digest should satisfy the regex 'sha256:[a-f0-9]{64}'",
-      ),
+    return fail(
+      "InvalidImageDigest",
+      "Invalid request parameters: image digest should satisfy the regex 'sha256:[a-f0-9]{64}'",
     );
   }
   if (imageTag !== undefined && !ImageTag.is(imageTag)) {
-    return E.left(
-      imageFailure(
-        id,
-        "InvalidImageTag",
-        "Invalid request parameters: image tag should be 1 to 300 characters",
-      ),
-    );
+    return fail("InvalidImageTag", "Invalid request parameters: image tag should be 1 to 300 characters");
   }
   return E.right({ imageDigest, imageTag });
 };

@@ -17,7 +17,7 @@ const rows = section
   .split("\n")
   .filter((line) => line.startsWith("| ") && line.includes("`"))
   .map((line) => {
-    const [, , operations = "", served = ""] = line.split("|").map((cell) => cell.trim());
+    const [, operations = "", , served = ""] = line.split("|").map((cell) => cell.trim());
     return { operations: [...operations.matchAll(/`(\w+)`/g)].map((m) => m[1]!), served };
   });
 const tabled = (served: (status: string) => boolean) =>

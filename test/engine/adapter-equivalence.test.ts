@@ -136,8 +136,8 @@ const callFor = (
           registryId: d.registryId,
           repositoryName: d.repositoryName,
           uploadId: d.uploadId,
-          layerDigests: [d.layerDigest],
-          rules: d.enforcePartMinimum ? "ecr" : "oci",
+          layerDigests: d.layerDigests,
+          rules: d.rules,
         });
     }
     case "DiscardLayerUpload":

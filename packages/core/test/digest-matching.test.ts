@@ -203,7 +203,7 @@ describe("CompleteLayerUpload", () => {
         const received = { digest: sha256Digest(whole), size: blob.size };
         const decision = registryDecider.decide(
           state,
-          c.completeLayerUpload(app, uploadId, received, { declared, enforcePartMinimum: false }),
+          c.completeLayerUpload(app, uploadId, received, { declared, rules: "oci" }),
         );
         const matches = declared === `sha256:${createHash("sha256").update(blob.bytes).digest("hex")}`;
         if (matches) {

@@ -98,6 +98,16 @@ describe("UploadLayerPart", () => {
       .when(c.uploadLayerPart(app, uploadId, 10, 0, 9))
       .thenFails("InvalidLayerPartException", { lastValidByteReceived: 9 }));
 
+  it.each([[[]], [[blob.digest, blob.digest]]])(
+    "refuses layerDigests %j, which is not exactly one digest, before anything else: InvalidParameterException",
+    (layerDigests) =>
+      spec(given())
+        .when(c.completeLayerUpload(other, uploadId, blob, { layerDigests }))
+        .thenFails("InvalidParameterException", {
+          message: `Invalid parameter: layerDigests must hold exactly one digest, it holds ${layerDigests.length}`,
+        }),
+  );
+
   it("refuses an unknown upload: UploadNotFoundException", () =>
     spec(given(c.createRepository(app)))
       .when(c.uploadLayerPart(app, uploadId, 0, 10))
@@ -117,7 +127,7 @@ describe("UploadLayerPart", () => {
 describe("CompleteLayerUpload", () => {
   it("makes the received bytes a layer of the repository and closes the session", () =>
     spec(given(holdingBlob))
-      .when(c.completeLayerUpload(app, uploadId, blob, { enforcePartMinimum: false }))
+      .when(c.completeLayerUpload(app, uploadId, blob, { rules: "oci" }))
       .then((events, after) => {
         expect(events).toEqual([
           {
@@ -141,7 +151,7 @@ describe("CompleteLayerUpload", () => {
           app,
           uploadId,
           { digest: sha256Digest(whole), size: bytes(12) },
-          { enforcePartMinimum: false },
+          { rules: "oci" },
         ),
       )
       .then((events) =>
@@ -157,7 +167,7 @@ describe("CompleteLayerUpload", () => {
   it("accepts, for OCI, an upload without parts as the empty blob", () => {
     const empty = layerBlobOf(new Uint8Array());
     spec(given(opened))
-      .when(c.completeLayerUpload(app, uploadId, empty, { enforcePartMinimum: false, allowEmpty: true }))
+      .when(c.completeLayerUpload(app, uploadId, empty, { rules: "oci" }))
       .then((events) =>
         expect(events).toMatchObject([
           {
@@ -176,8 +186,7 @@ describe("CompleteLayerUpload", () => {
       .when(
         c.completeLayerUpload(app, uploadId, layerBlobOf(new Uint8Array()), {
           declared: blob.digest,
-          enforcePartMinimum: false,
-          allowEmpty: true,
+          rules: "oci",
         }),
       )
       .thenFails("InvalidLayerException"));
@@ -195,7 +204,7 @@ describe("CompleteLayerUpload", () => {
           app,
           uploadId,
           { digest: blob.digest, size: bytes(5 * MiB + 9) },
-          { enforcePartMinimum: true },
+          { rules: "ecr" },
         ),
       )
       .thenFails("LayerPartTooSmallException", {
@@ -215,12 +224,12 @@ describe("CompleteLayerUpload", () => {
 
   it("accepts small non-final parts in a lenient registry, as moto does", () =>
     spec(given(c.putRegistrySettings(true), holdingBlob))
-      .when(c.completeLayerUpload(app, uploadId, blob, { enforcePartMinimum: true }))
+      .when(c.completeLayerUpload(app, uploadId, blob, { rules: "ecr" }))
       .then((events) => expect(events.map((e) => e.type)).toEqual(["LayerUploadCompleted"])));
 
   it("accepts, for OCI chunked uploads, small non-final parts", () =>
     spec(given(holdingBlob))
-      .when(c.completeLayerUpload(app, uploadId, blob, { enforcePartMinimum: false }))
+      .when(c.completeLayerUpload(app, uploadId, blob, { rules: "oci" }))
       .then((events) => expect(events.map((e) => e.type)).toEqual(["LayerUploadCompleted"])));
 
   it("refuses a declared digest that is not what was received: InvalidLayerException", () =>
@@ -228,7 +237,7 @@ describe("CompleteLayerUpload", () => {
       .when(
         c.completeLayerUpload(app, uploadId, blob, {
           declared: sha256Digest("something else"),
-          enforcePartMinimum: false,
+          rules: "oci",
         }),
       )
       .thenFails("InvalidLayerException", { message: expect.stringContaining(blob.digest) }));
@@ -241,7 +250,7 @@ describe("CompleteLayerUpload", () => {
           uploadId,
           { digest: blob.digest, size: bytes(blob.size + 1) },
           {
-            enforcePartMinimum: false,
+            rules: "oci",
           },
         ),
       )
@@ -251,7 +260,7 @@ describe("CompleteLayerUpload", () => {
     "refuses the declared digest %s, which Berth cannot store: InvalidLayerException",
     (declared) =>
       spec(given(holdingBlob))
-        .when(c.completeLayerUpload(app, uploadId, blob, { declared, enforcePartMinimum: false }))
+        .when(c.completeLayerUpload(app, uploadId, blob, { declared, rules: "oci" }))
         .thenFails("InvalidLayerException"),
   );
 
@@ -275,23 +284,23 @@ describe("CompleteLayerUpload", () => {
       .thenFails("UploadNotFoundException"));
 
   it("refuses a finished upload: UploadNotFoundException", () =>
-    spec(given(holdingBlob, c.completeLayerUpload(app, uploadId, blob, { enforcePartMinimum: false })))
-      .when(c.completeLayerUpload(app, uploadId, blob, { enforcePartMinimum: false }))
+    spec(given(holdingBlob, c.completeLayerUpload(app, uploadId, blob, { rules: "oci" })))
+      .when(c.completeLayerUpload(app, uploadId, blob, { rules: "oci" }))
       .thenFails("UploadNotFoundException"));
 
   it("refuses a discarded upload: UploadNotFoundException", () =>
     spec(given(holdingBlob, c.discardLayerUpload(app, uploadId)))
-      .when(c.completeLayerUpload(app, uploadId, blob, { enforcePartMinimum: false }))
+      .when(c.completeLayerUpload(app, uploadId, blob, { rules: "oci" }))
       .thenFails("UploadNotFoundException"));
 
   it("refuses an upload of another repository: UploadNotFoundException", () =>
     spec(given(holdingBlob, c.createRepository(other)))
-      .when(c.completeLayerUpload(other, uploadId, blob, { enforcePartMinimum: false }))
+      .when(c.completeLayerUpload(other, uploadId, blob, { rules: "oci" }))
       .thenFails("UploadNotFoundException", { message: expect.stringContaining("team/other") }));
 
   it("refuses an upload whose repository was deleted and created again: UploadNotFoundException", () =>
     spec(given(holdingBlob, c.deleteRepository(app), c.createRepository(app)))
-      .when(c.completeLayerUpload(app, uploadId, blob, { enforcePartMinimum: false }))
+      .when(c.completeLayerUpload(app, uploadId, blob, { rules: "oci" }))
       .thenFails("UploadNotFoundException"));
 
   it("refuses parts for an upload whose repository was deleted: UploadNotFoundException", () =>

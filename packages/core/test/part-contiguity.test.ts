@@ -14,6 +14,7 @@ import {
   RepositoryName,
   StreamNames,
   streamOf,
+  type UploadRules,
 } from "@berth/core";
 import {
   branded,
@@ -142,13 +143,13 @@ describe("UploadLayerPart", () => {
 });
 
 describe("CompleteLayerUpload after random parts", () => {
-  it("refuses a non-final part under 5 MiB iff the minimum is enforced, naming the first such part", () => {
+  it("refuses a non-final part under 5 MiB iff ECR's rules apply, naming the first such part", () => {
     fc.assert(
       fc.property(
         fc.array(lengthArb, { maxLength: 6 }),
-        fc.boolean(),
+        fc.constantFrom<UploadRules>("ecr", "oci"),
         digestArb(),
-        (lengths, enforcePartMinimum, digest) => {
+        (lengths, rules, digest) => {
           let offset = 0;
           const parts = lengths.map((length) => {
             const command = c.uploadLayerPart(app, uploadId, offset, length);
@@ -160,17 +161,13 @@ describe("CompleteLayerUpload after random parts", () => {
           expect(state.uploads.get(uploadId)?.bytesReceived).toBe(offset);
           const decision = registryDecider.decide(
             state,
-            c.completeLayerUpload(
-              app,
-              uploadId,
-              { digest, size: branded(ByteOffset, offset) },
-              { enforcePartMinimum },
-            ),
+            c.completeLayerUpload(app, uploadId, { digest, size: branded(ByteOffset, offset) }, { rules }),
           );
           const short = lengths.slice(0, -1).findIndex((length) => length < LAYER_PART_MIN_BYTES);
-          if (lengths.length === 0) {
+          // OCI accepts an upload without parts as the empty blob; ECR refuses it.
+          if (lengths.length === 0 && rules === "ecr") {
             expect(decision).toEqual(E.left(expect.objectContaining({ _tag: "EmptyUploadException" })));
-          } else if (enforcePartMinimum && short >= 0) {
+          } else if (rules === "ecr" && short >= 0) {
             expect(decision).toEqual(
               E.left(
                 expect.objectContaining({
@@ -217,7 +214,7 @@ describe("CompleteLayerUpload after random parts", () => {
               app,
               uploadId,
               { digest, size: branded(ByteOffset, offset + delta) },
-              { enforcePartMinimum: false },
+              { rules: "oci" },
             ),
           );
           expect(decision).toEqual(E.left(expect.objectContaining({ _tag: "InvalidLayerException" })));

@@ -24,6 +24,7 @@ import {
   planImageDeletion,
   type QueryContext,
   type RepositoryName,
+  type UploadRules,
 } from "@berth/core";
 import {
   ReferenceRegistry,
@@ -205,7 +206,7 @@ class UploadLayer extends RegistryOperation {
     readonly cuts: ReadonlyArray<number>,
     readonly misplacedPartBefore: number | undefined,
     readonly declareWrongDigest: boolean,
-    readonly enforcePartMinimum: boolean,
+    readonly rules: UploadRules,
     readonly abandonOnFailure: boolean,
   ) {
     super();
@@ -228,7 +229,7 @@ class UploadLayer extends RegistryOperation {
       m,
       r,
       c.completeLayerUpload(name, uploadId, blob, {
-        enforcePartMinimum: this.enforcePartMinimum,
+        rules: this.rules,
         ...(declared === blob.digest ? {} : { declared }),
       }),
     );
@@ -236,7 +237,7 @@ class UploadLayer extends RegistryOperation {
       execute(m, r, c.discardLayerUpload(name, uploadId, "failed"));
   }
   toString() {
-    return `UploadLayer(#${this.repository}, blob #${this.blob}, cuts ${this.cuts}, misplaced ${this.misplacedPartBefore}, wrong digest ${this.declareWrongDigest}, 5 MiB rule ${this.enforcePartMinimum}, abandon ${this.abandonOnFailure})`;
+    return `UploadLayer(#${this.repository}, blob #${this.blob}, cuts ${this.cuts}, misplaced ${this.misplacedPartBefore}, wrong digest ${this.declareWrongDigest}, rules ${this.rules}, abandon ${this.abandonOnFailure})`;
   }
 }
 
@@ -400,12 +401,12 @@ const operations = [
       cuts: fc.array(fc.nat(), { maxLength: 3 }),
       misplaced: fc.option(fc.nat({ max: 3 }), { nil: undefined, freq: 4 }),
       wrong: fc.boolean(),
-      enforce: fc.boolean(),
+      rules: fc.constantFrom<UploadRules>("ecr", "oci"),
       abandon: fc.boolean(),
     })
     .map(
-      ({ repository, blob, cuts, misplaced, wrong, enforce, abandon }) =>
-        new UploadLayer(repository, blob, cuts, misplaced, wrong, enforce, abandon),
+      ({ repository, blob, cuts, misplaced, wrong, rules, abandon }) =>
+        new UploadLayer(repository, blob, cuts, misplaced, wrong, rules, abandon),
     ),
   fc
     .tuple(

@@ -159,6 +159,10 @@ export class ReferenceRegistry {
         return ok;
       case "CreateRepository":
         return this.#createRepository(command.data);
+      case "CompleteLayerUpload":
+        // ECR checks the request first: one layer, one digest.
+        if (command.data.layerDigests.length !== 1) return refused("InvalidParameterException");
+        break;
       default:
         break;
     }
@@ -203,13 +207,14 @@ export class ReferenceRegistry {
         const upload = this.#openUpload(repository, command.data.uploadId);
         if (upload === undefined) return refused("UploadNotFoundException");
         const parts = upload.partLengths;
-        if (parts.length === 0 && command.data.allowEmpty !== true) return refused("EmptyUploadException");
+        if (parts.length === 0 && command.data.rules === "ecr") return refused("EmptyUploadException");
         // ECR's 5 MiB rule; OCI uploads and lenient registries (as moto) do without it.
-        const enforce = command.data.enforcePartMinimum && !this.lenient;
+        const enforce = command.data.rules === "ecr" && !this.lenient;
         if (enforce && parts.slice(0, -1).some((length) => length < FIVE_MIB)) {
           return refused("LayerPartTooSmallException");
         }
-        const { layerDigest, received } = command.data;
+        const [layerDigest = ""] = command.data.layerDigests;
+        const { received } = command.data;
         if (!SHA256.test(layerDigest)) return refused("InvalidLayerException");
         if (received.size !== parts.reduce((a, b) => a + b, 0)) return refused("InvalidLayerException");
         if (received.digest !== layerDigest) return refused("InvalidLayerException");

@@ -31,6 +31,7 @@ import {
   Timestamp,
   UploadId,
   type UploadLayerPart,
+  type UploadRules,
 } from "@berth/core";
 import fc, { type Arbitrary } from "fast-check";
 
@@ -528,16 +529,15 @@ export const registryCommands = (registryId: RegistryId, at: Timestamp = EXAMPLE
       name: RepositoryName,
       uploadId: UploadId,
       received: Pick<LayerBlob, "digest" | "size">,
-      options: { declared?: string; enforcePartMinimum?: boolean; allowEmpty?: boolean } = {},
+      options: { declared?: string; layerDigests?: ReadonlyArray<string>; rules?: UploadRules } = {},
     ): CompleteLayerUpload => ({
       type: "CompleteLayerUpload",
       data: {
         ...ref(name),
         uploadId,
-        layerDigest: options.declared ?? received.digest,
+        layerDigests: options.layerDigests ?? [options.declared ?? received.digest],
         received: { digest: received.digest, size: received.size },
-        enforcePartMinimum: options.enforcePartMinimum ?? true,
-        ...(options.allowEmpty === undefined ? {} : { allowEmpty: options.allowEmpty }),
+        rules: options.rules ?? "ecr",
         completedAt: at,
       },
     }),
@@ -566,9 +566,9 @@ export const registryCommands = (registryId: RegistryId, at: Timestamp = EXAMPLE
         data: {
           ...ref(name),
           uploadId,
-          layerDigest: blob.digest,
+          layerDigests: [blob.digest],
           received: { digest: blob.digest, size: blob.size },
-          enforcePartMinimum: true,
+          rules: "ecr",
           completedAt: at,
         },
       },
@@ -771,9 +771,9 @@ export const registryStepArb = (pools: RegistryPools): Arbitrary<BerthCommand[]>
         { weight: 5, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: digestArb() },
       ),
-      enforcePartMinimum: fc.boolean(),
+      rules: fc.constantFrom<UploadRules>("ecr", "oci"),
     })
-    .map(({ name, blob, uploadId, cuts, declared, enforcePartMinimum }) => {
+    .map(({ name, blob, uploadId, cuts, declared, rules }) => {
       const parts = splitBytes(blob.bytes, cuts);
       let at = 0;
       const partCommands = parts.map((part) => {
@@ -786,7 +786,7 @@ export const registryStepArb = (pools: RegistryPools): Arbitrary<BerthCommand[]>
         ...partCommands,
         c.completeLayerUpload(name, uploadId, blob, {
           ...(declared === undefined ? {} : { declared }),
-          enforcePartMinimum,
+          rules,
         }),
       ];
     });

@@ -1,6 +1,6 @@
 /** Repository ARNs: `arn:aws:ecr:<region>:<registryId>:repository/<name>`. */
 import * as E from "fp-ts/lib/Either.js";
-import { type InvalidParameterException, RegistryErrors } from "../errors.js";
+import { type InvalidParameterException, RegistryErrors } from "../kernel/registry-errors.js";
 import { RegistryId, RepositoryName } from "./primitives.js";
 
 export const repositoryArn = (region: string, registryId: RegistryId, name: RepositoryName): string =>

@@ -7,7 +7,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { type InvalidParameterException, RegistryErrors } from "../errors.js";
+import { type InvalidParameterException, RegistryErrors } from "../kernel/registry-errors.js";
 import { ByteOffset, Digest, MediaType } from "./primitives.js";
 
 export const MediaTypes = {

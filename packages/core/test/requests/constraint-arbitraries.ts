@@ -3,7 +3,7 @@
  * values near them, and values that break exactly one of them (with ECR's wording for the break).
  */
 import { fc } from "@fast-check/vitest";
-import { type Constraints, wholeMatch } from "../../src/requests/constraints.js";
+import { type Constraints, wholeMatch } from "../../src/kernel/constraints.js";
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

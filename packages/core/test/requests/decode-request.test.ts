@@ -1,8 +1,9 @@
 import { fc, test } from "@fast-check/vitest";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { base64DecodedLength } from "../../src/requests/base64-length.js";
-import { decodeRequest, type EcrOperation, EcrRequests, isEcrOperation } from "../../src/requests/index.js";
+import { decodeRequest, type EcrOperation, EcrRequests, isEcrOperation } from "../../src/ecr-requests.js";
+import { base64DecodedLength } from "../../src/kernel/base64-length.js";
+import { MediaType } from "../../src/values/primitives.js";
 import { validValue, violating } from "./constraint-arbitraries.js";
 import { ecrPath, mutationSites, replaceAt } from "./request-mutations.js";
 
@@ -41,6 +42,39 @@ describe("decodeRequest", () => {
     expect(decodeRequest("ListImages", { repositoryName: "app", nextToken: null, filter: null })).toEqual(
       E.right({ repositoryName: "app" }),
     );
+  });
+
+  it("refuses a PutImage whose imageManifestMediaType is not a media type, in ECR's words", () => {
+    for (const mediaType of ["", "bogus", "application/", "a b/c"]) {
+      expect(
+        refusal("PutImage", {
+          repositoryName: "app",
+          imageManifest: "{}",
+          imageManifestMediaType: mediaType,
+        }),
+      ).toBe(
+        `Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Invalid media type ${mediaType}'`,
+      );
+    }
+    expect(
+      decodeRequest("PutImage", {
+        repositoryName: "app",
+        imageManifest: "{}",
+        imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
+      }),
+    ).toEqual(
+      E.right({
+        repositoryName: "app",
+        imageManifest: "{}",
+        imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
+      }),
+    );
+  });
+
+  it("reports a broken constraint before a PutImage media type that is not one", () => {
+    expect(
+      refusal("PutImage", { repositoryName: "A", imageManifest: "{}", imageManifestMediaType: "bogus" }),
+    ).toMatch(/^1 validation error detected: Value 'A' at 'repositoryName'/);
   });
 
   it("decodes requests without members from an empty object", () => {
@@ -165,9 +199,22 @@ describe("layer parts", () => {
 
 describe("decodeRequest on generated requests", () => {
   // Built once: an arbitrary built from a pattern is costly to build, cheap to draw from.
+  // The model leaves PutImage's imageManifestMediaType unconstrained, yet ECR refuses what is not a
+  // media type (checked in the example above): a valid request carries a real one.
+  const withRealMediaType = (operation: EcrOperation, body: unknown) =>
+    operation === "PutImage" &&
+    typeof body === "object" &&
+    body !== null &&
+    "imageManifestMediaType" in body &&
+    !MediaType.is(body.imageManifestMediaType)
+      ? { ...body, imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json" }
+      : body;
   const valid = fc.oneof(
     ...OPERATIONS.map((operation) =>
-      validValue(EcrRequests[operation].constraints).map((body) => ({ operation, body })),
+      validValue(EcrRequests[operation].constraints).map((body) => ({
+        operation,
+        body: withRealMediaType(operation, body),
+      })),
     ),
   );
 

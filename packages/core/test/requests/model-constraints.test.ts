@@ -6,9 +6,9 @@
  */
 import { test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { BrandedMembers } from "../../src/requests/branded-members.js";
-import { type Constraints, violationOf, wholeMatch } from "../../src/requests/constraints.js";
-import { EcrRequests } from "../../src/requests/ecr-requests.js";
+import { EcrRequests } from "../../src/ecr-requests.js";
+import { BrandedMembers } from "../../src/kernel/branded-members.js";
+import { type Constraints, violationOf, wholeMatch } from "../../src/kernel/constraints.js";
 import { type EcrModel, loadEcrModel, shapeOf } from "./botocore-model.js";
 import { nearValue } from "./constraint-arbitraries.js";
 

@@ -1,5 +1,5 @@
 /** Where a valid request can be broken, and how to break it there without touching anything else. */
-import type { Constraints } from "../../src/requests/constraints.js";
+import type { Constraints } from "../../src/kernel/constraints.js";
 
 export type MemberPath = ReadonlyArray<string | number>;
 

@@ -13,6 +13,7 @@ import {
   type RepositoryName,
   repositoryBlob,
   type UploadId,
+  type UploadRules,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { LayerBytes } from "../layer-bytes.js";
@@ -59,7 +60,7 @@ export interface LayerOperations {
   completeLayerUpload(
     input: UploadInput & {
       readonly layerDigests: ReadonlyArray<string>;
-      readonly rules?: "ecr" | "oci";
+      readonly rules?: UploadRules;
     },
   ): Result<UploadRef & { layerDigest: string }>;
   /** Cancels an upload: the session is closed and its bytes dropped (OCI DELETE). */

@@ -14,8 +14,10 @@ import {
   decide,
   findRepository,
   RegistryErrors,
+  singleLayerDigest,
   type UploadId,
   type UploadLayerPart,
+  type UploadRules,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import { exactly, type LayerBytes, PartLengthMismatchError } from "../layer-bytes.js";
@@ -180,17 +182,13 @@ export const completeUpload = async (
   ref: RepositoryRef,
   uploadId: UploadId,
   layerDigests: ReadonlyArray<string>,
-  rules: "ecr" | "oci",
+  rules: UploadRules,
 ): Result<{ layerDigest: string }> => {
   const { handler } = runtime;
-  if (layerDigests.length !== 1) {
-    return E.left(
-      RegistryErrors.invalidParameter(
-        `Invalid parameter: layerDigests must hold exactly one digest, it holds ${layerDigests.length}`,
-      ),
-    );
-  }
-  const layerDigest = layerDigests[0]!;
+  // The core's rule, asked before the blob store is: a wrong count is refused as it always was.
+  const declared = singleLayerDigest(layerDigests);
+  if (E.isLeft(declared)) return declared;
+  const layerDigest = declared.right;
   const received = await measure(runtime, ref, uploadId);
   if (E.isLeft(received)) return received;
   const command: CompleteLayerUpload = {
@@ -198,10 +196,9 @@ export const completeUpload = async (
     data: {
       ...ref,
       uploadId,
-      layerDigest,
+      layerDigests,
       received: received.right,
-      enforcePartMinimum: rules !== "oci",
-      allowEmpty: rules === "oci",
+      rules,
       completedAt: runtime.now(),
     },
   };

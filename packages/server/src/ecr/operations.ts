@@ -2,14 +2,7 @@
  * The ECR operations: each decodes nothing (the request is already decoded by its codec), calls one
  * registry method, and shapes the answer as ECR does on the wire. No business rule lives here.
  */
-import {
-  type EcrOperation,
-  type EcrRequest,
-  MediaType,
-  type RegistryError,
-  RegistryErrors,
-  type RegistryId,
-} from "@berth/core";
+import type { EcrOperation, EcrRequest, RegistryError, RegistryId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { TokenIssuer } from "../auth/authorization-token.js";
@@ -62,20 +55,7 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     }))(await context.registry.describeRepositories(withAccount(request, context))),
   PutImageTagMutability: (request, context) =>
     context.registry.putImageTagMutability(withAccount(request, context)),
-  PutImage: async (request, context) => {
-    const { imageManifestMediaType, ...rest } = request;
-    if (imageManifestMediaType !== undefined && !MediaType.is(imageManifestMediaType)) {
-      return E.left(
-        RegistryErrors.invalidParameter(
-          `Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Invalid media type ${imageManifestMediaType}'`,
-        ),
-      );
-    }
-    return context.registry.putImage({
-      ...withAccount(rest, context),
-      ...(imageManifestMediaType === undefined ? {} : { imageManifestMediaType }),
-    });
-  },
+  PutImage: (request, context) => context.registry.putImage(withAccount(request, context)),
   BatchGetImage: (request, context) => context.registry.batchGetImage(withAccount(request, context)),
   BatchDeleteImage: (request, context) => context.registry.batchDeleteImage(withAccount(request, context)),
   DescribeImages: async (request, context) =>

@@ -1,0 +1,37 @@
+/**
+ * What callers ask of the registry: the closed union of every slice's commands. Values are already
+ * decoded (branded); time and ids arrive here as data, so `decide` needs no clock and no randomness.
+ * Each write operation of the ECR API is one command; read operations are queries.
+ */
+import type { ImageCommand } from "./images/image-commands.js";
+import { StreamNames } from "./kernel/stream-names.js";
+import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
+import type { PolicyCommand } from "./policies/policy-commands.js";
+import type { RegistrySettingsCommand } from "./registry-settings/registry-settings-commands.js";
+import type { RepositoryCommand } from "./repositories/repository-commands.js";
+
+export type BerthCommand =
+  | RepositoryCommand
+  | ImageCommand
+  | LayerUploadCommand
+  | PolicyCommand
+  | RegistrySettingsCommand;
+
+export type BerthCommandType = BerthCommand["type"];
+
+/**
+ * The stream a command's events go to: its upload for parts, its registry for registry-wide
+ * settings, else its repository. Engines serialize commands per stream with it.
+ */
+export const streamOfCommand = (command: BerthCommand): string => {
+  switch (command.type) {
+    case "UploadLayerPart":
+      return StreamNames.upload(command.data.uploadId);
+    case "PutRegistryPolicy":
+    case "DeleteRegistryPolicy":
+    case "PutRegistrySettings":
+      return StreamNames.registry(command.data.registryId);
+    default:
+      return StreamNames.repository(command.data.registryId, command.data.repositoryName);
+  }
+};

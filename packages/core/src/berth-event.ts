@@ -1,0 +1,43 @@
+/**
+ * The facts the registry records: the closed union of every slice's events, JSON-serializable, each
+ * carrying everything `evolve` needs. Layer bytes never appear here: only digests, sizes and offsets.
+ *
+ * Streams: one per repository (lifecycle, images, tags, layers, upload sessions opening and closing,
+ * policy, resource tags), one per upload session (its parts, so a repository stream does not grow
+ * with every part), one per registry (registry policy and settings).
+ */
+import type { ImageEvent } from "./images/image-events.js";
+import { StreamNames } from "./kernel/stream-names.js";
+import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
+import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
+import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
+import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
+
+export { StreamNames } from "./kernel/stream-names.js";
+
+export type BerthEvent =
+  | RepositoryLifecycleEvent
+  | ImageEvent
+  | LayerUploadEvent
+  | PolicyEvent
+  | RegistrySettingsEvent;
+export type BerthEventType = BerthEvent["type"];
+
+export type UploadEvent = LayerPartUploaded;
+export type RegistryEvent = RegistryPolicySet | RegistryPolicyDeleted | RegistrySettingsEvent;
+/** The events of a repository's stream. */
+export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent>;
+
+/** The stream an event belongs to. */
+export const streamOf = (event: BerthEvent): string => {
+  switch (event.type) {
+    case "LayerPartUploaded":
+      return StreamNames.upload(event.data.uploadId);
+    case "RegistryPolicySet":
+    case "RegistryPolicyDeleted":
+    case "RegistrySettingsChanged":
+      return StreamNames.registry(event.data.registryId);
+    default:
+      return StreamNames.repository(event.data.registryId, event.data.repositoryName);
+  }
+};

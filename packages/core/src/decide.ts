@@ -1,0 +1,32 @@
+/**
+ * `decide(state, command)`: the registry's one decision function, composed from the slices' decide
+ * tables. It returns the events to append, or the RegistryError that refuses the command; a refusal
+ * never comes with events. All events of one decision belong to one stream (`streamOf`), so an
+ * engine appends them atomically.
+ */
+import type { BerthCommand } from "./berth-command.js";
+import type { BerthEvent } from "./berth-event.js";
+import { imageDecider } from "./images/image-decider.js";
+import type { DecisionOf } from "./kernel/decision.js";
+import type { RegistryState } from "./kernel/registry-state.js";
+import type { DecideTable } from "./kernel/slice.js";
+import { layerUploadDecider } from "./layer-uploads/layer-upload-decider.js";
+import { policyDecider } from "./policies/policy-decider.js";
+import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
+import { repositoryDecider } from "./repositories/repository-decider.js";
+
+export type Decision = DecisionOf<BerthEvent>;
+
+/** Every command type to its slice's decider: a type missing here is a compile error. */
+const deciders: DecideTable<BerthCommand, BerthEvent> = {
+  ...repositoryDecider.decide,
+  ...imageDecider.decide,
+  ...layerUploadDecider.decide,
+  ...policyDecider.decide,
+  ...registrySettingsDecider.decide,
+};
+
+export const decide = (state: RegistryState, command: BerthCommand): Decision =>
+  // The table pairs each type with the decider of exactly that command; TypeScript cannot follow
+  // the pairing through an index, hence the widening.
+  (deciders[command.type] as (state: RegistryState, command: BerthCommand) => Decision)(state, command);

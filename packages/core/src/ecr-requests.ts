@@ -1,0 +1,37 @@
+/**
+ * Every ECR operation Berth serves, mapped to the codec of its request (composed from the slices'
+ * request tables), and the one decoding entry point: the HTTP edge finds the operation named by
+ * `X-Amz-Target` here.
+ */
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import type * as t from "io-ts";
+import { imageRequests } from "./images/image-requests.js";
+import type { InvalidParameterException } from "./kernel/registry-errors.js";
+import { requestRefusal } from "./kernel/request-refusal.js";
+import { layerUploadRequests } from "./layer-uploads/layer-upload-requests.js";
+import { policyRequests } from "./policies/policy-requests.js";
+import { resourceTagRequests } from "./policies/resource-tag-requests.js";
+import { registrySettingsRequests } from "./registry-settings/registry-settings-requests.js";
+import { repositoryRequests } from "./repositories/repository-requests.js";
+
+export const EcrRequests = {
+  ...repositoryRequests,
+  ...imageRequests,
+  ...layerUploadRequests,
+  ...policyRequests,
+  ...resourceTagRequests,
+  ...registrySettingsRequests,
+} as const;
+
+export type EcrOperation = keyof typeof EcrRequests;
+export type EcrRequest<Operation extends EcrOperation> = t.TypeOf<(typeof EcrRequests)[Operation]>;
+
+export const isEcrOperation = (name: string): name is EcrOperation => Object.hasOwn(EcrRequests, name);
+
+/** Decodes an ECR request body (already parsed JSON) into the typed request of its operation. */
+export const decodeRequest = <Operation extends EcrOperation>(
+  operation: Operation,
+  body: unknown,
+): E.Either<InvalidParameterException, EcrRequest<Operation>> =>
+  pipe(EcrRequests[operation].decode(body), E.mapLeft(requestRefusal));

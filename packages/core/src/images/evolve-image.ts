@@ -1,0 +1,107 @@
+/**
+ * How image events change the state: the images, the tag → image map, push order, and the counts of
+ * references (blobs, child manifests, subjects) that deletion and garbage collection rely on.
+ */
+import {
+  type ImageDraft,
+  type PushOrderDraft,
+  type RepositoryDraft,
+  repositoryStep,
+} from "../kernel/registry-state.js";
+import type { EvolveTable } from "../kernel/slice.js";
+import type { ImageTag } from "../values/primitives.js";
+import type { ImageEvent } from "./image-events.js";
+
+const increment = <K>(counts: Map<K, number>, key: K) => counts.set(key, (counts.get(key) ?? 0) + 1);
+const decrement = <K>(counts: Map<K, number>, key: K) => {
+  const n = (counts.get(key) ?? 0) - 1;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
+};
+
+/** Drops the slots of deleted images once they outnumber the live ones (amortized O(1) per delete). */
+const compactPushOrder = (order: PushOrderDraft, images: ReadonlyMap<string, ImageDraft>) => {
+  if (order.dead < 64 || order.dead * 2 < order.seqs.length) return;
+  const seqs: number[] = [];
+  const digests: PushOrderDraft["digests"] = [];
+  order.seqs.forEach((seq, i) => {
+    const digest = order.digests[i]!;
+    if (images.get(digest)?.seq === seq) {
+      seqs.push(seq);
+      digests.push(digest);
+    }
+  });
+  order.seqs = seqs;
+  order.digests = digests;
+  order.dead = 0;
+};
+
+const untag = (repository: RepositoryDraft, tag: ImageTag) => {
+  const holder = repository.tags.get(tag);
+  if (holder !== undefined) repository.images.get(holder)?.tags.delete(tag);
+  repository.tags.delete(tag);
+};
+
+/** Moves `tag` to `image`, from whichever image held it. */
+const tagImage = (repository: RepositoryDraft, image: ImageDraft, tag: ImageTag) => {
+  untag(repository, tag);
+  image.tags.add(tag);
+  repository.tags.set(tag, image.digest);
+};
+
+const removeImage = (repository: RepositoryDraft, image: ImageDraft) => {
+  for (const tag of image.tags) repository.tags.delete(tag);
+  for (const blob of image.blobs) decrement(repository.blobReferences, blob);
+  for (const child of image.children) decrement(repository.childReferences, child);
+  if (image.subject !== undefined) {
+    const referrers = repository.referrers.get(image.subject);
+    referrers?.delete(image.digest);
+    if (referrers?.size === 0) repository.referrers.delete(image.subject);
+  }
+  repository.images.delete(image.digest);
+  repository.pushOrder.dead++;
+  compactPushOrder(repository.pushOrder, repository.images);
+};
+
+export const evolveImage: EvolveTable<ImageEvent> = {
+  ImagePushed: repositoryStep((repository, { data: d }) => {
+    const previous = repository.images.get(d.imageDigest);
+    if (previous !== undefined) removeImage(repository, previous);
+    const seq = repository.nextSeq++;
+    const image: ImageDraft = {
+      digest: d.imageDigest,
+      manifest: d.imageManifest,
+      manifestMediaType: d.imageManifestMediaType,
+      artifactMediaType: d.artifactMediaType,
+      sizeInBytes: d.imageSizeInBytes,
+      pushedAt: d.pushedAt,
+      tags: new Set(),
+      blobs: d.blobs,
+      children: d.children,
+      subject: d.subject,
+      seq,
+    };
+    repository.images.set(d.imageDigest, image);
+    repository.pushOrder.seqs.push(seq);
+    repository.pushOrder.digests.push(d.imageDigest);
+    for (const blob of d.blobs) increment(repository.blobReferences, blob);
+    for (const child of d.children) increment(repository.childReferences, child);
+    if (d.subject !== undefined) {
+      const referrers = repository.referrers.get(d.subject) ?? new Set();
+      referrers.add(d.imageDigest);
+      repository.referrers.set(d.subject, referrers);
+    }
+    if (d.imageTag !== undefined) tagImage(repository, image, d.imageTag);
+  }),
+  ImageTagged: repositoryStep((repository, { data }) => {
+    const image = repository.images.get(data.imageDigest);
+    if (image !== undefined) tagImage(repository, image, data.imageTag);
+  }),
+  ImageUntagged: repositoryStep((repository, { data }) => {
+    if (repository.tags.get(data.imageTag) === data.imageDigest) untag(repository, data.imageTag);
+  }),
+  ImageDeleted: repositoryStep((repository, { data }) => {
+    const image = repository.images.get(data.imageDigest);
+    if (image !== undefined) removeImage(repository, image);
+  }),
+};

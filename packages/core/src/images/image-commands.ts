@@ -1,0 +1,23 @@
+/** Commands on images: PutImage and BatchDeleteImage. */
+import type { Command, RepositoryRef } from "../kernel/message.js";
+import type { ImageTag, MediaType, Timestamp } from "../values/primitives.js";
+import type { ImageIdentifier } from "./image-identifier.js";
+
+export type PutImage = Command<
+  "PutImage",
+  RepositoryRef & {
+    readonly imageManifest: string;
+    readonly imageManifestMediaType?: MediaType;
+    readonly imageTag?: ImageTag;
+    /** When given, must equal the manifest's sha256 (ImageDigestDoesNotMatchException otherwise). */
+    readonly imageDigest?: string;
+    readonly pushedAt: Timestamp;
+  }
+>;
+/** ECR's BatchDeleteImage. Ids that cannot be deleted become per-id failures, not an error. */
+export type DeleteImages = Command<
+  "DeleteImages",
+  RepositoryRef & { readonly imageIds: ReadonlyArray<ImageIdentifier> }
+>;
+
+export type ImageCommand = PutImage | DeleteImages;

@@ -1,0 +1,280 @@
+/** DescribeImages, ListImages, BatchGetImage. */
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import {
+  decodeImageToken,
+  encodeImageToken,
+  firstGreaterThan,
+  type ImagePosition,
+  type PageRequest,
+  pageSize,
+} from "../kernel/pagination.js";
+import { type RegistryError, RegistryErrors } from "../kernel/registry-errors.js";
+import {
+  type ImageState,
+  type RegistryState,
+  type RepositoryState,
+  requireRepository,
+} from "../kernel/registry-state.js";
+import type {
+  Digest,
+  ImageTag,
+  MediaType,
+  RegistryId,
+  RepositoryName,
+  TagStatus,
+  Timestamp,
+} from "../values/primitives.js";
+import {
+  checkImageId,
+  type ImageFailure,
+  ImageFailures,
+  type ImageIdentifier,
+  imageFailure,
+} from "./image-identifier.js";
+
+export interface ImagesQuery extends PageRequest {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+  readonly filter?: { readonly tagStatus?: TagStatus };
+}
+
+const matchesTagStatus = (image: ImageState, tagStatus: TagStatus | undefined) =>
+  tagStatus === "TAGGED" ? image.tags.size > 0 : tagStatus === "UNTAGGED" ? image.tags.size === 0 : true;
+
+/**
+ * Walks the repository's images in push order from a token. Each image yields `unitsOf(image)`
+ * results; `take` receives the image, the offset of its first result still to give, and the room
+ * left on the page, and returns how many results it gave. Returns the next page's token, if any.
+ */
+const walkPushOrder = (
+  repository: RepositoryState,
+  from: ImagePosition,
+  limit: number,
+  tagStatus: TagStatus | undefined,
+  unitsOf: (image: ImageState) => number,
+  take: (image: ImageState, offset: number, room: number) => number,
+): string | undefined => {
+  const { seqs, digests } = repository.pushOrder;
+  let produced = 0;
+  // Resume inside the image the token points at, if it still exists.
+  let i = firstGreaterThan(seqs, from.seq - 1);
+  for (; i < seqs.length; i++) {
+    const image = repository.images.get(digests[i]!);
+    if (image === undefined || image.seq !== seqs[i] || !matchesTagStatus(image, tagStatus)) continue;
+    if (produced === limit) return encodeImageToken({ seq: image.seq, offset: 0 });
+    const offset = image.seq === from.seq ? from.offset : 0;
+    const room = limit - produced;
+    const taken = take(image, offset, room);
+    produced += taken;
+    if (taken === room && produced === limit && offset + taken < unitsOf(image)) {
+      return encodeImageToken({ seq: image.seq, offset: offset + taken });
+    }
+  }
+  return undefined;
+};
+
+/** ListImages lists one id per tag (an untagged image is one id with its digest alone). */
+const idCount = (image: ImageState) => Math.max(image.tags.size, 1);
+
+export interface ImageDetail {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+  readonly imageDigest: Digest;
+  readonly imageTags?: ReadonlyArray<ImageTag>;
+  readonly imageSizeInBytes: number;
+  readonly imagePushedAt: Timestamp;
+  readonly imageManifestMediaType: MediaType;
+  readonly artifactMediaType?: MediaType;
+  readonly subjectManifestDigest?: Digest;
+}
+
+const detail = (repository: RepositoryState, image: ImageState): ImageDetail => ({
+  registryId: repository.registryId,
+  repositoryName: repository.name,
+  imageDigest: image.digest,
+  ...(image.tags.size > 0 ? { imageTags: [...image.tags] } : {}),
+  imageSizeInBytes: image.sizeInBytes,
+  imagePushedAt: image.pushedAt,
+  imageManifestMediaType: image.manifestMediaType,
+  ...(image.artifactMediaType === undefined ? {} : { artifactMediaType: image.artifactMediaType }),
+  ...(image.subject === undefined ? {} : { subjectManifestDigest: image.subject }),
+});
+
+/** Resolves an ImageIdentifier to an image, or the ECR failure for it. */
+export const resolveImageId = (
+  repository: RepositoryState,
+  id: ImageIdentifier,
+): E.Either<ImageFailure, ImageState> =>
+  pipe(
+    checkImageId(id),
+    E.chain(({ imageDigest, imageTag }) => {
+      const digest = imageTag !== undefined ? repository.tags.get(imageTag) : imageDigest;
+      const image = digest === undefined ? undefined : repository.images.get(digest);
+      if (image === undefined) return E.left(ImageFailures.notFound(id));
+      if (imageDigest !== undefined && imageDigest !== image.digest) {
+        return E.left(ImageFailures.tagDoesNotMatchDigest(id));
+      }
+      return E.right(image);
+    }),
+  );
+
+export interface DescribeImagesQuery extends ImagesQuery {
+  readonly imageIds?: ReadonlyArray<ImageIdentifier>;
+}
+
+/**
+ * With imageIds: exactly those images (ImageNotFoundException if one does not exist); without:
+ * every image in push order, a page at a time, filtered by tag status.
+ */
+export const describeImages = (
+  state: RegistryState,
+  query: DescribeImagesQuery,
+): E.Either<RegistryError, { imageDetails: ReadonlyArray<ImageDetail>; nextToken?: string }> =>
+  pipe(
+    requireRepository(state, query),
+    E.chainW((repository) => {
+      if (query.imageIds !== undefined) {
+        const details: ImageDetail[] = [];
+        const seen = new Set<Digest>();
+        for (const id of query.imageIds) {
+          const resolved = resolveImageId(repository, id);
+          if (E.isLeft(resolved)) {
+            const code = resolved.left.failureCode;
+            return E.left(
+              code === "ImageNotFound"
+                ? RegistryErrors.imageNotFound(
+                    `The image with imageId {imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'} does not exist within the repository with name '${query.repositoryName}' in the registry with id '${query.registryId}'`,
+                  )
+                : RegistryErrors.invalidParameter(resolved.left.failureReason),
+            );
+          }
+          if (!seen.has(resolved.right.digest)) {
+            seen.add(resolved.right.digest);
+            details.push(detail(repository, resolved.right));
+          }
+        }
+        return E.right({ imageDetails: details });
+      }
+      return pipe(
+        decodeImageToken(query.nextToken),
+        E.map((from) => {
+          const details: ImageDetail[] = [];
+          const nextToken = walkPushOrder(
+            repository,
+            from,
+            pageSize(query),
+            query.filter?.tagStatus,
+            () => 1,
+            (image) => {
+              details.push(detail(repository, image));
+              return 1;
+            },
+          );
+          return nextToken === undefined ? { imageDetails: details } : { imageDetails: details, nextToken };
+        }),
+      );
+    }),
+  );
+
+export interface ListedImageId {
+  readonly imageDigest: Digest;
+  readonly imageTag?: ImageTag;
+}
+
+/** Every image id in push order (one per tag), a page at a time, filtered by tag status. */
+export const listImages = (
+  state: RegistryState,
+  query: ImagesQuery,
+): E.Either<RegistryError, { imageIds: ReadonlyArray<ListedImageId>; nextToken?: string }> =>
+  pipe(
+    requireRepository(state, query),
+    E.chainW((repository) =>
+      pipe(
+        decodeImageToken(query.nextToken),
+        E.map((from) => {
+          const imageIds: ListedImageId[] = [];
+          const nextToken = walkPushOrder(
+            repository,
+            from,
+            pageSize(query),
+            query.filter?.tagStatus,
+            idCount,
+            (image, offset, room) => {
+              if (image.tags.size === 0) {
+                imageIds.push({ imageDigest: image.digest });
+                return 1;
+              }
+              const tags = [...image.tags].slice(offset, offset + room);
+              for (const imageTag of tags) imageIds.push({ imageDigest: image.digest, imageTag });
+              return tags.length;
+            },
+          );
+          return nextToken === undefined ? { imageIds } : { imageIds, nextToken };
+        }),
+      ),
+    ),
+  );
+
+export interface RetrievedImage {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+  readonly imageId: { readonly imageDigest: Digest; readonly imageTag?: string };
+  readonly imageManifest: string;
+  readonly imageManifestMediaType: MediaType;
+}
+
+export interface BatchGetImageQuery {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+  readonly imageIds: ReadonlyArray<ImageIdentifier>;
+  readonly acceptedMediaTypes?: ReadonlyArray<string>;
+}
+
+/** The manifests asked for, byte-exact; ids that cannot be served become per-id failures. */
+export const batchGetImage = (
+  state: RegistryState,
+  query: BatchGetImageQuery,
+): E.Either<
+  RegistryError,
+  { images: ReadonlyArray<RetrievedImage>; failures: ReadonlyArray<ImageFailure> }
+> =>
+  pipe(
+    requireRepository(state, query),
+    E.map((repository) => {
+      const images: RetrievedImage[] = [];
+      const failures: ImageFailure[] = [];
+      for (const id of query.imageIds) {
+        const resolved = resolveImageId(repository, id);
+        if (E.isLeft(resolved)) {
+          failures.push(resolved.left);
+          continue;
+        }
+        const image = resolved.right;
+        if (
+          query.acceptedMediaTypes !== undefined &&
+          !query.acceptedMediaTypes.includes(image.manifestMediaType)
+        ) {
+          failures.push(
+            imageFailure(
+              id,
+              "ImageNotFound",
+              `Requested image has media type '${image.manifestMediaType}', which is not among the accepted media types`,
+            ),
+          );
+          continue;
+        }
+        images.push({
+          registryId: repository.registryId,
+          repositoryName: repository.name,
+          imageId: {
+            imageDigest: image.digest,
+            ...(id.imageTag === undefined ? {} : { imageTag: id.imageTag }),
+          },
+          imageManifest: image.manifest,
+          imageManifestMediaType: image.manifestMediaType,
+        });
+      }
+      return { images, failures };
+    }),
+  );

@@ -1,0 +1,169 @@
+/**
+ * Everything a command or query can refuse, as a tagged union whose tags are ECR's exception names:
+ * the HTTP edge maps `_tag` to `__type` 1:1. Messages follow ECR's wording where it is known.
+ */
+import type { ByteOffset, RegistryId, RepositoryName, UploadId } from "../values/primitives.js";
+
+interface Failure<Tag extends string> {
+  readonly _tag: Tag;
+  readonly message: string;
+}
+
+export type RepositoryNotFoundException = Failure<"RepositoryNotFoundException">;
+export type RepositoryAlreadyExistsException = Failure<"RepositoryAlreadyExistsException">;
+export type RepositoryNotEmptyException = Failure<"RepositoryNotEmptyException">;
+export type RepositoryPolicyNotFoundException = Failure<"RepositoryPolicyNotFoundException">;
+export type RegistryPolicyNotFoundException = Failure<"RegistryPolicyNotFoundException">;
+export type InvalidParameterException = Failure<"InvalidParameterException">;
+export type InvalidTagParameterException = Failure<"InvalidTagParameterException">;
+export type TooManyTagsException = Failure<"TooManyTagsException">;
+export type ImageAlreadyExistsException = Failure<"ImageAlreadyExistsException">;
+export type ImageTagAlreadyExistsException = Failure<"ImageTagAlreadyExistsException">;
+export type ImageDigestDoesNotMatchException = Failure<"ImageDigestDoesNotMatchException">;
+export type ImageNotFoundException = Failure<"ImageNotFoundException">;
+export type LayersNotFoundException = Failure<"LayersNotFoundException">;
+export type ReferencedImagesNotFoundException = Failure<"ReferencedImagesNotFoundException">;
+export type LayerInaccessibleException = Failure<"LayerInaccessibleException">;
+export type LayerAlreadyExistsException = Failure<"LayerAlreadyExistsException">;
+export type LayerPartTooSmallException = Failure<"LayerPartTooSmallException">;
+export type EmptyUploadException = Failure<"EmptyUploadException">;
+export type InvalidLayerException = Failure<"InvalidLayerException">;
+export type UploadNotFoundException = Failure<"UploadNotFoundException">;
+export type LimitExceededException = Failure<"LimitExceededException">;
+export type ValidationException = Failure<"ValidationException">;
+export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+  readonly uploadId: UploadId;
+  /** The last byte the upload holds (-1 when it holds none); the next part starts after it. */
+  readonly lastValidByteReceived: number;
+}
+
+export type RegistryError =
+  | RepositoryNotFoundException
+  | RepositoryAlreadyExistsException
+  | RepositoryNotEmptyException
+  | RepositoryPolicyNotFoundException
+  | RegistryPolicyNotFoundException
+  | InvalidParameterException
+  | InvalidTagParameterException
+  | TooManyTagsException
+  | ImageAlreadyExistsException
+  | ImageTagAlreadyExistsException
+  | ImageDigestDoesNotMatchException
+  | ImageNotFoundException
+  | LayersNotFoundException
+  | ReferencedImagesNotFoundException
+  | LayerInaccessibleException
+  | LayerAlreadyExistsException
+  | LayerPartTooSmallException
+  | EmptyUploadException
+  | InvalidLayerException
+  | UploadNotFoundException
+  | LimitExceededException
+  | ValidationException
+  | InvalidLayerPartException;
+
+export type RegistryErrorName = RegistryError["_tag"];
+
+const fail = <Tag extends RegistryErrorName>(_tag: Tag, message: string) => ({ _tag, message });
+
+const inRegistry = (registryId: RegistryId, name: RepositoryName) =>
+  `'${name}' in the registry with id '${registryId}'`;
+
+/** Constructors with ECR's messages: one per error, so wording lives in one place. */
+export const RegistryErrors = {
+  repositoryNotFound: (registryId: RegistryId, name: RepositoryName): RepositoryNotFoundException =>
+    fail(
+      "RepositoryNotFoundException",
+      `The repository with name ${inRegistry(registryId, name)} does not exist`,
+    ),
+  repositoryAlreadyExists: (registryId: RegistryId, name: RepositoryName): RepositoryAlreadyExistsException =>
+    fail(
+      "RepositoryAlreadyExistsException",
+      `The repository with name ${inRegistry(registryId, name)} already exists`,
+    ),
+  repositoryNotEmpty: (registryId: RegistryId, name: RepositoryName): RepositoryNotEmptyException =>
+    fail(
+      "RepositoryNotEmptyException",
+      `The repository with name ${inRegistry(registryId, name)} cannot be deleted because it still contains images`,
+    ),
+  repositoryPolicyNotFound: (
+    registryId: RegistryId,
+    name: RepositoryName,
+  ): RepositoryPolicyNotFoundException =>
+    fail(
+      "RepositoryPolicyNotFoundException",
+      `Repository policy does not exist for the repository with name ${inRegistry(registryId, name)}`,
+    ),
+  registryPolicyNotFound: (registryId: RegistryId): RegistryPolicyNotFoundException =>
+    fail(
+      "RegistryPolicyNotFoundException",
+      `Registry policy does not exist in the registry with id '${registryId}'`,
+    ),
+  invalidParameter: (message: string): InvalidParameterException =>
+    fail("InvalidParameterException", message),
+  invalidTagParameter: (message: string): InvalidTagParameterException =>
+    fail("InvalidTagParameterException", message),
+  tooManyTags: (message: string): TooManyTagsException => fail("TooManyTagsException", message),
+  imageAlreadyExists: (digest: string, tag: string | undefined): ImageAlreadyExistsException =>
+    fail(
+      "ImageAlreadyExistsException",
+      tag === undefined
+        ? `Image with digest '${digest}' already exists in the repository`
+        : `Image with digest '${digest}' and tag '${tag}' already exists in the repository`,
+    ),
+  imageTagAlreadyExists: (tag: string, name: RepositoryName): ImageTagAlreadyExistsException =>
+    fail(
+      "ImageTagAlreadyExistsException",
+      `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`,
+    ),
+  imageDigestDoesNotMatch: (given: string, actual: string): ImageDigestDoesNotMatchException =>
+    fail(
+      "ImageDigestDoesNotMatchException",
+      `The provided image digest '${given}' does not match the calculated digest '${actual}' of the manifest`,
+    ),
+  imageNotFound: (message: string): ImageNotFoundException => fail("ImageNotFoundException", message),
+  layersNotFound: (message: string): LayersNotFoundException => fail("LayersNotFoundException", message),
+  referencedImagesNotFound: (digests: ReadonlyArray<string>): ReferencedImagesNotFoundException =>
+    fail(
+      "ReferencedImagesNotFoundException",
+      `Manifest references images that do not exist in the repository: ${digests.join(", ")}`,
+    ),
+  layerInaccessible: (digest: string): LayerInaccessibleException =>
+    fail(
+      "LayerInaccessibleException",
+      `The layer with digest '${digest}' is not referenced by any image in the repository`,
+    ),
+  layerAlreadyExists: (digest: string, name: RepositoryName): LayerAlreadyExistsException =>
+    fail("LayerAlreadyExistsException", `Layer '${digest}' already exists in the repository '${name}'`),
+  layerPartTooSmall: (uploadId: UploadId, partNumber: number, size: number): LayerPartTooSmallException =>
+    fail(
+      "LayerPartTooSmallException",
+      `Upload '${uploadId}': part ${partNumber} is ${size} bytes; every part but the last must be at least 5 MiB`,
+    ),
+  emptyUpload: (uploadId: UploadId): EmptyUploadException =>
+    fail("EmptyUploadException", `The upload with id '${uploadId}' has no parts`),
+  invalidLayer: (message: string): InvalidLayerException => fail("InvalidLayerException", message),
+  uploadNotFound: (uploadId: UploadId, name: RepositoryName): UploadNotFoundException =>
+    fail(
+      "UploadNotFoundException",
+      `The upload with id '${uploadId}' does not exist in the repository '${name}'`,
+    ),
+  limitExceeded: (message: string): LimitExceededException => fail("LimitExceededException", message),
+  validation: (message: string): ValidationException => fail("ValidationException", message),
+  invalidLayerPart: (
+    registryId: RegistryId,
+    repositoryName: RepositoryName,
+    uploadId: UploadId,
+    bytesReceived: ByteOffset,
+    reason: string,
+  ): InvalidLayerPartException => ({
+    _tag: "InvalidLayerPartException",
+    message: `Invalid layer part for upload '${uploadId}': ${reason}; last valid byte received is ${bytesReceived - 1}`,
+    registryId,
+    repositoryName,
+    uploadId,
+    lastValidByteReceived: bytesReceived - 1,
+  }),
+} as const;

@@ -1,0 +1,184 @@
+/**
+ * The registry's state, folded from events. `evolve` and `fold` build it; `decide` and the queries
+ * read it. The shapes are declared once, mutable (the `…Draft` types that only the fold writes),
+ * and exported read-only (`RegistryState` and friends) to everyone else.
+ */
+import * as E from "fp-ts/lib/Either.js";
+import type {
+  ByteOffset,
+  Digest,
+  EncryptionType,
+  ImageTag,
+  ImageTagMutability,
+  ImageTagMutabilityExclusionFilter,
+  MediaType,
+  RegistryId,
+  RepositoryName,
+  Timestamp,
+  UploadId,
+} from "../values/primitives.js";
+import { type RegistryError, RegistryErrors } from "./registry-errors.js";
+
+export interface ImageDraft {
+  readonly digest: Digest;
+  readonly manifest: string;
+  readonly manifestMediaType: MediaType;
+  readonly artifactMediaType: MediaType | undefined;
+  readonly sizeInBytes: number;
+  readonly pushedAt: Timestamp;
+  /** Tags on this image; `RepositoryDraft.tags` is the inverse map. */
+  readonly tags: Set<ImageTag>;
+  /** Config and layers this manifest references. */
+  readonly blobs: ReadonlyArray<Digest>;
+  /** Manifests this index references. */
+  readonly children: ReadonlyArray<Digest>;
+  readonly subject: Digest | undefined;
+  /** Push order within the repository: pagination tokens point at it. */
+  readonly seq: number;
+}
+
+export interface LayerDraft {
+  readonly digest: Digest;
+  readonly size: ByteOffset;
+}
+
+/**
+ * Images in push order, for pagination that costs O(log n + page) and whose tokens stay valid
+ * across deletions: `seqs` is ascending; a deleted image leaves its slot until the next compaction.
+ */
+export interface PushOrderDraft {
+  seqs: number[];
+  digests: Digest[];
+  dead: number;
+}
+
+export interface RepositoryDraft {
+  readonly registryId: RegistryId;
+  readonly name: RepositoryName;
+  readonly createdAt: Timestamp;
+  imageTagMutability: ImageTagMutability;
+  imageTagMutabilityExclusionFilters: ReadonlyArray<ImageTagMutabilityExclusionFilter>;
+  readonly scanOnPush: boolean;
+  readonly encryptionType: EncryptionType;
+  readonly kmsKey: string | undefined;
+  readonly images: Map<Digest, ImageDraft>;
+  readonly tags: Map<ImageTag, Digest>;
+  readonly pushOrder: PushOrderDraft;
+  nextSeq: number;
+  readonly layers: Map<Digest, LayerDraft>;
+  /** How many images reference each blob: a layer no image references is "inaccessible". */
+  readonly blobReferences: Map<Digest, number>;
+  /** How many indexes reference each manifest: such a manifest cannot be deleted on its own. */
+  readonly childReferences: Map<Digest, number>;
+  /** Manifests whose `subject` is the key (the OCI referrers of an image). */
+  readonly referrers: Map<Digest, Set<Digest>>;
+  readonly openUploads: Map<UploadId, Timestamp>;
+  policyText: string | undefined;
+  readonly resourceTags: Map<string, string>;
+}
+
+export interface UploadDraft {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+  readonly uploadId: UploadId;
+  bytesReceived: ByteOffset;
+  partCount: number;
+  lastPartLength: number;
+  /** The first part, if any, that is under 5 MiB and was followed by another part. */
+  shortPartBeforeLast: { readonly partNumber: number; readonly size: number } | undefined;
+}
+
+export interface RegistrySettingsDraft {
+  policyText: string | undefined;
+  lenient: boolean;
+}
+
+export interface RegistryDraft {
+  /** Keyed by `repositoryKey(registryId, name)`. */
+  readonly repositories: Map<string, RepositoryDraft>;
+  readonly registries: Map<RegistryId, RegistrySettingsDraft>;
+  readonly uploads: Map<UploadId, UploadDraft>;
+}
+
+/** Read-only view of a draft: maps, sets and arrays lose their mutators, all the way down. */
+export type ReadonlyView<T> = T extends string | number | boolean | bigint | symbol | null | undefined
+  ? T
+  : T extends Map<infer K, infer V>
+    ? ReadonlyMap<K, ReadonlyView<V>>
+    : T extends Set<infer U>
+      ? ReadonlySet<U>
+      : T extends ReadonlyArray<infer U>
+        ? ReadonlyArray<ReadonlyView<U>>
+        : { readonly [P in keyof T]: ReadonlyView<T[P]> };
+
+export type RegistryState = ReadonlyView<RegistryDraft>;
+export type RepositoryState = ReadonlyView<RepositoryDraft>;
+export type ImageState = ReadonlyView<ImageDraft>;
+export type UploadState = ReadonlyView<UploadDraft>;
+export type LayerState = ReadonlyView<LayerDraft>;
+export type RegistrySettings = ReadonlyView<RegistrySettingsDraft>;
+
+export const repositoryKey = (registryId: RegistryId, name: RepositoryName): string =>
+  `${registryId}/${name}`;
+
+export const emptyRegistryDraft = (): RegistryDraft => ({
+  repositories: new Map(),
+  registries: new Map(),
+  uploads: new Map(),
+});
+
+export const initialState: RegistryState = emptyRegistryDraft();
+
+export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { policyText: undefined, lenient: false };
+
+export const findRepository = (
+  state: RegistryState,
+  registryId: RegistryId,
+  name: RepositoryName,
+): RepositoryState | undefined => state.repositories.get(repositoryKey(registryId, name));
+
+export const registrySettings = (state: RegistryState, registryId: RegistryId): RegistrySettings =>
+  state.registries.get(registryId) ?? DEFAULT_REGISTRY_SETTINGS;
+
+/** The repository a command or query names, or RepositoryNotFoundException. */
+export const requireRepository = (
+  state: RegistryState,
+  ref: { readonly registryId: RegistryId; readonly repositoryName: RepositoryName },
+): E.Either<RegistryError, RepositoryState> => {
+  const repository = findRepository(state, ref.registryId, ref.repositoryName);
+  return repository === undefined
+    ? E.left(RegistryErrors.repositoryNotFound(ref.registryId, ref.repositoryName))
+    : E.right(repository);
+};
+
+/** The settings draft of a registry, created with the defaults on first write. */
+export const registrySettingsDraft = (
+  draft: RegistryDraft,
+  registryId: RegistryId,
+): RegistrySettingsDraft => {
+  let settings = draft.registries.get(registryId);
+  if (settings === undefined) {
+    settings = { policyText: undefined, lenient: false };
+    draft.registries.set(registryId, settings);
+  }
+  return settings;
+};
+
+/**
+ * An evolve step for an event about one repository: it runs on that repository's draft, and an
+ * event whose repository does not exist (any more) changes nothing, which keeps `evolve` total.
+ */
+export const repositoryStep =
+  <
+    Event extends {
+      readonly data: { readonly registryId: RegistryId; readonly repositoryName: RepositoryName };
+    },
+  >(
+    step: (repository: RepositoryDraft, event: Event, draft: RegistryDraft) => void,
+  ) =>
+  (draft: RegistryDraft, event: Event): void => {
+    const repository = draft.repositories.get(
+      repositoryKey(event.data.registryId, event.data.repositoryName),
+    );
+    if (repository !== undefined) step(repository, event, draft);
+  };

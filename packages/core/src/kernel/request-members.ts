@@ -1,0 +1,23 @@
+/**
+ * The members more than one slice's requests share, named as the requests name them, with the
+ * constraints of the model's shapes (each codec is named after its shape; where the model has two
+ * identical shapes, one codec serves both). Members of one capability live in its slice; branded
+ * values come from `BrandedMembers`.
+ */
+import { RESOURCE_TAG_LIMITS } from "../values/primitives.js";
+import { BrandedMembers } from "./branded-members.js";
+import { boundedInt, boundedList, boundedString, flag, structure } from "./constraint-codecs.js";
+
+export const registryId = BrandedMembers.RegistryId;
+export const repositoryName = BrandedMembers.RepositoryName;
+
+export const nextToken = boundedString({}, "NextToken");
+export const maxResults = boundedInt({ min: 1, max: 1000 }, "MaxResults");
+export const force = flag("ForceFlag");
+
+/** The model leaves resource tags unbounded; these are ECR's documented limits. */
+export const tags = boundedList(
+  structure("Tag", { Key: BrandedMembers.TagKey, Value: BrandedMembers.TagValue }, {}),
+  { max: RESOURCE_TAG_LIMITS.maxTags },
+  "TagList",
+);

@@ -1,0 +1,8 @@
+/** Stream names: stable, human-readable, and derivable from an event alone. */
+import type { RegistryId, RepositoryName, UploadId } from "../values/primitives.js";
+
+export const StreamNames = {
+  repository: (registryId: RegistryId, name: RepositoryName) => `repository-${registryId}-${name}`,
+  upload: (uploadId: UploadId) => `upload-${uploadId}`,
+  registry: (registryId: RegistryId) => `registry-${registryId}`,
+} as const;

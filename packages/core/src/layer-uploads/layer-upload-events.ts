@@ -1,0 +1,52 @@
+/** Events of layer uploads and mounts. Only digests, sizes and offsets: never bytes. */
+import type { Event, RepositoryRef } from "../kernel/message.js";
+import type { ByteOffset, Digest, RepositoryName, Timestamp, UploadId } from "../values/primitives.js";
+
+export type LayerUploadInitiated = Event<
+  "LayerUploadInitiated",
+  RepositoryRef & {
+    readonly uploadId: UploadId;
+    readonly initiatedAt: Timestamp;
+  }
+>;
+/** Goes to the upload's own stream. */
+export type LayerPartUploaded = Event<
+  "LayerPartUploaded",
+  RepositoryRef & {
+    readonly uploadId: UploadId;
+    readonly partFirstByte: ByteOffset;
+    readonly partLastByte: ByteOffset;
+  }
+>;
+/** The upload's bytes became layer `layerDigest` of this repository; the session is closed. */
+export type LayerUploadCompleted = Event<
+  "LayerUploadCompleted",
+  RepositoryRef & {
+    readonly uploadId: UploadId;
+    readonly layerDigest: Digest;
+    readonly size: ByteOffset;
+    readonly completedAt: Timestamp;
+  }
+>;
+/** The session is closed without a layer (cancelled, or its bytes did not match their digest). */
+export type LayerUploadDiscarded = Event<
+  "LayerUploadDiscarded",
+  RepositoryRef & { readonly uploadId: UploadId; readonly reason: string }
+>;
+/** A blob that already exists in the registry becomes a layer of this repository (OCI mount). */
+export type LayerLinked = Event<
+  "LayerLinked",
+  RepositoryRef & {
+    readonly layerDigest: Digest;
+    readonly size: ByteOffset;
+    readonly fromRepository: RepositoryName;
+    readonly linkedAt: Timestamp;
+  }
+>;
+
+export type LayerUploadEvent =
+  | LayerUploadInitiated
+  | LayerPartUploaded
+  | LayerUploadCompleted
+  | LayerUploadDiscarded
+  | LayerLinked;

@@ -17,7 +17,7 @@ export interface BlobLayout {
   blobPath(digest: BlobDigest): string | undefined;
 }
 
-export function blobLayout(directory: string): BlobLayout {
+export const blobLayout = (directory: string): BlobLayout => {
   const uploadsDirectory = join(directory, "uploads");
   return {
     uploadsDirectory,
@@ -27,4 +27,4 @@ export function blobLayout(directory: string): BlobLayout {
       return hex === undefined ? undefined : join(directory, "blobs", "sha256", hex.slice(0, 2), hex);
     },
   };
-}
+};

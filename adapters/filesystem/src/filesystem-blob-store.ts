@@ -1,20 +1,18 @@
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, stat, unlink } from "node:fs/promises";
+import { mkdir, open, unlink } from "node:fs/promises";
 import {
   type AppendResultInfo,
-  type BlobDigest,
   type BlobInfo,
   BlobMismatchError,
   type BlobStore,
-  BlobUnknownError,
-  type ByteRange,
   createKeyedLock,
-  resolveByteRange,
+  sha256Digest,
   UploadOffsetError,
   UploadUnknownError,
+  verifyUpload,
 } from "@berth/engine";
 import { appendToFile } from "./append-to-file.js";
+import { deleteBlobFile, readBlobFile, sizeOf, statBlobFile } from "./blob-files.js";
 import { blobLayout } from "./blob-layout.js";
 import { ignoreMissingFile, isExistingFile, isMissingFile } from "./file-errors.js";
 import { hashFile } from "./hash-file.js";
@@ -42,19 +40,19 @@ interface UploadState {
  * The file's length is the upload's size; a crash in the middle of an append can leave bytes that
  * were never acknowledged, and the engine then asks the client to start that upload again.
  */
-export function createFilesystemBlobStore(options: FilesystemBlobStoreOptions): BlobStore {
+export const createFilesystemBlobStore = (options: FilesystemBlobStoreOptions): BlobStore => {
   const layout = blobLayout(options.directory);
   const uploads = new Map<string, UploadState>();
   const uploadLock = createKeyedLock();
 
-  function uploadPathOf(uploadId: string): string {
+  const uploadPathOf = (uploadId: string): string => {
     const path = layout.uploadPath(uploadId);
     if (path === undefined) throw new UploadUnknownError(uploadId);
     return path;
-  }
+  };
 
   /** The upload's state, rebuilt from its file when this process has none. Call under its lock. */
-  async function uploadState(uploadId: string): Promise<UploadState> {
+  const uploadState = async (uploadId: string): Promise<UploadState> => {
     const known = uploads.get(uploadId);
     if (known !== undefined) return known;
     try {
@@ -64,15 +62,15 @@ export function createFilesystemBlobStore(options: FilesystemBlobStoreOptions): 
     } catch (error) {
       throw isMissingFile(error) ? new UploadUnknownError(uploadId) : error;
     }
-  }
+  };
 
   /** Removes the upload's file and state; a missing file is already gone. Call under its lock. */
-  async function discardUpload(uploadId: string): Promise<void> {
+  const discardUpload = async (uploadId: string): Promise<void> => {
     uploads.delete(uploadId);
     await unlink(uploadPathOf(uploadId)).catch(ignoreMissingFile);
-  }
+  };
 
-  async function createUpload(uploadId: string) {
+  const createUpload = async (uploadId: string) => {
     const path = layout.uploadPath(uploadId);
     if (path === undefined) throw new Error(`"${uploadId}" cannot name an upload: use a uuid`);
     return uploadLock.run(uploadId, async () => {
@@ -85,14 +83,14 @@ export function createFilesystemBlobStore(options: FilesystemBlobStoreOptions): 
       }
       return { uploadId, size: (await uploadState(uploadId)).size };
     });
-  }
+  };
 
-  async function appendToUpload(
+  const appendToUpload = async (
     uploadId: string,
     offset: number,
     chunk: AsyncIterable<Uint8Array> | Uint8Array,
-  ): Promise<AppendResultInfo> {
-    return uploadLock.run(uploadId, async () => {
+  ): Promise<AppendResultInfo> =>
+    uploadLock.run(uploadId, async () => {
       const before = await uploadState(uploadId);
       if (offset !== before.size) throw new UploadOffsetError(uploadId, before.size, offset);
       const hash = before.hash.copy();
@@ -105,47 +103,29 @@ export function createFilesystemBlobStore(options: FilesystemBlobStoreOptions): 
       uploads.set(uploadId, { size, hash });
       return { size, digest: sha256Digest(hash) };
     });
-  }
 
-  async function uploadStatus(uploadId: string): Promise<AppendResultInfo> {
+  const uploadStatus = async (uploadId: string): Promise<AppendResultInfo> => {
     // A known state is answered at once, even while an append streams in (that append is not accepted yet).
     const { size, hash } =
       uploads.get(uploadId) ?? (await uploadLock.run(uploadId, () => uploadState(uploadId)));
     return { size, digest: sha256Digest(hash) };
-  }
+  };
 
-  async function finishUpload(uploadId: string, expected: BlobInfo): Promise<BlobInfo> {
-    return uploadLock.run(uploadId, async () => {
+  const finishUpload = async (uploadId: string, expected: BlobInfo): Promise<BlobInfo> =>
+    uploadLock.run(uploadId, async () => {
       const { size, hash } = await uploadState(uploadId);
-      if (size !== expected.size) {
+      const finished = await verifyUpload(uploadId, expected, size, () => hash);
+      if (finished instanceof BlobMismatchError) {
         await discardUpload(uploadId);
-        throw new BlobMismatchError(uploadId, "size", String(expected.size), String(size));
+        throw finished;
       }
-      const digest = sha256Digest(hash);
-      if (digest !== expected.digest) {
-        await discardUpload(uploadId);
-        throw new BlobMismatchError(uploadId, "digest", expected.digest, digest);
-      }
+      const { digest } = finished;
       const target = layout.blobPath(digest);
       if (target === undefined) throw new Error(`sha256Digest produced an unusable digest ${digest}`);
       if ((await sizeOf(target)) === undefined) await moveDurably(uploadPathOf(uploadId), target);
       await discardUpload(uploadId); // the same bytes are already a blob, or the file was moved
       return { digest, size };
     });
-  }
-
-  async function statBlob(digest: BlobDigest): Promise<BlobInfo | undefined> {
-    const path = layout.blobPath(digest);
-    const size = path === undefined ? undefined : await sizeOf(path);
-    return size === undefined ? undefined : { digest, size };
-  }
-
-  async function read(digest: BlobDigest, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
-    const path = layout.blobPath(digest);
-    const size = path === undefined ? undefined : await sizeOf(path);
-    if (path === undefined || size === undefined) throw new BlobUnknownError(digest);
-    return readFileRange(path, digest, resolveByteRange(range, size));
-  }
 
   return {
     createUpload,
@@ -156,42 +136,9 @@ export function createFilesystemBlobStore(options: FilesystemBlobStoreOptions): 
       layout.uploadPath(uploadId) === undefined
         ? Promise.resolve()
         : uploadLock.run(uploadId, () => discardUpload(uploadId)),
-    stat: statBlob,
-    read,
-    async delete(digest) {
-      const path = layout.blobPath(digest);
-      if (path !== undefined) await unlink(path).catch(ignoreMissingFile);
-    },
+    stat: (digest) => statBlobFile(layout, digest),
+    read: (digest, range) => readBlobFile(layout, digest, range),
+    delete: (digest) => deleteBlobFile(layout, digest),
     async close() {},
   };
-}
-
-/** The digest of what `hash` has seen so far; the hash itself keeps running. */
-function sha256Digest(hash: Hash): BlobDigest {
-  return `sha256:${hash.copy().digest("hex")}`;
-}
-
-/** A file's length, or undefined when there is no such file. */
-async function sizeOf(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).size;
-  } catch (error) {
-    if (isMissingFile(error)) return undefined;
-    throw error;
-  }
-}
-
-/** Streams the inclusive range straight from the file; nothing is opened until the caller reads. */
-async function* readFileRange(
-  path: string,
-  digest: BlobDigest,
-  { start, end }: ByteRange,
-): AsyncGenerator<Uint8Array> {
-  if (end < start) return; // the empty blob
-  try {
-    yield* createReadStream(path, { start, end });
-  } catch (error) {
-    // Deleted between the size check and the first read: an error, never a short blob.
-    throw isMissingFile(error) ? new BlobUnknownError(digest) : error;
-  }
-}
+};

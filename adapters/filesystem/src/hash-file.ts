@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
 /** A file's length and the sha256 of its bytes, read once, a stream buffer at a time. */
-export async function hashFile(path: string): Promise<{ size: number; hash: Hash }> {
+export const hashFile = async (path: string): Promise<{ size: number; hash: Hash }> => {
   const hash = createHash("sha256");
   let size = 0;
   for await (const chunk of createReadStream(path)) {
@@ -11,4 +11,4 @@ export async function hashFile(path: string): Promise<{ size: number; hash: Hash
     size += bytes.byteLength;
   }
   return { size, hash };
-}
+};

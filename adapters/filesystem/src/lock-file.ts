@@ -22,6 +22,40 @@ export interface LockFile {
   release(): Promise<void>;
 }
 
+/** Creates the lock holding our pid; false when it already exists. */
+const createExclusively = async (path: string): Promise<boolean> => {
+  try {
+    await writeFile(path, `${process.pid}\n`, { flag: "wx" });
+    return true;
+  } catch (error) {
+    if (isExistingFile(error)) return false;
+    throw error;
+  }
+};
+
+/** The pid in the lock file, undefined when it holds none, "gone" when the file is not there. */
+const lockHolder = async (path: string): Promise<number | undefined | "gone"> => {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if (isMissingFile(error)) return "gone";
+    throw error;
+  }
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+};
+
+/** Signal 0 checks that a process exists without touching it; EPERM means it exists as another user. */
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return typeof error === "object" && error !== null && "code" in error && error.code === "EPERM";
+  }
+};
+
 /**
  * Takes the lock file at `path` for this process: created exclusively, holding our pid. A lock left
  * by a process that is gone (it crashed) is stale and taken over once; a lock of a running process
@@ -29,7 +63,7 @@ export interface LockFile {
  * instant could both succeed (one removes the lock the other just made); that needs two starts
  * racing on a directory whose previous owner crashed.
  */
-export async function acquireLockFile(path: string): Promise<LockFile> {
+export const acquireLockFile = async (path: string): Promise<LockFile> => {
   let takenOver = false;
   while (!(await createExclusively(path))) {
     const holder = await lockHolder(path);
@@ -46,38 +80,4 @@ export async function acquireLockFile(path: string): Promise<LockFile> {
       await unlink(path).catch(ignoreMissingFile);
     },
   };
-}
-
-/** Creates the lock holding our pid; false when it already exists. */
-async function createExclusively(path: string): Promise<boolean> {
-  try {
-    await writeFile(path, `${process.pid}\n`, { flag: "wx" });
-    return true;
-  } catch (error) {
-    if (isExistingFile(error)) return false;
-    throw error;
-  }
-}
-
-/** The pid in the lock file, undefined when it holds none, "gone" when the file is not there. */
-async function lockHolder(path: string): Promise<number | undefined | "gone"> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if (isMissingFile(error)) return "gone";
-    throw error;
-  }
-  const pid = Number(text.trim());
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-/** Signal 0 checks that a process exists without touching it; EPERM means it exists as another user. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return typeof error === "object" && error !== null && "code" in error && error.code === "EPERM";
-  }
-}
+};

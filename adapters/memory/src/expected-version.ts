@@ -1,7 +1,7 @@
 import type { ExpectedStreamVersion } from "@berth/engine";
 
 /** Whether a stream at `version` satisfies the append's expectation (undefined expects nothing). */
-export function isExpectedVersion(expected: ExpectedStreamVersion | undefined, version: number): boolean {
+export const isExpectedVersion = (expected: ExpectedStreamVersion | undefined, version: number): boolean => {
   switch (expected) {
     case undefined:
     case "ANY":
@@ -13,4 +13,4 @@ export function isExpectedVersion(expected: ExpectedStreamVersion | undefined, v
     default:
       return version === expected;
   }
-}
+};

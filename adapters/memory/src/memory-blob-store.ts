@@ -13,6 +13,7 @@ import {
   sha256Digest,
   UploadOffsetError,
   UploadUnknownError,
+  verifyUpload,
 } from "@berth/engine";
 
 interface Upload {
@@ -32,23 +33,23 @@ interface Blob {
  * A BlobStore in process memory. Operations on one upload run one at a time, so of two appends at
  * the same offset exactly one is accepted; the other then finds the new size and is refused.
  */
-export function createMemoryBlobStore(): BlobStore {
+export const createMemoryBlobStore = (): BlobStore => {
   const uploads = new Map<string, Upload>();
   const blobs = new Map<BlobDigest, Blob>();
   const uploadLock = createKeyedLock();
 
-  function uploadOf(uploadId: string): Upload {
+  const uploadOf = (uploadId: string): Upload => {
     const upload = uploads.get(uploadId);
     if (upload === undefined) throw new UploadUnknownError(uploadId);
     return upload;
-  }
+  };
 
-  async function appendToUpload(
+  const appendToUpload = async (
     uploadId: string,
     offset: number,
     chunk: AsyncIterable<Uint8Array> | Uint8Array,
-  ): Promise<AppendResultInfo> {
-    return uploadLock.run(uploadId, async () => {
+  ): Promise<AppendResultInfo> =>
+    uploadLock.run(uploadId, async () => {
       const upload = uploadOf(uploadId);
       if (offset !== upload.size) throw new UploadOffsetError(uploadId, upload.size, offset);
       // Hash and collect on the side: a stream that fails midway leaves the upload as it was.
@@ -68,28 +69,23 @@ export function createMemoryBlobStore(): BlobStore {
       upload.hash = hash;
       return { size, digest: sha256Digest(hash) };
     });
-  }
 
-  async function finishUpload(uploadId: string, expected: BlobInfo): Promise<BlobInfo> {
-    return uploadLock.run(uploadId, async () => {
+  const finishUpload = async (uploadId: string, expected: BlobInfo): Promise<BlobInfo> =>
+    uploadLock.run(uploadId, async () => {
       const upload = uploadOf(uploadId);
       uploads.delete(uploadId);
-      if (upload.size !== expected.size) {
-        throw new BlobMismatchError(uploadId, "size", String(expected.size), String(upload.size));
-      }
-      const digest = sha256Digest(upload.hash);
-      if (digest !== expected.digest)
-        throw new BlobMismatchError(uploadId, "digest", expected.digest, digest);
-      if (!blobs.has(digest)) blobs.set(digest, { chunks: upload.chunks, size: upload.size });
-      return { digest, size: upload.size };
+      const finished = await verifyUpload(uploadId, expected, upload.size, () => upload.hash);
+      if (finished instanceof BlobMismatchError) throw finished;
+      if (!blobs.has(finished.digest))
+        blobs.set(finished.digest, { chunks: upload.chunks, size: upload.size });
+      return finished;
     });
-  }
 
-  async function read(digest: BlobDigest, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
+  const read = async (digest: BlobDigest, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> => {
     const blob = blobs.get(digest);
     if (blob === undefined) throw new BlobUnknownError(digest);
     return sliceChunks(blob.chunks, resolveByteRange(range, blob.size));
-  }
+  };
 
   return {
     async createUpload(uploadId) {
@@ -116,7 +112,7 @@ export function createMemoryBlobStore(): BlobStore {
     },
     async close() {},
   };
-}
+};
 
 /**
  * Yields the part of `chunks` inside the inclusive `range` as views into the stored buffers:

@@ -22,18 +22,18 @@ export interface MemoryEventStoreOptions {
  * An EventStore in process memory. The global log is an append-only array where an event at index i
  * has position i + 1, so appends cost O(events appended) and reads slice without searching.
  */
-export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): EventStore {
+export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): EventStore => {
   const clock = options.clock ?? Date.now;
   const log: RecordedEvent[] = [];
   const streams = new Map<string, RecordedEvent[]>();
   const appended = createWakeSignal();
   let closed = false;
 
-  async function appendToStream(
+  const appendToStream = async (
     streamName: string,
     events: ReadonlyArray<EventToAppend>,
     expected?: ExpectedStreamVersion,
-  ): Promise<AppendResult> {
+  ): Promise<AppendResult> => {
     const stream = streams.get(streamName) ?? [];
     if (!isExpectedVersion(expected, stream.length)) {
       throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", stream.length);
@@ -59,24 +59,24 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
       nextExpectedStreamVersion: stream.length,
       lastGlobalPosition: stream.at(-1)?.globalPosition ?? 0n,
     };
-  }
+  };
 
-  async function readStream(
+  const readStream = async (
     streamName: string,
     { afterVersion = 0, maxCount }: ReadStreamOptions = {},
-  ): Promise<ReadonlyArray<RecordedEvent>> {
+  ): Promise<ReadonlyArray<RecordedEvent>> => {
     const stream = streams.get(streamName) ?? [];
     const start = Math.max(afterVersion, 0);
     return stream.slice(start, maxCount === undefined ? undefined : start + Math.max(maxCount, 0));
-  }
+  };
 
-  async function readAll({
+  const readAll = async ({
     after = 0n,
     maxCount,
-  }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> {
+  }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> => {
     const start = after > 0n ? Number(after) : 0;
     return log.slice(start, maxCount === undefined ? undefined : start + Math.max(maxCount, 0));
-  }
+  };
 
   async function* subscribe({ after = 0n, signal }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
     let next = after > 0n ? Number(after) : 0;
@@ -103,4 +103,4 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
       appended.notify();
     },
   };
-}
+};

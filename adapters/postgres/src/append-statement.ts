@@ -17,13 +17,27 @@ export interface AppendRow {
   readonly last_position: string | null;
 }
 
+const expectation = (expected: ExpectedStreamVersion | undefined): RawBuilder<boolean> => {
+  switch (expected) {
+    case undefined:
+    case "ANY":
+      return sql<boolean>`true`;
+    case "NO_STREAM":
+      return sql<boolean>`current_stream.version = 0`;
+    case "STREAM_EXISTS":
+      return sql<boolean>`current_stream.version > 0`;
+    default:
+      return sql<boolean>`current_stream.version = ${expected}::int`;
+  }
+};
+
 /**
  * One statement that reads the stream's version, checks the expectation, inserts every event (one
  * multi-row INSERT, versions and positions in the same order) and, when it wrote anything, queues a
  * NOTIFY that Postgres delivers at commit. Run it after taking the append lock, so its snapshot sees
  * every earlier append and the version it reads is exact.
  */
-export function appendStatement(input: AppendStatementInput): RawBuilder<AppendRow> {
+export const appendStatement = (input: AppendStatementInput): RawBuilder<AppendRow> => {
   const events = sql.id(input.schema, "events");
   const json = JSON.stringify(input.events.map(({ type, data }) => ({ type, data: data ?? null })));
   const satisfied = expectation(input.expected);
@@ -47,18 +61,4 @@ export function appendStatement(input: AppendStatementInput): RawBuilder<AppendR
       coalesce((select max(global_position) from appended), current_stream.last_position)::text as last_position,
       (select count(*) from notified) as notifications -- a CTE runs only when referenced
     from current_stream`;
-}
-
-function expectation(expected: ExpectedStreamVersion | undefined): RawBuilder<boolean> {
-  switch (expected) {
-    case undefined:
-    case "ANY":
-      return sql<boolean>`true`;
-    case "NO_STREAM":
-      return sql<boolean>`current_stream.version = 0`;
-    case "STREAM_EXISTS":
-      return sql<boolean>`current_stream.version > 0`;
-    default:
-      return sql<boolean>`current_stream.version = ${expected}::int`;
-  }
-}
+};

@@ -14,15 +14,15 @@ type Disconnect = () => void;
  * connection breaks it is dropped and subscribers are woken: they read, then poll until the next
  * `listening()` reconnects.
  */
-export function createNotificationListener(
+export const createNotificationListener = (
   pool: Pool,
   channel: string,
   onNotification: () => void,
-): NotificationListener {
+): NotificationListener => {
   let connection: Promise<Disconnect> | undefined;
   let closed = false;
 
-  async function connect(): Promise<Disconnect> {
+  const connect = async (): Promise<Disconnect> => {
     const client = await pool.connect();
     let connected = true;
     const disconnect = (reason: Error | true) => {
@@ -49,7 +49,7 @@ export function createNotificationListener(
       throw error;
     }
     return () => disconnect(true);
-  }
+  };
 
   return {
     async listening() {
@@ -67,4 +67,4 @@ export function createNotificationListener(
       disconnect?.();
     },
   };
-}
+};

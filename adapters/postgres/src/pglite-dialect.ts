@@ -28,37 +28,6 @@ export interface PGliteDialectOptions {
   readonly pglite: PGliteDatabase;
 }
 
-/**
- * Kysely on PGlite: Postgres SQL, adapter and introspection, with a driver that runs queries on the
- * one PGlite session. PGlite returns int8 as a number when it fits 2^53 and a bigint otherwise, bytea
- * as a Uint8Array, and parses jsonb and timestamptz like pg does.
- *
- * Savepoints are not supported (kysely says so when one is asked for).
- */
-export class PGliteDialect implements Dialect {
-  readonly #pglite: PGliteDatabase;
-
-  constructor(options: PGliteDialectOptions) {
-    this.#pglite = options.pglite;
-  }
-
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-
-  createDriver(): Driver {
-    return createPGliteDriver(this.#pglite);
-  }
-
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
-
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
-}
-
 const COUNTED_COMMANDS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
 
 /**
@@ -66,7 +35,7 @@ const COUNTED_COMMANDS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
  * one connection is lent to one kysely caller at a time, in request order, until released; without
  * that, statements of concurrent transactions would interleave inside each other.
  */
-function createPGliteDriver(pglite: PGliteDatabase): Driver {
+const createPGliteDriver = (pglite: PGliteDatabase): Driver => {
   const connection: DatabaseConnection = {
     async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
       const { rows, affectedRows, command } = await pglite.query<R>(query.sql, [...query.parameters]);
@@ -119,4 +88,35 @@ function createPGliteDriver(pglite: PGliteDatabase): Driver {
     },
     destroy: () => pglite.close(),
   };
+};
+
+/**
+ * Kysely on PGlite: Postgres SQL, adapter and introspection, with a driver that runs queries on the
+ * one PGlite session. PGlite returns int8 as a number when it fits 2^53 and a bigint otherwise, bytea
+ * as a Uint8Array, and parses jsonb and timestamptz like pg does.
+ *
+ * Savepoints are not supported (kysely says so when one is asked for).
+ */
+export class PGliteDialect implements Dialect {
+  readonly #pglite: PGliteDatabase;
+
+  constructor(options: PGliteDialectOptions) {
+    this.#pglite = options.pglite;
+  }
+
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+
+  createDriver(): Driver {
+    return createPGliteDriver(this.#pglite);
+  }
+
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
 }

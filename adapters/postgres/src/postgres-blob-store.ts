@@ -10,13 +10,14 @@ import {
   resolveByteRange,
   sha256Digest,
   UploadOffsetError,
-  UploadUnknownError,
 } from "@berth/engine";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
+import { finishUploadIn } from "./finish-upload.js";
 import { readBlobChunks } from "./read-blob-chunks.js";
 import { rechunk } from "./rechunk.js";
 import { createRunningHashes } from "./running-hashes.js";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
+import { uploadSize } from "./upload-size.js";
 
 export interface PostgresBlobStoreOptions {
   /** Any Kysely on a Postgres dialect; the store never closes it. */
@@ -34,31 +35,19 @@ export interface PostgresBlobStoreOptions {
  * the offset check to the commit, so of two appends at one offset exactly one is accepted and a
  * failed append leaves nothing behind. The upload's connection stays busy while its bytes arrive.
  */
-export function createPostgresBlobStore(options: PostgresBlobStoreOptions): BlobStore {
+export const createPostgresBlobStore = (options: PostgresBlobStoreOptions): BlobStore => {
   const db = options.db.withSchema(options.schema ?? DEFAULT_SCHEMA);
   const chunkSize = options.chunkSize ?? 1024 * 1024;
   const batchRows = options.readBatchRows ?? 4;
   const hashes = createRunningHashes(batchRows);
 
-  /** The upload's size, locking its row until the transaction ends. */
-  async function lockUpload(trx: Transaction<BerthDatabase>, uploadId: string): Promise<number> {
-    const row = await trx
-      .selectFrom("uploads")
-      .select("size")
-      .where("upload_id", "=", uploadId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (row === undefined) throw new UploadUnknownError(uploadId);
-    return Number(row.size);
-  }
-
-  async function appendToUpload(
+  const appendToUpload = async (
     uploadId: string,
     offset: number,
     chunk: AsyncIterable<Uint8Array> | Uint8Array,
-  ): Promise<AppendResultInfo> {
+  ): Promise<AppendResultInfo> => {
     const { size, hash } = await db.transaction().execute(async (trx) => {
-      const current = await lockUpload(trx, uploadId);
+      const current = await uploadSize(trx, uploadId, { lock: true });
       if (offset !== current) throw new UploadOffsetError(uploadId, current, offset);
       const hash = await hashes.hashAt(trx, uploadId, current);
       let size = current;
@@ -75,76 +64,36 @@ export function createPostgresBlobStore(options: PostgresBlobStoreOptions): Blob
     });
     hashes.remember(uploadId, size, hash);
     return { size, digest: sha256Digest(hash) };
-  }
+  };
 
-  async function finishUpload(uploadId: string, expected: BlobInfo): Promise<BlobInfo> {
-    const outcome = await db.transaction().execute(async (trx): Promise<BlobInfo | BlobMismatchError> => {
-      const size = await lockUpload(trx, uploadId);
-      const discard = () => trx.deleteFrom("uploads").where("upload_id", "=", uploadId).execute();
-      if (size !== expected.size) {
-        await discard();
-        return new BlobMismatchError(uploadId, "size", String(expected.size), String(size));
-      }
-      const digest = sha256Digest(await hashes.hashAt(trx, uploadId, size));
-      if (digest !== expected.digest) {
-        await discard();
-        return new BlobMismatchError(uploadId, "digest", expected.digest, digest);
-      }
-      const created = await trx
-        .insertInto("blobs")
-        .values({ digest, size })
-        .onConflict((conflict) => conflict.column("digest").doNothing())
-        .returning("digest")
-        .executeTakeFirst();
-      // Whoever creates the blob row moves the bytes, inside the database; a later finish of the
-      // same bytes finds the row and only drops its upload.
-      if (created !== undefined) {
-        await trx
-          .insertInto("blob_chunks")
-          .columns(["digest", "byte_offset", "bytes"])
-          .expression((eb) =>
-            eb
-              .selectFrom("upload_chunks")
-              .select([eb.cast<string>(eb.val(digest), "text").as("digest"), "byte_offset", "bytes"])
-              .where("upload_id", "=", uploadId),
-          )
-          .execute();
-      }
-      await discard();
-      return { digest, size };
-    });
+  const finishUpload = async (uploadId: string, expected: BlobInfo): Promise<BlobInfo> => {
+    const outcome = await db.transaction().execute((trx) => finishUploadIn(trx, hashes, uploadId, expected));
     hashes.forget(uploadId);
     if (outcome instanceof BlobMismatchError) throw outcome; // thrown after the commit: the discard stays
     return outcome;
-  }
+  };
 
-  async function uploadStatus(uploadId: string): Promise<AppendResultInfo> {
+  const uploadStatus = async (uploadId: string): Promise<AppendResultInfo> => {
     // One snapshot for the size and, when the hash must be rebuilt, the chunks below it.
     return db
       .transaction()
       .setIsolationLevel("repeatable read")
       .execute(async (trx) => {
-        const row = await trx
-          .selectFrom("uploads")
-          .select("size")
-          .where("upload_id", "=", uploadId)
-          .executeTakeFirst();
-        if (row === undefined) throw new UploadUnknownError(uploadId);
-        const size = Number(row.size);
+        const size = await uploadSize(trx, uploadId);
         return { size, digest: sha256Digest(await hashes.hashAt(trx, uploadId, size)) };
       });
-  }
+  };
 
-  async function stat(digest: BlobDigest): Promise<BlobInfo | undefined> {
+  const stat = async (digest: BlobDigest): Promise<BlobInfo | undefined> => {
     const row = await db.selectFrom("blobs").select("size").where("digest", "=", digest).executeTakeFirst();
     return row === undefined ? undefined : { digest, size: Number(row.size) };
-  }
+  };
 
-  async function read(digest: BlobDigest, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
+  const read = async (digest: BlobDigest, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> => {
     const blob = await stat(digest);
     if (blob === undefined) throw new BlobUnknownError(digest);
     return readBlobChunks(db, digest, resolveByteRange(range, blob.size), batchRows);
-  }
+  };
 
   return {
     async createUpload(uploadId) {
@@ -153,13 +102,8 @@ export function createPostgresBlobStore(options: PostgresBlobStoreOptions): Blob
         .values({ upload_id: uploadId })
         .onConflict((conflict) => conflict.column("upload_id").doNothing())
         .execute();
-      const row = await db
-        .selectFrom("uploads")
-        .select("size")
-        .where("upload_id", "=", uploadId)
-        .executeTakeFirst();
-      if (row === undefined) throw new UploadUnknownError(uploadId); // aborted in between
-      return { uploadId, size: Number(row.size) };
+      // UploadUnknownError when it was aborted in between.
+      return { uploadId, size: await uploadSize(db, uploadId) };
     },
     appendToUpload,
     uploadStatus,
@@ -175,4 +119,4 @@ export function createPostgresBlobStore(options: PostgresBlobStoreOptions): Blob
     },
     async close() {},
   };
-}
+};

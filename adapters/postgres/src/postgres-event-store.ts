@@ -4,20 +4,18 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedStreamVersion,
-  ExpectedVersionConflictError,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
 } from "@berth/engine";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Pool } from "pg";
-import { type AppendRow, appendStatement } from "./append-statement.js";
+import { appendEvents } from "./append-events.js";
 import { toRecordedEvent } from "./event-row.js";
 import { createNotificationListener } from "./notification-listener.js";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
-import { ADVISORY_LOCK_NAMESPACE, eventsChannel, schemaKey } from "./schema-key.js";
-import { isUniqueViolation } from "./unique-violation.js";
+import { eventsChannel, schemaKey } from "./schema-key.js";
 
 export interface PostgresEventStoreOptions {
   /**
@@ -45,7 +43,7 @@ export interface PostgresEventStoreOptions {
  * order: readAll and subscribers never skip. The lock also makes the version read exact; the unique
  * (stream_name, stream_version) constraint stays as the last guard against a lost or doubled write.
  */
-export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStore {
+export const createPostgresEventStore = (options: PostgresEventStoreOptions): EventStore => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const db = options.db.withSchema(schema);
   const pollIntervalMs = options.pollIntervalMs ?? 200;
@@ -59,44 +57,20 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       : createNotificationListener(options.pool, channel, appended.notify);
   let closed = false;
 
-  async function appendToStream(
+  const appendToStream = async (
     streamName: string,
     events: ReadonlyArray<EventToAppend>,
     expected?: ExpectedStreamVersion,
-  ): Promise<AppendResult> {
-    const statement = appendStatement({ schema, channel, streamName, events, expected });
-    const run = async (): Promise<AppendRow | undefined> => {
-      // Nothing to write, nothing to order: check the expectation without the lock.
-      if (events.length === 0) return (await statement.execute(db)).rows[0];
-      // Round trips: BEGIN, lock, the append statement, COMMIT.
-      return db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_NAMESPACE}::int, ${lockKey}::int)`.execute(
-          trx,
-        );
-        return (await statement.execute(trx)).rows[0];
-      });
-    };
-    let row: AppendRow | undefined;
-    try {
-      row = await run();
-    } catch (error) {
-      // Only a writer that bypasses the lock can get here; its row won, ours did not: a conflict.
-      if (!isUniqueViolation(error)) throw error;
-      throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", undefined);
-    }
-    if (row === undefined) throw new Error("The append statement returned no row");
-    if (!row.satisfied) throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", row.version);
+  ): Promise<AppendResult> => {
+    const result = await appendEvents(db, lockKey, { schema, channel, streamName, events, expected });
     if (events.length > 0) appended.notify();
-    return {
-      nextExpectedStreamVersion: row.version + events.length,
-      lastGlobalPosition: BigInt(row.last_position ?? 0),
-    };
-  }
+    return result;
+  };
 
-  async function readStream(
+  const readStream = async (
     streamName: string,
     { afterVersion = 0, maxCount }: ReadStreamOptions = {},
-  ): Promise<ReadonlyArray<RecordedEvent>> {
+  ): Promise<ReadonlyArray<RecordedEvent>> => {
     let query = db
       .selectFrom("events")
       .selectAll()
@@ -105,12 +79,12 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       .orderBy("stream_version");
     if (maxCount !== undefined) query = query.limit(Math.max(maxCount, 0));
     return (await query.execute()).map(toRecordedEvent);
-  }
+  };
 
-  async function readAll({
+  const readAll = async ({
     after = 0n,
     maxCount,
-  }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> {
+  }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> => {
     const rows = await db
       .selectFrom("events")
       .selectAll()
@@ -119,16 +93,16 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       .limit(Math.max(Math.min(maxCount ?? readAllLimit, readAllLimit), 0))
       .execute();
     return rows.map(toRecordedEvent);
-  }
+  };
 
-  async function streamVersion(streamName: string): Promise<number> {
+  const streamVersion = async (streamName: string): Promise<number> => {
     const row = await db
       .selectFrom("events")
       .select((eb) => eb.fn.coalesce(eb.fn.max("stream_version"), eb.lit(0)).as("version"))
       .where("stream_name", "=", streamName)
       .executeTakeFirstOrThrow();
     return row.version;
-  }
+  };
 
   /** Reads after the last delivered position until caught up, then waits for a wake-up or the poll interval. */
   async function* subscribe({ after = 0n, signal }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
@@ -165,4 +139,4 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       await listener?.close();
     },
   };
-}
+};

@@ -32,7 +32,7 @@ export interface PostgresStorage {
  * Both stores on one pg Pool, migrated and ready. The pool ends once both stores are closed (or on
  * `close()`), so a caller that closes each store it was handed leaks nothing.
  */
-export async function createPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
+export const createPostgresStorage = async (options: PostgresStorageOptions): Promise<PostgresStorage> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const pool = new pg.Pool({ ...options.pool, connectionString: options.connectionString });
   // An idle connection that breaks is dropped by the pool and replaced on the next query; without
@@ -72,4 +72,4 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       await Promise.all([closeEvents(), closeBlobs()]);
     },
   };
-}
+};

@@ -17,35 +17,12 @@ export interface RunningHashes {
   forget(uploadId: string): void;
 }
 
-export function createRunningHashes(batchRows: number): RunningHashes {
-  const hashes = new Map<string, { readonly size: number; readonly hash: Hash }>();
-
-  function remember(uploadId: string, size: number, hash: Hash): void {
-    const known = hashes.get(uploadId);
-    if (known === undefined || known.size < size) hashes.set(uploadId, { size, hash });
-  }
-
-  return {
-    async hashAt(db, uploadId, size) {
-      const known = hashes.get(uploadId);
-      if (known?.size === size) return known.hash.copy();
-      const hash = await rehash(db, uploadId, size, batchRows);
-      remember(uploadId, size, hash);
-      return hash.copy();
-    },
-    remember,
-    forget: (uploadId) => {
-      hashes.delete(uploadId);
-    },
-  };
-}
-
-async function rehash(
+const rehash = async (
   db: Kysely<BerthDatabase>,
   uploadId: string,
   size: number,
   batchRows: number,
-): Promise<Hash> {
+): Promise<Hash> => {
   const hash = createHash("sha256");
   let next = 0;
   while (next < size) {
@@ -68,4 +45,27 @@ async function rehash(
     }
   }
   return hash;
-}
+};
+
+export const createRunningHashes = (batchRows: number): RunningHashes => {
+  const hashes = new Map<string, { readonly size: number; readonly hash: Hash }>();
+
+  const remember = (uploadId: string, size: number, hash: Hash): void => {
+    const known = hashes.get(uploadId);
+    if (known === undefined || known.size < size) hashes.set(uploadId, { size, hash });
+  };
+
+  return {
+    async hashAt(db, uploadId, size) {
+      const known = hashes.get(uploadId);
+      if (known?.size === size) return known.hash.copy();
+      const hash = await rehash(db, uploadId, size, batchRows);
+      remember(uploadId, size, hash);
+      return hash.copy();
+    },
+    remember,
+    forget: (uploadId) => {
+      hashes.delete(uploadId);
+    },
+  };
+};

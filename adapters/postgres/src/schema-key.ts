@@ -6,15 +6,14 @@ export const ADVISORY_LOCK_NAMESPACE = 0x42727468;
  * schema's append lock and notification channel. Every process must compute the same key, so never
  * change this function. Two schemas that collide only share a lock or wake each other: still correct.
  */
-export function schemaKey(schema: string): number {
+export const schemaKey = (schema: string): number => {
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(schema, "utf8")) {
     hash = Math.imul(hash ^ byte, 0x01000193);
   }
   return hash | 0;
-}
+};
 
 /** The LISTEN/NOTIFY channel that announces appends to a schema's event log (short: a channel is a name). */
-export function eventsChannel(schema: string): string {
-  return `berth_events_${(schemaKey(schema) >>> 0).toString(16)}`;
-}
+export const eventsChannel = (schema: string): string =>
+  `berth_events_${(schemaKey(schema) >>> 0).toString(16)}`;

@@ -1,4 +1,3 @@
 /** Whether a driver error is Postgres' unique_violation (SQLSTATE 23505); pg and PGlite both set `code`. */
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "23505";
-}
+export const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "code" in error && error.code === "23505";

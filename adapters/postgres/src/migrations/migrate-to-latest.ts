@@ -7,10 +7,10 @@ import { berthMigrationProvider } from "./migration-provider.js";
  * kysely's own bookkeeping tables both live in that schema, so each schema migrates on its own.
  * Throws when a migration fails (kysely's Migrator reports failures as values).
  */
-export async function migrateToLatest<DB>(
+export const migrateToLatest = async <DB>(
   db: Kysely<DB>,
   schema: string = DEFAULT_SCHEMA,
-): Promise<ReadonlyArray<MigrationResult>> {
+): Promise<ReadonlyArray<MigrationResult>> => {
   const migrator = new Migrator({
     db: db.withSchema(schema),
     provider: berthMigrationProvider,
@@ -24,4 +24,4 @@ export async function migrateToLatest<DB>(
     throw new Error(`Berth migrations in schema "${schema}" failed (${failed}): ${reason}`, { cause: error });
   }
   return results;
-}
+};

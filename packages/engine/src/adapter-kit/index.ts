@@ -3,4 +3,5 @@ export { resolveByteRange } from "./byte-range.js";
 export { byteSource } from "./byte-source.js";
 export { createKeyedLock, type KeyedLock } from "./keyed-lock.js";
 export { sha256Digest } from "./sha256-digest.js";
+export { verifyUpload } from "./verify-upload.js";
 export { createWakeSignal, type WakeSignal } from "./wake-signal.js";

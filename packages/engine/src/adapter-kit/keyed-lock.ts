@@ -3,7 +3,7 @@ export interface KeyedLock {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
 
-export function createKeyedLock(): KeyedLock {
+export const createKeyedLock = (): KeyedLock => {
   const tails = new Map<string, Promise<void>>();
   return {
     async run(key, task) {
@@ -25,4 +25,4 @@ export function createKeyedLock(): KeyedLock {
       }
     },
   };
-}
+};

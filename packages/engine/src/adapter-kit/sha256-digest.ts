@@ -2,6 +2,4 @@ import type { Hash } from "node:crypto";
 import type { BlobDigest } from "../ports/blob-store.js";
 
 /** The digest of what `hash` has seen so far; the hash itself keeps running. */
-export function sha256Digest(hash: Hash): BlobDigest {
-  return `sha256:${hash.copy().digest("hex")}`;
-}
+export const sha256Digest = (hash: Hash): BlobDigest => `sha256:${hash.copy().digest("hex")}`;

@@ -13,7 +13,7 @@ export interface WakeSignal {
   notify(): void;
 }
 
-export function createWakeSignal(): WakeSignal {
+export const createWakeSignal = (): WakeSignal => {
   let current = 0;
   const waiting = new Set<() => void>();
   return {
@@ -37,4 +37,4 @@ export function createWakeSignal(): WakeSignal {
       for (const done of [...waiting]) done();
     },
   };
-}
+};

@@ -1,0 +1,61 @@
+import { createReadStream } from "node:fs";
+import { stat, unlink } from "node:fs/promises";
+import {
+  type BlobDigest,
+  type BlobInfo,
+  BlobUnknownError,
+  type ByteRange,
+  resolveByteRange,
+} from "@berth/engine";
+import type { BlobLayout } from "./blob-layout.js";
+import { ignoreMissingFile, isMissingFile } from "./file-errors.js";
+
+/** A file's length, or undefined when there is no such file. */
+export const sizeOf = async (path: string): Promise<number | undefined> => {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (isMissingFile(error)) return undefined;
+    throw error;
+  }
+};
+
+/** Streams the inclusive range straight from the file; nothing is opened until the caller reads. */
+async function* readFileRange(
+  path: string,
+  digest: BlobDigest,
+  { start, end }: ByteRange,
+): AsyncGenerator<Uint8Array> {
+  if (end < start) return; // the empty blob
+  try {
+    yield* createReadStream(path, { start, end });
+  } catch (error) {
+    // Deleted between the size check and the first read: an error, never a short blob.
+    throw isMissingFile(error) ? new BlobUnknownError(digest) : error;
+  }
+}
+
+/** The blob's size from its file; undefined when there is none (or `digest` cannot name one). */
+export const statBlobFile = async (layout: BlobLayout, digest: BlobDigest): Promise<BlobInfo | undefined> => {
+  const path = layout.blobPath(digest);
+  const size = path === undefined ? undefined : await sizeOf(path);
+  return size === undefined ? undefined : { digest, size };
+};
+
+/** The blob's bytes (or the inclusive `range` of them) from its file; BlobUnknownError if absent. */
+export const readBlobFile = async (
+  layout: BlobLayout,
+  digest: BlobDigest,
+  range?: ByteRange,
+): Promise<AsyncIterable<Uint8Array>> => {
+  const path = layout.blobPath(digest);
+  const size = path === undefined ? undefined : await sizeOf(path);
+  if (path === undefined || size === undefined) throw new BlobUnknownError(digest);
+  return readFileRange(path, digest, resolveByteRange(range, size));
+};
+
+/** Removes the blob's file; a missing one is already gone. */
+export const deleteBlobFile = async (layout: BlobLayout, digest: BlobDigest): Promise<void> => {
+  const path = layout.blobPath(digest);
+  if (path !== undefined) await unlink(path).catch(ignoreMissingFile);
+};

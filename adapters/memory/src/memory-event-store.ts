@@ -84,7 +84,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       const round = appended.round();
       const event = log[next];
       if (event === undefined) {
-        await appended.wait(round, { signal });
+        await appended.wait(round, signal === undefined ? {} : { signal });
         continue;
       }
       next += 1;

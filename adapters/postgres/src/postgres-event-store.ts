@@ -123,7 +123,11 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
         position = event.globalPosition;
         yield event;
       }
-      if (batch.length < readAllLimit) await appended.wait(round, { timeoutMs: pollIntervalMs, signal });
+      if (batch.length < readAllLimit)
+        await appended.wait(round, {
+          timeoutMs: pollIntervalMs,
+          ...(signal === undefined ? {} : { signal }),
+        });
     }
   }
 

@@ -45,8 +45,14 @@ export const createPostgresStorage = async (options: PostgresStorageOptions): Pr
     await db.destroy();
     throw error;
   }
-  const events = createPostgresEventStore({ db, schema, pool, pollIntervalMs: options.pollIntervalMs });
-  const blobs = createPostgresBlobStore({ db, schema, chunkSize: options.chunkSize });
+  const { pollIntervalMs, chunkSize } = options;
+  const events = createPostgresEventStore({
+    db,
+    schema,
+    pool,
+    ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+  });
+  const blobs = createPostgresBlobStore({ db, schema, ...(chunkSize === undefined ? {} : { chunkSize }) });
 
   let open = 2;
   let ended: Promise<void> | undefined;

@@ -25,7 +25,18 @@ export const EcrRequests = {
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;
-export type EcrRequest<Operation extends EcrOperation> = t.TypeOf<(typeof EcrRequests)[Operation]>;
+
+/**
+ * A value decoded from JSON: JSON has no `undefined`, so an optional member is absent or holds a
+ * value, never `undefined` (io-ts types optional members as `T | undefined`; this says what is true).
+ */
+export type FromJson<T> = T extends string | number | boolean | null | undefined
+  ? T
+  : T extends ReadonlyArray<infer Item>
+    ? ReadonlyArray<FromJson<Item>>
+    : { [Key in keyof T]: FromJson<Exclude<T[Key], undefined>> };
+
+export type EcrRequest<Operation extends EcrOperation> = FromJson<t.TypeOf<(typeof EcrRequests)[Operation]>>;
 
 export const isEcrOperation = (name: string): name is EcrOperation => Object.hasOwn(EcrRequests, name);
 
@@ -34,4 +45,7 @@ export const decodeRequest = <Operation extends EcrOperation>(
   operation: Operation,
   body: unknown,
 ): E.Either<InvalidParameterException, EcrRequest<Operation>> =>
-  pipe(EcrRequests[operation].decode(body), E.mapLeft(requestRefusal));
+  pipe(
+    EcrRequests[operation].decode(body) as E.Either<t.Errors, EcrRequest<Operation>>,
+    E.mapLeft(requestRefusal),
+  );

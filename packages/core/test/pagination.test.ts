@@ -107,7 +107,7 @@ const tagStatusArb = fc.constantFrom<TagStatus | undefined>("TAGGED", "UNTAGGED"
 
 interface Page<T> {
   readonly items: ReadonlyArray<T>;
-  readonly nextToken?: string;
+  readonly nextToken?: string | undefined;
 }
 
 /** Every page, checking that each holds at most `maxResults` and that only the last lacks a token. */

@@ -73,7 +73,9 @@ const execute = (m: Model, r: Real, command: BerthCommand): Decision => {
 };
 
 const pages = <T>(
-  fetch: (token: string | undefined) => E.Either<unknown, { items: ReadonlyArray<T>; nextToken?: string }>,
+  fetch: (
+    token: string | undefined,
+  ) => E.Either<unknown, { items: ReadonlyArray<T>; nextToken?: string | undefined }>,
 ) => {
   const items: T[] = [];
   let token: string | undefined;

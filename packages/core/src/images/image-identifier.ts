@@ -69,5 +69,8 @@ export const checkImageId = (id: ImageIdentifier): E.Either<ImageFailure, Checke
   if (imageTag !== undefined && !ImageTag.is(imageTag)) {
     return fail("InvalidImageTag", "Invalid request parameters: image tag should be 1 to 300 characters");
   }
-  return E.right({ imageDigest, imageTag });
+  return E.right({
+    ...(imageDigest === undefined ? {} : { imageDigest }),
+    ...(imageTag === undefined ? {} : { imageTag }),
+  });
 };

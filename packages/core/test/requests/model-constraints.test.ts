@@ -62,17 +62,20 @@ const NOT_ACCEPTED: Readonly<Record<string, string>> = {
   "ListImagesFilter.imageStatus": "Berth does not archive images: every image is ACTIVE, nothing to filter",
 };
 
+/** The members of `record` that hold a value (the model leaves out what it does not set). */
+const present = <T extends object>(record: T): { [K in keyof T]?: Exclude<T[K], undefined> } =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as never;
+
 /** The constraints the model gives a shape, with the deliberate differences applied; `used` records which. */
 const modelConstraints = (shapeName: string, used: Set<string>): Constraints => {
   const shape = shapeOf(model, shapeName);
-  const bounds = { min: shape.min, max: shape.max };
   const stricter = STRICTER_THAN_MODEL[shapeName];
   if (stricter !== undefined) used.add(shapeName);
-  const adjusted = stricter === undefined ? bounds : { min: stricter.min, max: stricter.max };
+  const adjusted = present(stricter ?? { min: shape.min, max: shape.max });
   switch (shape.type) {
     case "string":
       return shape.enum === undefined
-        ? { kind: "string", ...adjusted, pattern: shape.pattern }
+        ? { kind: "string", ...adjusted, ...present({ pattern: shape.pattern }) }
         : { kind: "enum", values: shape.enum };
     case "integer":
     case "long":

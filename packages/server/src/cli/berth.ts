@@ -194,7 +194,8 @@ program
     ).env("BERTH_SECRET"),
   )
   .action(async (options: ServeOptions) => {
-    const running = await serve({ ...options, databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL });
+    const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+    const running = await serve({ ...options, ...(databaseUrl === undefined ? {} : { databaseUrl }) });
     process.once("SIGINT", () => void running.stop("SIGINT"));
     process.once("SIGTERM", () => void running.stop("SIGTERM"));
   });

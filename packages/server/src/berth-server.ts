@@ -8,13 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { RegistryId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import type { Logger } from "pino";
-import { createTokenIssuer } from "../auth/authorization-token.js";
-import type { CredentialStore } from "../auth/credentials.js";
-import { createDownloadRoute } from "../downloads/download-route.js";
-import { createDownloadUrlSigner, DOWNLOAD_PATH_PREFIX } from "../downloads/signed-urls.js";
-import { createEcrApi } from "../ecr/ecr-api.js";
-import { protocolError } from "../ecr/ecr-errors.js";
-import { createOciApi } from "../oci/oci-api.js";
+import { createTokenIssuer } from "./auth/authorization-token.js";
+import type { CredentialStore } from "./auth/credentials.js";
+import { createDownloadRoute } from "./downloads/download-route.js";
+import { createDownloadUrlSigner, DOWNLOAD_PATH_PREFIX } from "./downloads/signed-urls.js";
+import { createEcrApi } from "./ecr/ecr-api.js";
+import { protocolError } from "./ecr/ecr-errors.js";
+import { createOciApi } from "./oci/oci-api.js";
 
 export interface BerthServerOptions {
   readonly registry: Registry;

@@ -2,7 +2,15 @@
  * Manifests (`/v2/<name>/manifests/<tag or digest>`): PUT is PutImage, GET/HEAD BatchGetImage,
  * DELETE BatchDeleteImage. Manifests travel byte-exact, with the digest the core stored them under.
  */
-import { IMAGE_MANIFEST_MAX_LENGTH, ImageTag, MediaType, MediaTypes, manifestDigest } from "@berth/core";
+import {
+  type Digest,
+  findRepository,
+  IMAGE_MANIFEST_MAX_LENGTH,
+  ImageTag,
+  MediaType,
+  MediaTypes,
+  manifestDigest,
+} from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import { BodyTooLargeError, readBody } from "../http/read-body.js";
 import { ensureRepository, type RepositoryCall } from "./oci-context.js";
@@ -48,6 +56,14 @@ const readManifest = async ({ request, response }: RepositoryCall<"manifest">) =
   return undefined;
 };
 
+/**
+ * The digest of a manifest pushed again, which the engine answers with ImageAlreadyExists and no
+ * image: the reference when it is a digest (the core refuses one that does not match before it
+ * finds the image), else the manifest's sha256, as the core computed it when it refused.
+ */
+const repushedDigest = (imageId: ImageReference, text: string): Digest =>
+  "imageDigest" in imageId ? (imageId.imageDigest as Digest) : manifestDigest(text);
+
 export const putManifest = onImage(async (call, imageId) => {
   const { request, response, registry, ref } = call;
   await ensureRepository(call);
@@ -66,12 +82,15 @@ export const putManifest = onImage(async (call, imageId) => {
   if (E.isLeft(put) && put.left._tag !== "ImageAlreadyExistsException") {
     return sendError(response, ociErrorOf(put.left, "manifest"), request);
   }
-  const digest = manifestDigest(text);
-  const subject = (JSON.parse(text) as { subject?: { digest?: unknown } }).subject?.digest;
+  const digest = E.isRight(put) ? put.right.image.imageId.imageDigest : repushedDigest(imageId, text);
+  // The subject as the core recorded it for the referrers API (none for a manifest without one).
+  const subject = findRepository(registry.state, ref.registryId, ref.repositoryName)?.images.get(
+    digest,
+  )?.subject;
   sendEmpty(response, 201, {
     location: `/v2/${ref.repositoryName}/manifests/${digest}`,
     "docker-content-digest": digest,
-    ...(typeof subject === "string" ? { "oci-subject": subject } : {}),
+    ...(subject === undefined ? {} : { "oci-subject": subject }),
   });
 });
 

@@ -1,13 +1,13 @@
 /** Serves the layer bytes behind a signed download URL, with Range support (206). */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { Digest, RegistryId, RepositoryName } from "@berth/core";
 import type { Registry } from "@berth/engine";
+import type { Logger } from "pino";
+import { answeringFailures, sendPlainFailure } from "../http/answer-failures.js";
 import { sendBlob } from "../http/send-blob.js";
 import type { DownloadUrlSigner } from "./signed-urls.js";
 
-export const createDownloadRoute =
-  (registry: Registry, signer: DownloadUrlSigner) =>
-  async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
+export const createDownloadRoute = (registry: Registry, signer: DownloadUrlSigner, logger: Logger) =>
+  answeringFailures(logger, sendPlainFailure, async (request, response, url: URL) => {
     const grant = signer.verify(url.pathname, url.searchParams, Date.now());
     const valid =
       grant !== undefined &&
@@ -29,4 +29,4 @@ export const createDownloadRoute =
       return;
     }
     await sendBlob(registry, blob, layer.right.size, request, response);
-  };
+  });

@@ -5,15 +5,16 @@
  * protocols differ the core decides, told which rules apply (OCI chunks of any size, empty blobs).
  * This file authenticates and routes; one file per resource handles (see oci-routes.ts).
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { RegistryId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import type { Logger } from "pino";
 import type { TokenIssuer } from "../auth/authorization-token.js";
+import { answeringFailures } from "../http/answer-failures.js";
 import { authenticateBasic } from "./oci-auth.js";
 import { ociError } from "./oci-errors.js";
 import { parseOciPath } from "./oci-paths.js";
-import { sendError } from "./oci-responses.js";
+import { sendError, sendUnexpectedFailure } from "./oci-responses.js";
 import { dispatchOci } from "./oci-routes.js";
 
 export interface OciApiOptions {
@@ -29,7 +30,7 @@ export interface OciApiOptions {
 
 export const createOciApi = (options: OciApiOptions) => {
   const { registry, tokens, createOnPush, logger } = options;
-  return async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
+  return answeringFailures(logger, sendUnexpectedFailure, async (request, response, url: URL) => {
     const auth = authenticateBasic(request.headers, tokens, options.localAccountId, Date.now());
     if (!auth.ok) {
       const realm = `Basic realm="${options.baseUrlOf(request)}",service="ecr.amazonaws.com"`;
@@ -42,5 +43,5 @@ export const createOciApi = (options: OciApiOptions) => {
     }
     const call = { request, response, url, registry, registryId: auth.accountId, createOnPush, logger };
     return dispatchOci(call, route);
-  };
+  });
 };

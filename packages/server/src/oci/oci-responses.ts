@@ -5,7 +5,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RegistryError } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
-import { type OciError, ociErrorOf } from "./oci-errors.js";
+import { UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
+import { type OciError, ociError, ociErrorOf } from "./oci-errors.js";
 
 export const API_VERSION = { "docker-distribution-api-version": "registry/2.0" } as const;
 
@@ -38,6 +39,10 @@ export const sendError = (response: ServerResponse, error: OciError, request: In
   }
   sendJson(response, error.status, body, { ...error.headers });
 };
+
+/** The answer to an unexpected failure: a 500 in the spec's error shape. */
+export const sendUnexpectedFailure = (request: IncomingMessage, response: ServerResponse) =>
+  sendError(response, ociError(500, "UNKNOWN", UNEXPECTED_FAILURE_MESSAGE), request);
 
 /** Awaits a registry call; a Left is answered as its OCI error and resolves to undefined. */
 export const orFail = async <A>(

@@ -11,9 +11,10 @@ import {
   MediaTypes,
   manifestDigest,
 } from "@berth/core";
+import type { Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import { BodyTooLargeError, readBody } from "../http/read-body.js";
-import { ensureRepository, type RepositoryCall } from "./oci-context.js";
+import { ensureRepository, type RepositoryCall, type RepositoryRef } from "./oci-context.js";
 import { ociError, ociErrorOf } from "./oci-errors.js";
 import { API_VERSION, orFail, sendEmpty, sendError } from "./oci-responses.js";
 
@@ -64,6 +65,10 @@ const readManifest = async ({ request, response }: RepositoryCall<"manifest">) =
 const repushedDigest = (imageId: ImageReference, text: string): Digest =>
   "imageDigest" in imageId ? (imageId.imageDigest as Digest) : manifestDigest(text);
 
+/** The subject the core recorded for the referrers API (read from state the push has caught up). */
+const recordedSubject = (registry: Registry, ref: RepositoryRef, digest: Digest) =>
+  findRepository(registry.state, ref.registryId, ref.repositoryName)?.images.get(digest)?.subject;
+
 export const putManifest = onImage(async (call, imageId) => {
   const { request, response, registry, ref } = call;
   await ensureRepository(call);
@@ -83,10 +88,7 @@ export const putManifest = onImage(async (call, imageId) => {
     return sendError(response, ociErrorOf(put.left, "manifest"), request);
   }
   const digest = E.isRight(put) ? put.right.image.imageId.imageDigest : repushedDigest(imageId, text);
-  // The subject as the core recorded it for the referrers API (none for a manifest without one).
-  const subject = findRepository(registry.state, ref.registryId, ref.repositoryName)?.images.get(
-    digest,
-  )?.subject;
+  const subject = recordedSubject(registry, ref, digest);
   sendEmpty(response, 201, {
     location: `/v2/${ref.repositoryName}/manifests/${digest}`,
     "docker-content-digest": digest,

@@ -33,6 +33,10 @@ export const OCI_ROUTES: RouteTable = {
   referrers: { GET: listReferrers },
 };
 
+/** The handler for `method`, own properties only (a method named like an Object builtin finds none). */
+const handlerOf = <C>(handlers: Handlers<C>, method: string) =>
+  Object.hasOwn(handlers, method) ? handlers[method as Method] : undefined;
+
 const notAllowed = ({ request, response }: OciCall, method: string) =>
   sendError(response, ociError(405, "UNSUPPORTED", `${method} is not supported here`), request);
 
@@ -40,7 +44,7 @@ const notAllowed = ({ request, response }: OciCall, method: string) =>
 export const dispatchOci = async (call: OciCall, route: OciRoute): Promise<void> => {
   const method = call.request.method ?? "GET";
   if (route.kind === "base" || route.kind === "catalog") {
-    const handler = OCI_ROUTES[route.kind][method as Method];
+    const handler = handlerOf(OCI_ROUTES[route.kind], method);
     return handler === undefined ? notAllowed(call, method) : handler(call);
   }
   if (!RepositoryName.is(route.name)) {
@@ -48,9 +52,8 @@ export const dispatchOci = async (call: OciCall, route: OciRoute): Promise<void>
     return sendError(call.response, error, call.request);
   }
   // Indexed by the route's own kind: the call matches its handler by construction.
-  const handler = (OCI_ROUTES[route.kind] as Handlers<RepositoryCall<RepositoryRoute["kind"]>>)[
-    method as Method
-  ];
+  const handlers = OCI_ROUTES[route.kind] as Handlers<RepositoryCall<RepositoryRoute["kind"]>>;
+  const handler = handlerOf(handlers, method);
   if (handler === undefined) return notAllowed(call, method);
   return handler({ ...call, route, ref: { registryId: call.registryId, repositoryName: route.name } });
 };

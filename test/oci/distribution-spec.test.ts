@@ -1201,6 +1201,21 @@ describe.each(STORAGES)("OCI distribution spec on %s storage", (storage) => {
       );
     });
 
+    it("UNSUPPORTED: a method the route × method table does not list is 405, never another route's work", async () => {
+      const digest = await pushBlob(v2, "spec/table", bytesOf(1, 29));
+      for (const [path, method] of [
+        [`/v2/spec/table/blobs/${digest}`, "PUT"],
+        [`/v2/spec/table/blobs/${digest}`, "POST"],
+        ["/v2/spec/table/blobs/uploads/", "GET"],
+        ["/v2/spec/table/blobs/uploads/", "PUT"],
+        ["/v2/_catalog", "POST"],
+        ["/v2/", "DELETE"],
+      ] as const) {
+        await expectOciError(await v2.request(path, { method }), 405, "UNSUPPORTED");
+      }
+      expect((await v2.request("/v2/", { method: "HEAD" })).status).toBe(200);
+    });
+
     it("TAG_INVALID (an ECR extension, outside the spec's list): an immutable tag cannot move", async () => {
       const name = "spec/immutable";
       const first = await pushImage(v2, name, "release", [bytesOf(5, 26)]);

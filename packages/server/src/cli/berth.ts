@@ -11,7 +11,7 @@ import { createRegistry } from "@berth/engine";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
-import { createBerthServer } from "../http/berth-server.js";
+import { createBerthServer } from "../berth-server.js";
 import { openStorage, STORAGE_KINDS, type StorageKind } from "./storage.js";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;

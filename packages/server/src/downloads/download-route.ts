@@ -1,71 +1,13 @@
 /** Serves the layer bytes behind a signed download URL, with Range support (206). */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { Digest, RegistryId, RepositoryName } from "@berth/core";
 import type { Registry } from "@berth/engine";
+import type { Logger } from "pino";
+import { answeringFailures, sendPlainFailure } from "../http/answer-failures.js";
+import { sendBlob } from "../http/send-blob.js";
 import type { DownloadUrlSigner } from "./signed-urls.js";
 
-/** Parses a single `bytes=start-end` range (the only form registry clients send). */
-export const parseRange = (
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | "invalid" | undefined => {
-  if (header === undefined) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (m === null || (m[1] === "" && m[2] === "")) return "invalid";
-  if (m[1] === "") {
-    const suffix = Number(m[2]);
-    return suffix === 0 ? "invalid" : { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-  return start > end || start >= size ? "invalid" : { start, end };
-};
-
-/** Writes a blob (or a range of it) to the response as a stream. */
-export const sendBlob = async (
-  registry: Registry,
-  blob: Parameters<Registry["readBlob"]>[0],
-  size: number,
-  request: IncomingMessage,
-  response: ServerResponse,
-  headers: Record<string, string> = {},
-): Promise<void> => {
-  const range = parseRange(request.headers.range, size);
-  if (range === "invalid") {
-    response.writeHead(416, { "content-range": `bytes */${size}`, ...headers });
-    response.end();
-    return;
-  }
-  const common = {
-    "content-type": "application/octet-stream",
-    "accept-ranges": "bytes",
-    "docker-content-digest": blob.digest,
-    ...headers,
-  };
-  if (range === undefined) {
-    response.writeHead(200, { ...common, "content-length": size });
-  } else {
-    response.writeHead(206, {
-      ...common,
-      "content-length": range.end - range.start + 1,
-      "content-range": `bytes ${range.start}-${range.end}/${size}`,
-    });
-  }
-  if (request.method === "HEAD" || size === 0) {
-    response.end();
-    return;
-  }
-  const bytes = await registry.readBlob({ ...blob, ...(range === undefined ? {} : { range }) });
-  // The caller found the blob in its repository a moment ago: a Left now means it was deleted since.
-  if (bytes._tag === "Left") throw new Error(bytes.left.message);
-  await pipeline(Readable.from(bytes.right), response);
-};
-
-export const createDownloadRoute =
-  (registry: Registry, signer: DownloadUrlSigner) =>
-  async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
+export const createDownloadRoute = (registry: Registry, signer: DownloadUrlSigner, logger: Logger) =>
+  answeringFailures(logger, sendPlainFailure, async (request, response, url: URL) => {
     const grant = signer.verify(url.pathname, url.searchParams, Date.now());
     const valid =
       grant !== undefined &&
@@ -87,4 +29,4 @@ export const createDownloadRoute =
       return;
     }
     await sendBlob(registry, blob, layer.right.size, request, response);
-  };
+  });

@@ -17,6 +17,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { Logger } from "pino";
 import type { CredentialStore } from "../auth/credentials.js";
 import { verifySignature } from "../auth/sigv4.js";
+import { answeringFailures, UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
 import { BodyTooLargeError, readBody } from "../http/read-body.js";
 import { type EcrErrorResponse, protocolError, registryErrorResponse } from "./ecr-errors.js";
 import { type CallContext, ecrOperations } from "./operations.js";
@@ -92,9 +93,13 @@ const send = (
 const sendError = (response: ServerResponse, requestId: string, error: EcrErrorResponse) =>
   send(response, requestId, error.status, error.body, error.name);
 
+/** The answer to an unexpected failure: ServerException, the one ECR error with status 500. */
+const sendServerException = (_request: IncomingMessage, response: ServerResponse) =>
+  sendError(response, randomUUID(), protocolError("ServerException", UNEXPECTED_FAILURE_MESSAGE));
+
 export const createEcrApi = (options: EcrApiOptions) => {
   const { logger } = options;
-  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  return answeringFailures(logger, sendServerException, async (request, response) => {
     const requestId = randomUUID();
     const target = String(request.headers["x-amz-target"] ?? "");
     const operation = target.startsWith(ECR_TARGET_PREFIX)
@@ -186,5 +191,5 @@ export const createEcrApi = (options: EcrApiOptions) => {
     if (E.isLeft(result)) return fail(registryErrorResponse(result.left));
     log.info({ status: 200, ms: Math.round(performance.now() - started) }, "ok");
     send(response, requestId, 200, result.right);
-  };
+  });
 };

@@ -8,13 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { RegistryId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import type { Logger } from "pino";
-import { createTokenIssuer } from "../auth/authorization-token.js";
-import type { CredentialStore } from "../auth/credentials.js";
-import { createDownloadRoute } from "../downloads/download-route.js";
-import { createDownloadUrlSigner, DOWNLOAD_PATH_PREFIX } from "../downloads/signed-urls.js";
-import { createEcrApi } from "../ecr/ecr-api.js";
-import { protocolError } from "../ecr/ecr-errors.js";
-import { createOciApi } from "../oci/oci-api.js";
+import { createTokenIssuer } from "./auth/authorization-token.js";
+import type { CredentialStore } from "./auth/credentials.js";
+import { createDownloadRoute } from "./downloads/download-route.js";
+import { createDownloadUrlSigner, DOWNLOAD_PATH_PREFIX } from "./downloads/signed-urls.js";
+import { createEcrApi } from "./ecr/ecr-api.js";
+import { answeringFailures, sendPlainFailure } from "./http/answer-failures.js";
+import { createOciApi } from "./oci/oci-api.js";
 
 export interface BerthServerOptions {
   readonly registry: Registry;
@@ -38,7 +38,7 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
   const baseUrlOf = (request: IncomingMessage) =>
     options.publicUrl ?? `http://${request.headers.host ?? "localhost"}`;
 
-  const download = createDownloadRoute(registry, downloads);
+  const download = createDownloadRoute(registry, downloads, logger);
   const ecr = createEcrApi({
     credentials: options.credentials,
     defaultAccountId: options.defaultAccountId,
@@ -72,23 +72,7 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
     );
   };
 
-  return createServer((request, response) => {
-    route(request, response).catch((error: unknown) => {
-      logger.error({ err: error, method: request.method, url: request.url }, "request failed");
-      if (response.headersSent) {
-        response.destroy();
-        return;
-      }
-      const failure = protocolError(
-        "ServerException",
-        "The server could not complete the request; it has been logged",
-      );
-      response.writeHead(failure.status, {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amzn-errortype": failure.name,
-        date: new Date().toUTCString(),
-      });
-      response.end(JSON.stringify(failure.body));
-    });
-  });
+  // Each front end answers its own failures; this catches only what routing itself might throw.
+  const handle = answeringFailures(logger, sendPlainFailure, route);
+  return createServer((request, response) => void handle(request, response));
 };

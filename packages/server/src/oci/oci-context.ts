@@ -1,0 +1,57 @@
+/**
+ * What a /v2 handler is given: the exchange, the registry, the account the caller authenticated
+ * as and, on repository routes, the repository name already checked. Create-on-push lives here
+ * because an upload and a manifest PUT both begin with it.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Digest, type RegistryId, type RepositoryName } from "@berth/core";
+import type { Registry } from "@berth/engine";
+import * as E from "fp-ts/lib/Either.js";
+import type { Logger } from "pino";
+import { ociError } from "./oci-errors.js";
+import type { OciRoute } from "./oci-paths.js";
+import { sendError } from "./oci-responses.js";
+
+export interface OciCall {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly url: URL;
+  readonly registry: Registry;
+  /** The account the caller authenticated as (the default registry in local mode). */
+  readonly registryId: RegistryId;
+  /** Pushing to a repository that does not exist creates it (otherwise NAME_UNKNOWN, as in ECR). */
+  readonly createOnPush: boolean;
+  readonly logger: Logger;
+}
+
+export type RepositoryRoute = Exclude<OciRoute, { kind: "base" } | { kind: "catalog" }>;
+
+export interface RepositoryRef {
+  readonly registryId: RegistryId;
+  readonly repositoryName: RepositoryName;
+}
+
+/** A call on a route under `/v2/<name>/`, whose name is a valid repository name. */
+export interface RepositoryScope extends OciCall {
+  readonly ref: RepositoryRef;
+}
+
+export interface RepositoryCall<K extends RepositoryRoute["kind"]> extends RepositoryScope {
+  readonly route: Extract<OciRoute, { kind: K }>;
+}
+
+/** With create-on-push, makes sure the repository exists before a push into it. */
+export const ensureRepository = async ({ registry, createOnPush, logger, ref }: RepositoryScope) => {
+  if (!createOnPush) return;
+  const created = await registry.createRepository(ref);
+  if (E.isLeft(created) && created.left._tag !== "RepositoryAlreadyExistsException") {
+    logger.warn({ repositoryName: ref.repositoryName, error: created.left }, "create on push failed");
+  }
+};
+
+/** The digest a path names, or undefined once DIGEST_INVALID has been answered. */
+export const requireDigest = ({ request, response }: OciCall, value: string): Digest | undefined => {
+  if (Digest.is(value)) return value;
+  sendError(response, ociError(400, "DIGEST_INVALID", `Invalid digest '${value}'`), request);
+  return undefined;
+};

@@ -32,6 +32,7 @@ export * from "./images/image-queries.js";
 export * from "./images/image-requests.js";
 export * from "./images/oci-image-queries.js";
 export { DEFAULT_MAX_RESULTS } from "./kernel/pagination.js";
+export type { ProtocolRules } from "./kernel/protocol-rules.js";
 export * from "./kernel/query-context.js";
 export * from "./kernel/registry-errors.js";
 export * from "./kernel/registry-state.js";

@@ -298,6 +298,17 @@ describe("PutImage refuses", () => {
       .when(c.putImage(app, image, { tag: "v1" }))
       .thenFails("ImageAlreadyExistsException", { message: expect.stringContaining("'v1'") }));
 
+  it("under OCI's rules, the same manifest (and tag) again is accepted and records nothing", () => {
+    const oci = (command: BerthCommand): BerthCommand =>
+      command.type === "PutImage" ? { ...command, data: { ...command.data, rules: "oci" } } : command;
+    spec(given(repositoryWithLayers(), c.putImage(app, image, { tag: "v1" })))
+      .when(oci(c.putImage(app, image, { tag: "v1" })))
+      .then([]);
+    spec(given(repositoryWithLayers(), c.putImage(app, image)))
+      .when(oci(c.putImage(app, image)))
+      .then([]);
+  });
+
   it("in an IMMUTABLE repository, a tag on a new image: ImageTagAlreadyExistsException", () =>
     spec(
       given(

@@ -39,8 +39,9 @@ export const decidePutImage = (state: RegistryState, { data }: PutImage): Decisi
       const ref = { registryId: data.registryId, repositoryName: data.repositoryName };
 
       if (repository.images.has(digest)) {
-        if (tag === undefined || holder === digest)
-          return refuse(RegistryErrors.imageAlreadyExists(digest, tag));
+        if (tag === undefined || holder === digest) {
+          return data.rules === "oci" ? accept() : refuse(RegistryErrors.imageAlreadyExists(digest, tag));
+        }
         if (holder !== undefined && tagIsFrozen(repository, tag)) {
           return refuse(RegistryErrors.imageTagAlreadyExists(tag, data.repositoryName));
         }

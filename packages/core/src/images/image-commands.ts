@@ -1,5 +1,6 @@
 /** Commands on images: PutImage and BatchDeleteImage. */
 import type { Command, RepositoryRef } from "../kernel/message.js";
+import type { ProtocolRules } from "../kernel/protocol-rules.js";
 import type { ImageTag, MediaType, Timestamp } from "../values/primitives.js";
 import type { ImageIdentifier } from "./image-identifier.js";
 
@@ -11,6 +12,11 @@ export type PutImage = Command<
     readonly imageTag?: ImageTag;
     /** When given, must equal the manifest's sha256 (ImageDigestDoesNotMatchException otherwise). */
     readonly imageDigest?: string;
+    /**
+     * The same manifest (and tag) pushed again: ECR refuses it (ImageAlreadyExistsException); OCI
+     * accepts it, recording nothing, as docker retries a push that way.
+     */
+    readonly rules?: ProtocolRules;
     readonly pushedAt: Timestamp;
   }
 >;

@@ -3,6 +3,7 @@
  * mounts. The core never sees layer bytes: the engine measures them and the commands carry that.
  */
 import type { Command, RepositoryRef } from "../kernel/message.js";
+import type { ProtocolRules } from "../kernel/protocol-rules.js";
 import type { ByteOffset, Digest, RepositoryName, Timestamp, UploadId } from "../values/primitives.js";
 
 /**
@@ -10,7 +11,7 @@ import type { ByteOffset, Digest, RepositoryName, Timestamp, UploadId } from "..
  * without parts is refused (EmptyUploadException). `oci`: parts of any size, and no parts is the
  * empty blob.
  */
-export type UploadRules = "ecr" | "oci";
+export type UploadRules = ProtocolRules;
 
 export type InitiateLayerUpload = Command<
   "InitiateLayerUpload",

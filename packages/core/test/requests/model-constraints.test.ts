@@ -71,7 +71,8 @@ const modelConstraints = (shapeName: string, used: Set<string>): Constraints => 
   const shape = shapeOf(model, shapeName);
   const stricter = STRICTER_THAN_MODEL[shapeName];
   if (stricter !== undefined) used.add(shapeName);
-  const adjusted = present(stricter ?? { min: shape.min, max: shape.max });
+  const bounds = stricter ?? shape;
+  const adjusted = present({ min: bounds.min, max: bounds.max });
   switch (shape.type) {
     case "string":
       return shape.enum === undefined

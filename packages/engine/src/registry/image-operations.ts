@@ -1,10 +1,11 @@
 /** Images: push, get, delete, describe, list, and the OCI tags list and referrers. */
 import {
   type BatchGetImageQuery,
+  type BerthEvent,
   batchGetImage,
   type DeleteImages,
   type DescribeImagesQuery,
-  type Digest,
+  Digest,
   describeImages,
   findRepository,
   type ImageFailure,
@@ -16,6 +17,7 @@ import {
   listTags,
   type MediaType,
   manifestDigest,
+  type ProtocolRules,
   planImageDeletion,
   type RegistryId,
   type RepositoryName,
@@ -28,6 +30,8 @@ export interface PutImageInput extends RepositoryInput {
   readonly imageTag?: ImageTag;
   /** When given, must equal the manifest's sha256 (ImageDigestDoesNotMatchException otherwise). */
   readonly imageDigest?: string;
+  /** ECR's by default; under OCI's, pushing the same manifest (and tag) again succeeds. */
+  readonly rules?: ProtocolRules;
 }
 
 export interface PushedImage {
@@ -37,6 +41,8 @@ export interface PushedImage {
   readonly imageId: { readonly imageDigest: Digest; readonly imageTag?: ImageTag };
   readonly imageManifest: string;
   readonly imageManifestMediaType: MediaType | undefined;
+  /** The manifest's OCI subject, as the core recorded it. */
+  readonly subject?: Digest;
 }
 
 export interface ImageOperations {
@@ -62,19 +68,34 @@ export interface ImageOperations {
   ): Result<AnswerOf<typeof listReferrers>>;
 }
 
+/**
+ * The digest the core stored the manifest under, without hashing it again: ImagePushed and
+ * ImageTagged carry it; a push the core accepted with no event (the same manifest again, under OCI's
+ * rules) named it by digest, or by the tag that already points at it.
+ */
+const decidedDigest = (
+  input: PutImageInput,
+  events: ReadonlyArray<BerthEvent>,
+  tags: ReadonlyMap<ImageTag, Digest> | undefined,
+): Digest => {
+  const decided = events[0]?.data;
+  if (decided !== undefined && "imageDigest" in decided) return decided.imageDigest;
+  if (input.imageDigest !== undefined && Digest.is(input.imageDigest)) return input.imageDigest;
+  return (
+    (input.imageTag === undefined ? undefined : tags?.get(input.imageTag)) ??
+    manifestDigest(input.imageManifest)
+  );
+};
+
 export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
   const { handler, now, runWithEvents, runObserving, query, refOf, registryOf } = runtime;
   return {
     putImage: (input) => {
       const ref = refOf(input);
       return runWithEvents({ type: "PutImage", data: { ...input, ...ref, pushedAt: now() } }, (events) => {
-        // The digest as decided (ImagePushed or ImageTagged carry it): the manifest is not hashed twice.
-        const decided = events[0]?.data;
-        const digest =
-          decided !== undefined && "imageDigest" in decided
-            ? decided.imageDigest
-            : manifestDigest(input.imageManifest);
-        const image = findRepository(handler.state, ref.registryId, ref.repositoryName)?.images.get(digest);
+        const repository = findRepository(handler.state, ref.registryId, ref.repositoryName);
+        const digest = decidedDigest(input, events, repository?.tags);
+        const image = repository?.images.get(digest);
         return {
           image: {
             ...ref,
@@ -84,6 +105,7 @@ export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
             },
             imageManifest: input.imageManifest,
             imageManifestMediaType: image?.manifestMediaType ?? input.imageManifestMediaType,
+            ...(image?.subject === undefined ? {} : { subject: image.subject }),
           },
         };
       });

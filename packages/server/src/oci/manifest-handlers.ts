@@ -2,19 +2,10 @@
  * Manifests (`/v2/<name>/manifests/<tag or digest>`): PUT is PutImage, GET/HEAD BatchGetImage,
  * DELETE BatchDeleteImage. Manifests travel byte-exact, with the digest the core stored them under.
  */
-import {
-  type Digest,
-  findRepository,
-  IMAGE_MANIFEST_MAX_LENGTH,
-  ImageTag,
-  MediaType,
-  MediaTypes,
-  manifestDigest,
-} from "@berth/core";
-import type { Registry } from "@berth/engine";
+import { IMAGE_MANIFEST_MAX_LENGTH, ImageTag, MediaType, MediaTypes } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import { BodyTooLargeError, readBody } from "../http/read-body.js";
-import { ensureRepository, type RepositoryCall, type RepositoryRef } from "./oci-context.js";
+import { ensureRepository, type RepositoryCall } from "./oci-context.js";
 import { ociError, ociErrorOf } from "./oci-errors.js";
 import { API_VERSION, orFail, sendEmpty, sendError } from "./oci-responses.js";
 
@@ -57,18 +48,6 @@ const readManifest = async ({ request, response }: RepositoryCall<"manifest">) =
   return undefined;
 };
 
-/**
- * The digest of a manifest pushed again, which the engine answers with ImageAlreadyExists and no
- * image: the reference when it is a digest (the core refuses one that does not match before it
- * finds the image), else the manifest's sha256, as the core computed it when it refused.
- */
-const repushedDigest = (imageId: ImageReference, text: string): Digest =>
-  "imageDigest" in imageId ? (imageId.imageDigest as Digest) : manifestDigest(text);
-
-/** The subject the core recorded for the referrers API (read from state the push has caught up). */
-const recordedSubject = (registry: Registry, ref: RepositoryRef, digest: Digest) =>
-  findRepository(registry.state, ref.registryId, ref.repositoryName)?.images.get(digest)?.subject;
-
 export const putManifest = onImage(async (call, imageId) => {
   const { request, response, registry, ref } = call;
   await ensureRepository(call);
@@ -82,13 +61,11 @@ export const putManifest = onImage(async (call, imageId) => {
       ? { imageManifestMediaType: contentType }
       : {}),
     ...imageId,
+    rules: "oci",
   });
-  // Pushing the same manifest (and tag) again is how docker retries: it succeeds.
-  if (E.isLeft(put) && put.left._tag !== "ImageAlreadyExistsException") {
-    return sendError(response, ociErrorOf(put.left, "manifest"), request);
-  }
-  const digest = E.isRight(put) ? put.right.image.imageId.imageDigest : repushedDigest(imageId, text);
-  const subject = recordedSubject(registry, ref, digest);
+  if (E.isLeft(put)) return sendError(response, ociErrorOf(put.left, "manifest"), request);
+  const { imageId: stored, subject } = put.right.image;
+  const digest = stored.imageDigest;
   sendEmpty(response, 201, {
     location: `/v2/${ref.repositoryName}/manifests/${digest}`,
     "docker-content-digest": digest,

@@ -4,9 +4,15 @@
  * arbitraries of registry values and command sequences, and a small reference model of a registry.
  */
 export { describeBlobStoreContract } from "./blob-store-contract.js";
+export * from "./branded.js";
+export * from "./command-sequence-arbitraries.js";
 export * from "./decider-specification.js";
 export { describeEventStoreContract } from "./event-store-contract.js";
+export * from "./layer-blobs.js";
+export * from "./manifest-arbitraries.js";
 export * from "./reference-registry.js";
-export * from "./registry-arbitraries.js";
+export * from "./registry-commands.js";
 export * from "./registry-scenarios.js";
+export * from "./sha256-digest.js";
 export type { MakeStore, StoreFixture } from "./store-fixture.js";
+export * from "./value-arbitraries.js";

@@ -21,7 +21,8 @@ import {
   type Timestamp,
   type UploadId,
 } from "@berth/core";
-import { branded, type ManifestDraft } from "./registry-arbitraries.js";
+import { branded } from "./branded.js";
+import type { ManifestDraft } from "./manifest-arbitraries.js";
 
 export interface ReferenceImage {
   readonly digest: Digest;

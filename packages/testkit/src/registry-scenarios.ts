@@ -29,15 +29,14 @@ import {
   UploadUnknownError,
 } from "@berth/engine";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { branded } from "./branded.js";
+import { type LayerBlob, layerBlobOf } from "./layer-blobs.js";
 import {
-  branded,
   CONVENTIONAL_STYLE,
   imageManifestOf,
-  type LayerBlob,
-  layerBlobOf,
   type ManifestDraft,
   type ManifestStyle,
-} from "./registry-arbitraries.js";
+} from "./manifest-arbitraries.js";
 
 /** The two stores an engine runs on, and how to dispose of them after a test. */
 export interface RegistryStores {

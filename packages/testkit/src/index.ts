@@ -3,6 +3,8 @@
  * and registry scenarios (for a new adapter), the given/when/then decider specification, fast-check
  * arbitraries of registry values and command sequences, and a small reference model of a registry.
  */
+
+export { blobInfoOf } from "./blob-helpers.js";
 export { describeBlobStoreContract } from "./blob-store-contract.js";
 export * from "./branded.js";
 export * from "./command-sequence-arbitraries.js";

@@ -13,7 +13,14 @@ export { describeEventStoreContract } from "./event-store-contract.js";
 export * from "./layer-blobs.js";
 export * from "./manifest-arbitraries.js";
 export * from "./read-all-bytes.js";
-export * from "./reference-registry.js";
+export type {
+  ReferenceDeletion,
+  ReferenceImage,
+  ReferenceImageDetail,
+  ReferenceOutcome,
+  ReferenceRepository,
+} from "./reference-model.js";
+export { ReferenceRegistry } from "./reference-registry.js";
 export * from "./registry-commands.js";
 export * from "./registry-outcomes.js";
 export * from "./registry-pushes.js";
@@ -21,4 +28,5 @@ export { describeRegistryScenarios } from "./registry-scenarios.js";
 export type { MakeRegistryStores, RegistryScenarioOptions, RegistryStores } from "./scenario-context.js";
 export * from "./sha256-digest.js";
 export type { MakeStore, StoreFixture } from "./store-fixture.js";
+export { tagIsImmutable, wildcardMatches } from "./tag-mutability.js";
 export * from "./value-arbitraries.js";

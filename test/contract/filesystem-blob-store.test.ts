@@ -1,25 +1,14 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFilesystemBlobStore } from "@berth/adapter-filesystem";
 import { UploadUnknownError } from "@berth/engine";
-import { describeBlobStoreContract } from "@berth/testkit";
+import { blobInfoOf, describeBlobStoreContract, readAllBytes } from "@berth/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { selectedStores } from "../support/selected-stores.js";
 
 const temporaryDirectory = () => mkdtemp(join(tmpdir(), "berth-blobs-"));
-
-const infoOf = (bytes: Uint8Array) => ({
-  digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}`,
-  size: bytes.byteLength,
-});
-
-async function collect(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 if (selectedStores().has("filesystem")) {
   describeBlobStoreContract("filesystem", async () => {
@@ -51,17 +40,17 @@ if (selectedStores().has("filesystem")) {
       await before.close();
 
       const after = createFilesystemBlobStore({ directory });
-      expect(await after.uploadStatus(uploadId)).toEqual(infoOf(head));
+      expect(await after.uploadStatus(uploadId)).toEqual(blobInfoOf(head));
       expect(await after.createUpload(uploadId)).toEqual({ uploadId, size: head.byteLength });
       const whole = Buffer.concat([head, tail]);
-      expect(await after.appendToUpload(uploadId, head.byteLength, tail)).toEqual(infoOf(whole));
-      expect(await after.finishUpload(uploadId, infoOf(whole))).toEqual(infoOf(whole));
+      expect(await after.appendToUpload(uploadId, head.byteLength, tail)).toEqual(blobInfoOf(whole));
+      expect(await after.finishUpload(uploadId, blobInfoOf(whole))).toEqual(blobInfoOf(whole));
 
       const later = createFilesystemBlobStore({ directory });
-      expect(await later.stat(infoOf(whole).digest)).toEqual(infoOf(whole));
-      expect(await collect(await later.read(infoOf(whole).digest, { start: 5, end: 70_100 }))).toEqual(
-        whole.subarray(5, 70_101),
-      );
+      expect(await later.stat(blobInfoOf(whole).digest)).toEqual(blobInfoOf(whole));
+      expect(
+        await readAllBytes(await later.read(blobInfoOf(whole).digest, { start: 5, end: 70_100 })),
+      ).toEqual(whole.subarray(5, 70_101));
     });
 
     it("lays blobs out by digest and leaves no upload file behind", async () => {
@@ -70,8 +59,8 @@ if (selectedStores().has("filesystem")) {
       const uploadId = randomUUID();
       await store.createUpload(uploadId);
       await store.appendToUpload(uploadId, 0, bytes);
-      const hex = infoOf(bytes).digest.slice("sha256:".length);
-      await store.finishUpload(uploadId, infoOf(bytes));
+      const hex = blobInfoOf(bytes).digest.slice("sha256:".length);
+      await store.finishUpload(uploadId, blobInfoOf(bytes));
 
       expect(await readdir(join(directory, "blobs", "sha256", hex.slice(0, 2)))).toEqual([hex]);
       expect(await readdir(join(directory, "uploads"))).toEqual([]);

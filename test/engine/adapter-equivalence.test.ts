@@ -9,7 +9,6 @@
  * manifests written in unusual styles, so that commands collide), translated into registry calls:
  * the engine measures what the blob store received, so the parts carry real bytes.
  */
-import { createHash } from "node:crypto";
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import { createPostgresBlobStore, createPostgresEventStore } from "@berth/adapter-postgres";
 import {
@@ -21,7 +20,6 @@ import {
   repositoryArn,
 } from "@berth/core";
 import { type BlobStore, createRegistry, type EventStore, type Registry } from "@berth/engine";
-// Until @berth/testkit's index exports the arbitraries:
 import {
   branded,
   CONVENTIONAL_STYLE,
@@ -30,8 +28,10 @@ import {
   type LayerBlob,
   layerBlobOf,
   type RegistryPools,
+  readAllBytes,
   registryCommands,
   registryScenarioArb,
+  sha256Digest,
 } from "@berth/testkit";
 import fc from "fast-check";
 import { sql } from "kysely";
@@ -41,7 +41,6 @@ import { lazyPostgres } from "../support/postgres.js";
 const NUM_RUNS = Number(process.env.BERTH_EQUIVALENCE_RUNS ?? 30);
 const REGION = "us-east-1";
 
-const sha256Of = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const jsonRoundTrip = (value: unknown): unknown =>
   value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 
@@ -55,12 +54,6 @@ const answerOf = async (call: () => Promise<unknown>): Promise<unknown> => {
   } catch (error) {
     return { threw: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
-};
-
-const collect = async (stream: AsyncIterable<Uint8Array>) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
 };
 
 /** The bytes each upload's parts carry: those of the blob its CompleteLayerUpload expects. */
@@ -213,8 +206,10 @@ async function runSequence(
       layerBytes[blob.digest] =
         downloadable._tag === "Left"
           ? downloadable.left._tag
-          : sha256Of(
-              await collect(expectRight(await registry.readBlob({ ...ref, digest: blob.digest as Digest }))),
+          : sha256Digest(
+              await readAllBytes(
+                expectRight(await registry.readBlob({ ...ref, digest: blob.digest as Digest })),
+              ),
             );
     }
     queries[repositoryName] = {

@@ -23,7 +23,6 @@ import {
   type RecordedEvent,
   type Registry,
 } from "@berth/engine";
-// Until @berth/testkit's index exports the arbitraries:
 import {
   branded,
   expectRight,
@@ -31,6 +30,8 @@ import {
   type LayerBlob,
   layerBlobOf,
   type ManifestDraft,
+  readAllBytes,
+  sha256Digest,
 } from "@berth/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
@@ -56,14 +57,6 @@ const bytesOf = (label: string, length: number): Buffer => {
   for (let i = 0; blocks.length * 32 < length; i++)
     blocks.push(createHash("sha256").update(`${label}/${i}`).digest());
   return Buffer.concat(blocks).subarray(0, length);
-};
-
-const sha256Of = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-
-const readAllBytes = async (stream: AsyncIterable<Uint8Array>): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
 };
 
 /** The whole global log, paging until an empty batch. */
@@ -343,7 +336,7 @@ describe("eight engines on one Postgres schema, pushing into one repository at o
           const bytes = await readAllBytes(
             expectRight(await fresh.registry.readBlob({ repositoryName, digest: layer.digest })),
           );
-          expect(sha256Of(bytes)).toBe(layer.digest);
+          expect(sha256Digest(bytes)).toBe(layer.digest);
         }
         expect(new Set(repository.layers.keys())).toEqual(new Set(uploads.map((upload) => upload.digest)));
         // Every upload session was closed: completed, or discarded when its layer already existed.

@@ -6,22 +6,14 @@
  * then finds every acknowledged push whole (manifest byte-exact, layers downloadable with their
  * sha256) and no half-finished upload posing as a layer; and clients can push again.
  */
-import { createHash } from "node:crypto";
 import { createPostgresStorage } from "@berth/adapter-postgres";
 import type { ImageTag, RepositoryName, RepositoryState, UploadId } from "@berth/core";
 import { createRegistry, type EventStore, type RecordedEvent, UploadUnknownError } from "@berth/engine";
+import { readAllBytes, sha256Digest } from "@berth/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEngine, startWorker, type WorkerProcess } from "../support/engine-process.js";
 import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
 import { imageBlobs, manifestOf, type PushWorkerConfig, type WorkerLine } from "../support/push-worker.js";
-
-const sha256Of = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-
-const readAllBytes = async (stream: AsyncIterable<Uint8Array>): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-};
 
 const right = <A>(
   outcome: { _tag: "Left"; left: { _tag: string; message: string } } | { _tag: "Right"; right: A },
@@ -142,7 +134,7 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
       await setup.registry.completeLayerUpload({
         repositoryName,
         uploadId: baseUpload,
-        layerDigests: [sha256Of(base)],
+        layerDigests: [sha256Digest(base)],
       }),
     );
     await setup.storage.close();
@@ -191,7 +183,7 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
         expect(got.failures, ack.tag).toEqual([]);
         expect(got.images[0]?.imageId.imageDigest).toBe(ack.digest);
         expect(got.images[0]?.imageManifest).toBe(ack.manifest);
-        expect(sha256Of(Buffer.from(ack.manifest))).toBe(ack.digest);
+        expect(sha256Digest(Buffer.from(ack.manifest))).toBe(ack.digest);
         for (const layer of ack.layers) {
           expect(
             right(await registry.getDownloadableLayer({ repositoryName, layerDigest: layer.digest })),
@@ -199,7 +191,7 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
           const bytes = await readAllBytes(
             right(await registry.readBlob({ repositoryName, digest: layer.digest as never })),
           );
-          expect({ digest: sha256Of(bytes), size: bytes.length }, `${ack.tag}: ${layer.digest}`).toEqual(
+          expect({ digest: sha256Digest(bytes), size: bytes.length }, `${ack.tag}: ${layer.digest}`).toEqual(
             layer,
           );
         }
@@ -215,7 +207,7 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
         const bytes = await readAllBytes(
           right(await registry.readBlob({ repositoryName, digest: layer.digest })),
         );
-        expect(sha256Of(bytes), layer.digest).toBe(layer.digest);
+        expect(sha256Digest(bytes), layer.digest).toBe(layer.digest);
       }
       // Uploads cut short may stay open, but the log never claims bytes the blob store does not hold.
       // (After a kill between a part's bytes and its event the blob store is ahead of the log; after
@@ -256,7 +248,7 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
         const config = workerConfig(round);
         const blobs = imageBlobs(config, push);
         for (const bytes of Object.values(blobs)) {
-          const digest = sha256Of(bytes);
+          const digest = sha256Digest(bytes);
           if (
             right(await registry.batchCheckLayerAvailability({ repositoryName, layerDigests: [digest] }))
               .layers.length > 0
@@ -293,7 +285,7 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
         ).toEqual([manifest]);
         for (const bytes of Object.values(blobs)) {
           const pulled = await readAllBytes(
-            right(await registry.readBlob({ repositoryName, digest: sha256Of(bytes) as never })),
+            right(await registry.readBlob({ repositoryName, digest: sha256Digest(bytes) })),
           );
           expect(pulled.equals(bytes), round.describe).toBe(true);
         }

@@ -4,15 +4,15 @@
  * finishing it, while other requests go through. And an event store whose readAll returns fewer
  * events than asked (the port allows it), which the engine's catch-up must read past.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import { createPostgresEventStore } from "@berth/adapter-postgres";
 import type { RepositoryName, UploadId } from "@berth/core";
 import { type BlobStore, createRegistry, type EventStore, type Registry } from "@berth/engine";
+import { sha256Digest } from "@berth/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { lazyPostgres } from "../support/postgres.js";
 
-const sha256Of = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const repositoryName = "races/app" as RepositoryName;
 
 /** Resolves once `parties` callers wait on it. */
@@ -76,7 +76,7 @@ describe("engine: completions that overlap other requests", () => {
 
     const outcomes = await Promise.all(
       uploads.map((uploadId) =>
-        registry.completeLayerUpload({ repositoryName, uploadId, layerDigests: [sha256Of(bytes)] }),
+        registry.completeLayerUpload({ repositoryName, uploadId, layerDigests: [sha256Digest(bytes)] }),
       ),
     );
     expect(outcomes.map((outcome) => (outcome._tag === "Right" ? "ack" : outcome.left._tag)).sort()).toEqual([
@@ -84,7 +84,7 @@ describe("engine: completions that overlap other requests", () => {
       "ack",
     ]);
     const repository = [...registry.state.repositories.values()][0]!;
-    expect([...repository.layers.keys()]).toEqual([sha256Of(bytes)]);
+    expect([...repository.layers.keys()]).toEqual([sha256Digest(bytes)]);
     // The loser's bytes were finished into the (same) blob, so its session must be closed too.
     expect([...repository.openUploads.keys()]).toEqual([]);
     expect(registry.state.uploads.size).toBe(0);
@@ -114,13 +114,13 @@ describe("engine: completions that overlap other requests", () => {
     const completed = await registry.completeLayerUpload({
       repositoryName,
       uploadId,
-      layerDigests: [sha256Of(head)],
+      layerDigests: [sha256Digest(head)],
     });
     expect(completed._tag === "Left" && completed.left._tag).toBe("InvalidLayerException");
     const repository = [...registry.state.repositories.values()][0]!;
     expect(repository.layers.size).toBe(0);
     expect([...repository.openUploads.keys()]).toEqual([]);
-    expect(await blobs.stat(sha256Of(head))).toBeUndefined();
+    expect(await blobs.stat(sha256Digest(head))).toBeUndefined();
   });
 
   it("one upload completed twice at once (a retried request): one success, one UploadNotFoundException", async () => {
@@ -135,7 +135,7 @@ describe("engine: completions that overlap other requests", () => {
 
     const outcomes = await Promise.all(
       [1, 2].map(() =>
-        registry.completeLayerUpload({ repositoryName, uploadId, layerDigests: [sha256Of(bytes)] }),
+        registry.completeLayerUpload({ repositoryName, uploadId, layerDigests: [sha256Digest(bytes)] }),
       ),
     );
     expect(outcomes.map((outcome) => (outcome._tag === "Right" ? "ack" : outcome.left._tag)).sort()).toEqual([
@@ -143,7 +143,7 @@ describe("engine: completions that overlap other requests", () => {
       "ack",
     ]);
     const repository = [...registry.state.repositories.values()][0]!;
-    expect([...repository.layers.keys()]).toEqual([sha256Of(bytes)]);
+    expect([...repository.layers.keys()]).toEqual([sha256Digest(bytes)]);
     expect([...repository.openUploads.keys()]).toEqual([]);
   });
 });

@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import type { RepositoryName, UploadId } from "@berth/core";
 import { createRegistry } from "@berth/engine";
+import { readAllBytes, sha256Digest } from "@berth/testkit";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 
-const sha = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const right = <A>(either: E.Either<{ message: string }, A>): A => {
   if (E.isLeft(either)) throw new Error(either.left.message);
   return either.right;
@@ -48,7 +47,7 @@ describe("engine: a push through createRegistry on memory storage", () => {
         layerPartBlob: layer.subarray(split),
       }),
     );
-    const digest = sha(layer);
+    const digest = sha256Digest(layer);
     expect(
       right(await registry.completeLayerUpload({ repositoryName, uploadId, layerDigests: [digest] })),
     ).toMatchObject({
@@ -63,14 +62,13 @@ describe("engine: a push through createRegistry on memory storage", () => {
     const put = right(
       await registry.putImage({ repositoryName, imageManifest: manifest, imageTag: "v1" as never }),
     );
-    expect(put.image.imageId.imageDigest).toBe(sha(Buffer.from(manifest)));
+    expect(put.image.imageId.imageDigest).toBe(sha256Digest(Buffer.from(manifest)));
     const got = right(await registry.batchGetImage({ repositoryName, imageIds: [{ imageTag: "v1" }] }));
     expect(got.images[0]?.imageManifest).toBe(manifest);
     right(await registry.getDownloadableLayer({ repositoryName, layerDigest: digest }));
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of right(await registry.readBlob({ repositoryName, digest: digest as never })))
-      chunks.push(chunk);
-    expect(sha(Buffer.concat(chunks))).toBe(digest);
+    expect(sha256Digest(await readAllBytes(right(await registry.readBlob({ repositoryName, digest }))))).toBe(
+      digest,
+    );
   });
 
   it("discards an upload whose bytes do not match the declared digest", async () => {
@@ -88,7 +86,7 @@ describe("engine: a push through createRegistry on memory storage", () => {
         layerPartBlob: bytes,
       }),
     );
-    const wrongDigest = sha(new Uint8Array([9]));
+    const wrongDigest = sha256Digest(new Uint8Array([9]));
     const completed = await registry.completeLayerUpload({
       repositoryName,
       uploadId,
@@ -98,7 +96,7 @@ describe("engine: a push through createRegistry on memory storage", () => {
     const again = await registry.completeLayerUpload({
       repositoryName,
       uploadId,
-      layerDigests: [sha(bytes)],
+      layerDigests: [sha256Digest(bytes)],
     });
     expect(E.isLeft(again) && again.left._tag).toBe("UploadNotFoundException");
   });
@@ -123,7 +121,7 @@ describe("engine: a push through createRegistry on memory storage", () => {
     const deleted = right(
       await registry.batchDeleteImage({ repositoryName, imageIds: [{ imageTag: "a" }, { imageTag: "zzz" }] }),
     );
-    expect(deleted.imageIds).toEqual([{ imageDigest: sha(Buffer.from(manifest)), imageTag: "a" }]);
+    expect(deleted.imageIds).toEqual([{ imageDigest: sha256Digest(Buffer.from(manifest)), imageTag: "a" }]);
     expect(deleted.failures).toMatchObject([{ imageId: { imageTag: "zzz" }, failureCode: "ImageNotFound" }]);
   });
 });

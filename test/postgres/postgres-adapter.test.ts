@@ -1,15 +1,14 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   createPostgresBlobStore,
   createPostgresEventStore,
   createPostgresStorage,
   migrateToLatest,
 } from "@berth/adapter-postgres";
+import { sha256Digest } from "@berth/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
-
-const digestOf = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 /** What the contract cannot see: LISTEN/NOTIFY, state shared through the database, rows, migrations. */
 describe("Postgres adapter", () => {
@@ -70,12 +69,12 @@ describe("Postgres adapter", () => {
 
     expect(await second.appendToUpload(uploadId, 2500, tail)).toEqual({
       size: 4200,
-      digest: digestOf(whole),
+      digest: sha256Digest(whole),
     });
-    expect(await first.uploadStatus(uploadId)).toEqual({ size: 4200, digest: digestOf(whole) });
-    expect(await first.finishUpload(uploadId, { size: 4200, digest: digestOf(whole) })).toEqual({
+    expect(await first.uploadStatus(uploadId)).toEqual({ size: 4200, digest: sha256Digest(whole) });
+    expect(await first.finishUpload(uploadId, { size: 4200, digest: sha256Digest(whole) })).toEqual({
       size: 4200,
-      digest: digestOf(whole),
+      digest: sha256Digest(whole),
     });
   });
 

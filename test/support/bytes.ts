@@ -1,10 +1,8 @@
 /** Bytes and digests for tests: deterministic content and its sha256. */
-import { createHash } from "node:crypto";
+// One sha256 for all tests: the testkit's, under the short name these suites use.
+export { sha256Digest as sha256 } from "@berth/testkit";
 
 export const MiB = 1024 * 1024;
-
-export const sha256 = (bytes: Uint8Array | string) =>
-  `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 /** Deterministic, incompressible-looking bytes (xorshift32), different for each seed. */
 export const bytesOf = (length: number, seed: number): Uint8Array => {

@@ -1,22 +1,16 @@
-import { createHash, randomUUID } from "node:crypto";
+/** Helpers of the BlobStore contract cases: blobs, uploads and streams made from plain bytes. */
+import { randomUUID } from "node:crypto";
 import type { BlobDigest, BlobInfo, BlobStore } from "@berth/engine";
+import { sha256Digest } from "./sha256-digest.js";
 
-export function sha256Of(bytes: Uint8Array): BlobDigest {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-export function blobInfoOf(bytes: Uint8Array): BlobInfo {
-  return { digest: sha256Of(bytes), size: bytes.byteLength };
-}
-
-export async function collectBytes(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
+/** What a store must report for `bytes`: their sha256 and length. */
+export const blobInfoOf = (bytes: Uint8Array): BlobInfo => ({
+  digest: sha256Digest(bytes),
+  size: bytes.byteLength,
+});
 
 /** `bytes` cut at the given positions (taken modulo its length, in any order). */
-export function splitAt(bytes: Uint8Array, cuts: ReadonlyArray<number>): Uint8Array[] {
+export const splitAt = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Uint8Array[] => {
   const points = [...new Set(cuts.map((cut) => cut % (bytes.byteLength + 1)))].sort((a, b) => a - b);
   const pieces: Uint8Array[] = [];
   let start = 0;
@@ -25,20 +19,19 @@ export function splitAt(bytes: Uint8Array, cuts: ReadonlyArray<number>): Uint8Ar
     start = point;
   }
   return pieces;
-}
+};
 
 /** A new upload holding `bytes`, appended in one piece. */
-export async function uploadOf(store: BlobStore, bytes: Uint8Array): Promise<string> {
+export const uploadOf = async (store: BlobStore, bytes: Uint8Array): Promise<string> => {
   const uploadId = randomUUID();
   await store.createUpload(uploadId);
   if (bytes.byteLength > 0) await store.appendToUpload(uploadId, 0, bytes);
   return uploadId;
-}
+};
 
 /** Stores `bytes` as a blob through a fresh upload. */
-export async function storeBlob(store: BlobStore, bytes: Uint8Array): Promise<BlobInfo> {
-  return store.finishUpload(await uploadOf(store, bytes), blobInfoOf(bytes));
-}
+export const storeBlob = async (store: BlobStore, bytes: Uint8Array): Promise<BlobInfo> =>
+  store.finishUpload(await uploadOf(store, bytes), blobInfoOf(bytes));
 
 /** Yields `pieces` one by one, pausing between them like a network stream, then fails if `failure` is set. */
 export async function* slowStream(
@@ -54,6 +47,7 @@ export async function* slowStream(
 }
 
 /** Compares bytes by length and digest: as strict as element by element, and fast on megabytes. */
-export function fingerprint(bytes: Uint8Array): { length: number; sha256: BlobDigest } {
-  return { length: bytes.byteLength, sha256: sha256Of(bytes) };
-}
+export const fingerprint = (bytes: Uint8Array): { length: number; sha256: BlobDigest } => ({
+  length: bytes.byteLength,
+  sha256: sha256Digest(bytes),
+});

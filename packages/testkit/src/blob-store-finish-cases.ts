@@ -1,14 +1,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { BlobMismatchError, type BlobStore, UploadUnknownError } from "@berth/engine";
 import { describe, expect, it } from "vitest";
-import { blobInfoOf, collectBytes, fingerprint, sha256Of, storeBlob, uploadOf } from "./blob-helpers.js";
+import { blobInfoOf, fingerprint, storeBlob, uploadOf } from "./blob-helpers.js";
+import { readAllBytes } from "./read-all-bytes.js";
+import { sha256Digest } from "./sha256-digest.js";
 
 export function describeBlobFinishCases(store: () => BlobStore): void {
   describe("finishUpload", () => {
     it("refuses a wrong size, then discards the upload", async () => {
       const bytes = randomBytes(100);
       const uploadId = await uploadOf(store(), bytes);
-      const claimed = { digest: sha256Of(bytes), size: 101 };
+      const claimed = { digest: sha256Digest(bytes), size: 101 };
 
       const finishing = store().finishUpload(uploadId, claimed);
       await expect(finishing).rejects.toBeInstanceOf(BlobMismatchError);
@@ -19,7 +21,7 @@ export function describeBlobFinishCases(store: () => BlobStore): void {
         actual: "100",
       });
       await expect(store().uploadStatus(uploadId)).rejects.toBeInstanceOf(UploadUnknownError);
-      expect(await store().stat(sha256Of(bytes))).toBeUndefined();
+      expect(await store().stat(sha256Digest(bytes))).toBeUndefined();
     });
 
     it("refuses a wrong digest, then discards the upload", async () => {
@@ -33,10 +35,10 @@ export function describeBlobFinishCases(store: () => BlobStore): void {
         uploadId,
         reason: "digest",
         expected: claimed.digest,
-        actual: sha256Of(bytes),
+        actual: sha256Digest(bytes),
       });
       await expect(store().uploadStatus(uploadId)).rejects.toBeInstanceOf(UploadUnknownError);
-      expect(await store().stat(sha256Of(bytes))).toBeUndefined();
+      expect(await store().stat(sha256Digest(bytes))).toBeUndefined();
       expect(await store().stat(claimed.digest)).toBeUndefined();
     });
 
@@ -55,7 +57,7 @@ export function describeBlobFinishCases(store: () => BlobStore): void {
       expect(await store().finishUpload(again, info)).toEqual(info);
       await expect(store().uploadStatus(again)).rejects.toBeInstanceOf(UploadUnknownError);
       expect(await store().stat(info.digest)).toEqual(info);
-      expect(fingerprint(await collectBytes(await store().read(info.digest)))).toEqual(fingerprint(bytes));
+      expect(fingerprint(await readAllBytes(await store().read(info.digest)))).toEqual(fingerprint(bytes));
     });
 
     it("stores the empty blob", async () => {
@@ -64,8 +66,8 @@ export function describeBlobFinishCases(store: () => BlobStore): void {
       await store().createUpload(uploadId);
 
       expect(await store().finishUpload(uploadId, blobInfoOf(empty))).toEqual(blobInfoOf(empty));
-      expect(await store().stat(sha256Of(empty))).toEqual(blobInfoOf(empty));
-      expect(await collectBytes(await store().read(sha256Of(empty)))).toEqual(Buffer.alloc(0));
+      expect(await store().stat(sha256Digest(empty))).toEqual(blobInfoOf(empty));
+      expect(await readAllBytes(await store().read(sha256Digest(empty)))).toEqual(Buffer.alloc(0));
     });
   });
 }

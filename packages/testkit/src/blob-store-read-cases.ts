@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { type BlobStore, BlobUnknownError } from "@berth/engine";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { blobInfoOf, collectBytes, fingerprint, sha256Of, storeBlob } from "./blob-helpers.js";
+import { blobInfoOf, fingerprint, storeBlob } from "./blob-helpers.js";
+import { readAllBytes } from "./read-all-bytes.js";
+import { sha256Digest } from "./sha256-digest.js";
 
 /** A blob of 1..40 KiB and ranges inside it. */
 const blobWithRanges = fc.integer({ min: 1, max: 40 * 1024 }).chain((size) =>
@@ -22,8 +24,8 @@ export function describeBlobReadCases(store: () => BlobStore): void {
     it("answers stat with the digest and size, and undefined for an unknown blob", async () => {
       const bytes = randomBytes(777);
       await storeBlob(store(), bytes);
-      expect(await store().stat(sha256Of(bytes))).toEqual(blobInfoOf(bytes));
-      expect(await store().stat(sha256Of(randomBytes(8)))).toBeUndefined();
+      expect(await store().stat(sha256Digest(bytes))).toEqual(blobInfoOf(bytes));
+      expect(await store().stat(sha256Digest(randomBytes(8)))).toBeUndefined();
     });
 
     test.prop([blobWithRanges], { numRuns: 20 })(
@@ -31,9 +33,9 @@ export function describeBlobReadCases(store: () => BlobStore): void {
       async ({ size, ranges }) => {
         const bytes = randomBytes(size);
         const { digest } = await storeBlob(store(), bytes);
-        expect(fingerprint(await collectBytes(await store().read(digest)))).toEqual(fingerprint(bytes));
+        expect(fingerprint(await readAllBytes(await store().read(digest)))).toEqual(fingerprint(bytes));
         for (const range of ranges) {
-          expect(fingerprint(await collectBytes(await store().read(digest, range)))).toEqual(
+          expect(fingerprint(await readAllBytes(await store().read(digest, range)))).toEqual(
             fingerprint(bytes.subarray(range.start, range.end + 1)),
           );
         }
@@ -52,7 +54,7 @@ export function describeBlobReadCases(store: () => BlobStore): void {
     });
 
     it("reports an unknown blob when reading", async () => {
-      await expect(store().read(sha256Of(randomBytes(8)))).rejects.toBeInstanceOf(BlobUnknownError);
+      await expect(store().read(sha256Digest(randomBytes(8)))).rejects.toBeInstanceOf(BlobUnknownError);
     });
 
     it("deletes a blob; deleting an unknown one is harmless; the bytes can be stored again", async () => {
@@ -64,7 +66,7 @@ export function describeBlobReadCases(store: () => BlobStore): void {
       await expect(store().read(info.digest)).rejects.toBeInstanceOf(BlobUnknownError);
       await store().delete(info.digest);
       expect(await storeBlob(store(), bytes)).toEqual(info);
-      expect(fingerprint(await collectBytes(await store().read(info.digest)))).toEqual(fingerprint(bytes));
+      expect(fingerprint(await readAllBytes(await store().read(info.digest)))).toEqual(fingerprint(bytes));
     });
   });
 }

@@ -7,107 +7,33 @@
  * it references), and computes nothing with the core's code: tag wildcards, digest checks and the
  * order of BatchDeleteImage are reimplemented here from ECR's documented behaviour.
  */
-import {
-  type BerthCommand,
-  type Digest,
-  type ImageIdentifier,
+import type {
+  BerthCommand,
+  Digest,
   ImageTag,
-  type ImageTagMutability,
-  type MediaType,
-  type RegistryErrorName,
-  type RegistryId,
-  type RepositoryName,
-  type TagStatus,
-  type Timestamp,
-  type UploadId,
+  RegistryId,
+  RepositoryName,
+  TagStatus,
+  UploadId,
 } from "@berth/core";
-import { branded, type ManifestDraft } from "./registry-arbitraries.js";
+import type { ManifestDraft } from "./manifest-arbitraries.js";
+import { deleteReferenceImages, putReferenceImage } from "./reference-images.js";
+import { completeReferenceUpload, uploadReferencePart } from "./reference-layer-uploads.js";
+import {
+  ok,
+  type ReferenceImage,
+  type ReferenceImageDetail,
+  type ReferenceOutcome,
+  type ReferenceRepository,
+  type ReferenceUpload,
+  refused,
+} from "./reference-model.js";
+import { exclusionsFit } from "./tag-mutability.js";
 
-export interface ReferenceImage {
-  readonly digest: Digest;
-  readonly manifest: string;
-  readonly mediaType: MediaType;
-  readonly artifactMediaType: MediaType | undefined;
-  readonly sizeInBytes: number;
-  readonly pushedAt: Timestamp;
-  /** In the order the tags arrived. */
-  readonly tags: ImageTag[];
-  readonly blobs: ReadonlyArray<Digest>;
-  readonly children: ReadonlyArray<Digest>;
-  readonly subject: Digest | undefined;
-}
-
-export interface ReferenceRepository {
-  readonly name: RepositoryName;
-  mutability: ImageTagMutability;
-  exclusions: string[];
-  /** In push order. */
-  readonly images: ReferenceImage[];
-  readonly layers: Map<Digest, number>;
-  policy: string | undefined;
-  readonly resourceTags: Map<string, string>;
-}
-
-interface ReferenceUpload {
-  readonly repository: RepositoryName;
-  readonly partLengths: number[];
-}
-
-/** What a command came to: accepted, or refused with the name of an ECR exception. */
-export type ReferenceOutcome =
-  | { readonly ok: true; readonly deletion?: ReferenceDeletion }
-  | { readonly ok: false; readonly error: RegistryErrorName; readonly lastValidByteReceived?: number };
-
-/** BatchDeleteImage's answer. */
-export interface ReferenceDeletion {
-  readonly imageIds: ReadonlyArray<{ readonly imageDigest: Digest; readonly imageTag?: ImageTag }>;
-  readonly failureCodes: ReadonlyArray<string>;
-}
-
-export interface ReferenceImageDetail {
-  readonly registryId: RegistryId;
-  readonly repositoryName: RepositoryName;
-  readonly imageDigest: Digest;
-  readonly imageTags?: ReadonlyArray<ImageTag>;
-  readonly imageSizeInBytes: number;
-  readonly imagePushedAt: Timestamp;
-  readonly imageManifestMediaType: MediaType;
-  readonly artifactMediaType?: MediaType;
-  readonly subjectManifestDigest?: Digest;
-}
-
-const FIVE_MIB = 5 * 1024 * 1024;
 const MAX_RESOURCE_TAGS = 50;
-const SHA256 = /^sha256:[0-9a-f]{64}$/;
 
-/** Does `pattern` (where `*` stands for any run of characters) match all of `text`? */
-export const wildcardMatches = (pattern: string, text: string): boolean => {
-  if (pattern === "") return text === "";
-  if (pattern[0] === "*") {
-    for (let i = 0; i <= text.length; i++) if (wildcardMatches(pattern.slice(1), text.slice(i))) return true;
-    return false;
-  }
-  return text.length > 0 && pattern[0] === text[0] && wildcardMatches(pattern.slice(1), text.slice(1));
-};
-
-/** Whether a tag, once set, may not move, under ECR's four mutability settings. */
-export const tagIsImmutable = (
-  mutability: ImageTagMutability,
-  exclusions: ReadonlyArray<string>,
-  tag: string,
-) => {
-  const excluded = exclusions.some((filter) => wildcardMatches(filter, tag));
-  switch (mutability) {
-    case "MUTABLE":
-      return false;
-    case "IMMUTABLE":
-      return true;
-    case "IMMUTABLE_WITH_EXCLUSION":
-      return !excluded;
-    case "MUTABLE_WITH_EXCLUSION":
-      return excluded;
-  }
-};
+/** ECR keeps resource tag keys starting with `aws:` for itself. */
+const isReservedTagKey = (key: string) => key.toLowerCase().startsWith("aws:");
 
 const isJsonObject = (text: string) => {
   try {
@@ -117,9 +43,6 @@ const isJsonObject = (text: string) => {
     return false;
   }
 };
-
-const ok: ReferenceOutcome = { ok: true };
-const refused = (error: RegistryErrorName): ReferenceOutcome => ({ ok: false, error });
 
 export class ReferenceRegistry {
   readonly repositories = new Map<RepositoryName, ReferenceRepository>();
@@ -185,43 +108,30 @@ export class ReferenceRegistry {
         return ok;
       }
       case "PutImage":
-        return this.#putImage(repository, command.data);
+        return putReferenceImage(
+          repository,
+          this.#draftOf(command.data.imageManifest),
+          command.data,
+          this.lenient,
+        );
       case "DeleteImages":
-        return { ok: true, deletion: this.#deleteImages(repository, command.data.imageIds) };
+        return { ok: true, deletion: deleteReferenceImages(repository, command.data.imageIds) };
       case "InitiateLayerUpload":
         if (this.uploads.has(command.data.uploadId)) return refused("InvalidParameterException");
         this.uploads.set(command.data.uploadId, { repository: repository.name, partLengths: [] });
         return ok;
       case "UploadLayerPart": {
         const upload = this.#openUpload(repository, command.data.uploadId);
-        if (upload === undefined) return refused("UploadNotFoundException");
-        const received = upload.partLengths.reduce((a, b) => a + b, 0);
-        const { partFirstByte: first, partLastByte: last, partLength: length } = command.data;
-        if (first !== received || last < first || last - first + 1 !== length) {
-          return { ok: false, error: "InvalidLayerPartException", lastValidByteReceived: received - 1 };
-        }
-        upload.partLengths.push(length);
-        return ok;
+        return upload === undefined
+          ? refused("UploadNotFoundException")
+          : uploadReferencePart(upload, command.data);
       }
       case "CompleteLayerUpload": {
         const upload = this.#openUpload(repository, command.data.uploadId);
         if (upload === undefined) return refused("UploadNotFoundException");
-        const parts = upload.partLengths;
-        if (parts.length === 0 && command.data.rules === "ecr") return refused("EmptyUploadException");
-        // ECR's 5 MiB rule; OCI uploads and lenient registries (as moto) do without it.
-        const enforce = command.data.rules === "ecr" && !this.lenient;
-        if (enforce && parts.slice(0, -1).some((length) => length < FIVE_MIB)) {
-          return refused("LayerPartTooSmallException");
-        }
-        const [layerDigest = ""] = command.data.layerDigests;
-        const { received } = command.data;
-        if (!SHA256.test(layerDigest)) return refused("InvalidLayerException");
-        if (received.size !== parts.reduce((a, b) => a + b, 0)) return refused("InvalidLayerException");
-        if (received.digest !== layerDigest) return refused("InvalidLayerException");
-        if (repository.layers.has(received.digest)) return refused("LayerAlreadyExistsException");
-        repository.layers.set(received.digest, received.size);
-        this.uploads.delete(command.data.uploadId);
-        return ok;
+        const outcome = completeReferenceUpload(repository, upload, command.data, this.lenient);
+        if (outcome.ok) this.uploads.delete(command.data.uploadId);
+        return outcome;
       }
       case "DiscardLayerUpload":
         if (this.#openUpload(repository, command.data.uploadId) === undefined)
@@ -244,7 +154,7 @@ export class ReferenceRegistry {
         repository.policy = undefined;
         return ok;
       case "TagResource": {
-        if (command.data.tags.some((tag) => tag.Key.toLowerCase().startsWith("aws:"))) {
+        if (command.data.tags.some((tag) => isReservedTagKey(tag.Key))) {
           return refused("InvalidTagParameterException");
         }
         const keys = new Set([...repository.resourceTags.keys(), ...command.data.tags.map((tag) => tag.Key)]);
@@ -253,7 +163,7 @@ export class ReferenceRegistry {
         return ok;
       }
       case "UntagResource":
-        if (command.data.tagKeys.some((key) => key.toLowerCase().startsWith("aws:"))) {
+        if (command.data.tagKeys.some(isReservedTagKey)) {
           return refused("InvalidTagParameterException");
         }
         for (const key of command.data.tagKeys) repository.resourceTags.delete(key);
@@ -265,8 +175,7 @@ export class ReferenceRegistry {
     if (this.repositories.has(data.repositoryName)) return refused("RepositoryAlreadyExistsException");
     const tags = data.tags ?? [];
     if (new Set(tags.map((tag) => tag.Key)).size > MAX_RESOURCE_TAGS) return refused("TooManyTagsException");
-    if (tags.some((tag) => tag.Key.toLowerCase().startsWith("aws:")))
-      return refused("InvalidTagParameterException");
+    if (tags.some((tag) => isReservedTagKey(tag.Key))) return refused("InvalidTagParameterException");
     const mutability = data.imageTagMutability ?? "MUTABLE";
     const filters = (data.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter);
     if (!exclusionsFit(mutability, filters)) return refused("InvalidParameterException");
@@ -282,113 +191,16 @@ export class ReferenceRegistry {
     return ok;
   }
 
+  #draftOf(manifest: string): ManifestDraft {
+    const draft = this.#manifests.get(manifest);
+    if (draft === undefined)
+      throw new Error("The reference registry does not know this manifest: call know() first");
+    return draft;
+  }
+
   #openUpload(repository: ReferenceRepository, uploadId: UploadId): ReferenceUpload | undefined {
     const upload = this.uploads.get(uploadId);
     return upload?.repository === repository.name ? upload : undefined;
-  }
-
-  #putImage(
-    repository: ReferenceRepository,
-    data: Extract<BerthCommand, { type: "PutImage" }>["data"],
-  ): ReferenceOutcome {
-    const draft = this.#manifests.get(data.imageManifest);
-    if (draft === undefined)
-      throw new Error("The reference registry does not know this manifest: call know() first");
-    if (data.imageDigest !== undefined && data.imageDigest !== draft.digest) {
-      return refused("ImageDigestDoesNotMatchException");
-    }
-    const tag = data.imageTag;
-    const holder = tag === undefined ? undefined : holderOf(repository, tag);
-    const frozen = tag !== undefined && tagIsImmutable(repository.mutability, repository.exclusions, tag);
-    const existing = repository.images.find((image) => image.digest === draft.digest);
-    if (existing !== undefined) {
-      if (tag === undefined || holder === existing) return refused("ImageAlreadyExistsException");
-      if (holder !== undefined && frozen) return refused("ImageTagAlreadyExistsException");
-      moveTag(repository, tag, existing);
-      return ok;
-    }
-    if (holder !== undefined && frozen) return refused("ImageTagAlreadyExistsException");
-    const declared = data.imageManifestMediaType;
-    if (!draft.mediaTypeInManifest && declared === undefined) return refused("InvalidParameterException");
-    if (draft.mediaTypeInManifest && declared !== undefined && declared !== draft.mediaType) {
-      return refused("InvalidParameterException");
-    }
-    if (!this.lenient) {
-      if (draft.blobs.some((blob) => !repository.layers.has(blob))) return refused("LayersNotFoundException");
-      const digests = new Set(repository.images.map((image) => image.digest));
-      if (draft.children.some((child) => !digests.has(child)))
-        return refused("ReferencedImagesNotFoundException");
-    }
-    const image: ReferenceImage = {
-      digest: draft.digest,
-      manifest: draft.manifest,
-      mediaType: draft.mediaType,
-      artifactMediaType: draft.artifactMediaType,
-      sizeInBytes: draft.imageSizeInBytes,
-      pushedAt: data.pushedAt,
-      tags: [],
-      blobs: draft.blobs,
-      children: draft.children,
-      subject: draft.subject,
-    };
-    repository.images.push(image);
-    if (tag !== undefined) moveTag(repository, tag, image);
-    return ok;
-  }
-
-  /** Each id in order, against what the ids before it left. */
-  #deleteImages(repository: ReferenceRepository, ids: ReadonlyArray<ImageIdentifier>): ReferenceDeletion {
-    const imageIds: Array<{ imageDigest: Digest; imageTag?: ImageTag }> = [];
-    const failureCodes: string[] = [];
-    const referenced = (image: ReferenceImage) =>
-      repository.images.some((other) => other.children.includes(image.digest));
-    const remove = (image: ReferenceImage) => repository.images.splice(repository.images.indexOf(image), 1);
-    for (const id of ids) {
-      if (id.imageDigest === undefined && id.imageTag === undefined) {
-        failureCodes.push("MissingDigestAndTag");
-        continue;
-      }
-      if (id.imageDigest !== undefined && !SHA256.test(id.imageDigest)) {
-        failureCodes.push("InvalidImageDigest");
-        continue;
-      }
-      if (id.imageTag !== undefined && (id.imageTag.length < 1 || id.imageTag.length > 300)) {
-        failureCodes.push("InvalidImageTag");
-        continue;
-      }
-      const tag = id.imageTag === undefined ? undefined : branded(ImageTag, id.imageTag);
-      const image =
-        tag !== undefined
-          ? holderOf(repository, tag)
-          : repository.images.find((candidate) => candidate.digest === id.imageDigest);
-      if (image === undefined) {
-        failureCodes.push("ImageNotFound");
-        continue;
-      }
-      if (id.imageDigest !== undefined && id.imageDigest !== image.digest) {
-        failureCodes.push("ImageTagDoesNotMatchDigest");
-        continue;
-      }
-      if (tag !== undefined) {
-        const last = image.tags.length === 1;
-        if (last && referenced(image)) {
-          failureCodes.push("ImageReferencedByManifestList");
-          continue;
-        }
-        image.tags.splice(image.tags.indexOf(tag), 1);
-        imageIds.push({ imageDigest: image.digest, imageTag: tag });
-        if (last) remove(image);
-        continue;
-      }
-      if (referenced(image)) {
-        failureCodes.push("ImageReferencedByManifestList");
-        continue;
-      }
-      if (image.tags.length === 0) imageIds.push({ imageDigest: image.digest });
-      for (const t of image.tags) imageIds.push({ imageDigest: image.digest, imageTag: t });
-      remove(image);
-    }
-    return { imageIds, failureCodes };
   }
 
   // ---- queries ----
@@ -443,18 +255,3 @@ export class ReferenceRegistry {
       .map((image) => image.digest);
   }
 }
-
-const exclusionsFit = (mutability: ImageTagMutability, filters: ReadonlyArray<string>) =>
-  mutability === "IMMUTABLE_WITH_EXCLUSION" || mutability === "MUTABLE_WITH_EXCLUSION"
-    ? filters.length > 0
-    : filters.length === 0;
-
-const holderOf = (repository: ReferenceRepository, tag: ImageTag) =>
-  repository.images.find((image) => image.tags.includes(tag));
-
-/** Gives `tag` to `image`, taking it from whichever image held it. */
-const moveTag = (repository: ReferenceRepository, tag: ImageTag, image: ReferenceImage) => {
-  const holder = holderOf(repository, tag);
-  if (holder !== undefined) holder.tags.splice(holder.tags.indexOf(tag), 1);
-  image.tags.push(tag);
-};

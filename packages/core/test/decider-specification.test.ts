@@ -1,24 +1,15 @@
-/**
- * The given/when/then helper the other example tests rely on: it must fail when the decider does
- * not do what the specification says, or those tests would prove nothing.
- */
-import { RegistryId, RepositoryName } from "@berth/core";
 import {
-  branded,
   DeciderSpecification,
   EXAMPLE_TIME,
   historyFrom,
-  registryCommands,
   registryDecider,
   runCommands,
   registrySpecification as spec,
 } from "@berth/testkit";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
+import { app, c, registryId } from "./example-registry.js";
 
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
 const created = historyFrom(registryDecider, [c.createRepository(app)]);
 
 describe("DeciderSpecification", () => {

@@ -4,16 +4,8 @@
  * concatenated parts. Digests are computed here with node:crypto, independently of the core.
  */
 import { createHash } from "node:crypto";
+import { type BerthCommand, batchGetImage, describeImages, type RegistryState } from "@berth/core";
 import {
-  type BerthCommand,
-  batchGetImage,
-  describeImages,
-  RegistryId,
-  type RegistryState,
-  RepositoryName,
-} from "@berth/core";
-import {
-  branded,
   concatBytes,
   digestArb,
   foldWith,
@@ -25,7 +17,6 @@ import {
   layerBlobArb,
   layerBlobsArb,
   partsArb,
-  registryCommands,
   registryDecider,
   sha256Digest,
   uploadIdFrom,
@@ -33,11 +24,8 @@ import {
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
+import { app, c, ref } from "./example-registry.js";
 
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
-const ref = { registryId, repositoryName: app };
 const nodeDigest = (text: string) =>
   `sha256:${createHash("sha256").update(Buffer.from(text, "utf8")).digest("hex")}`;
 

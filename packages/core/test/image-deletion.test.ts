@@ -9,29 +9,21 @@ import {
   findRepository,
   type ImageIdentifier,
   planImageDeletion,
-  RegistryId,
   type RegistryState,
   RepositoryName,
 } from "@berth/core";
 import {
   branded,
   foldWith,
-  historyFrom,
   imageManifestOf,
   indexManifestOf,
   layerBlobOf,
-  registryCommands,
   registryDecider,
   registrySpecification as spec,
 } from "@berth/testkit";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
-const ref = { registryId, repositoryName: app };
-const given = (...steps: Array<BerthCommand | BerthCommand[]>) => historyFrom(registryDecider, steps.flat());
+import { app, c, given, ref, registryId } from "./example-registry.js";
 
 const config = layerBlobOf('{"os":"linux"}');
 const layer = layerBlobOf("layer");

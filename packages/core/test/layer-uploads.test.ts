@@ -3,27 +3,18 @@
  * MountLayer as given/when/then examples. The core never sees bytes: parts are lengths, and what
  * was received arrives measured (here honestly, with node:crypto).
  */
-import { type BerthCommand, ByteOffset, RegistryId, RepositoryName } from "@berth/core";
+import { ByteOffset } from "@berth/core";
 import {
   branded,
   concatBytes,
   EXAMPLE_TIME,
-  historyFrom,
   layerBlobOf,
-  registryCommands,
-  registryDecider,
   sha256Digest,
   registrySpecification as spec,
   uploadIdFrom,
 } from "@berth/testkit";
 import { describe, expect, it } from "vitest";
-
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
-const other = branded(RepositoryName, "team/other");
-const ref = { registryId, repositoryName: app };
-const given = (...steps: Array<BerthCommand | BerthCommand[]>) => historyFrom(registryDecider, steps.flat());
+import { app, c, given, other, ref } from "./example-registry.js";
 
 const MiB = 1024 * 1024;
 const bytes = (n: number) => branded(ByteOffset, n);

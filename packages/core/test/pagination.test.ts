@@ -14,7 +14,6 @@ import {
   type QueryContext,
   RegistryId,
   type RegistryState,
-  RepositoryName,
   type TagStatus,
 } from "@berth/core";
 import {
@@ -33,11 +32,8 @@ import {
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
+import { app, c, ref, registryId } from "./example-registry.js";
 
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
-const ref = { registryId, repositoryName: app };
 const context: QueryContext = { region: "eu-west-1", registryHost: () => "localhost:5000" };
 
 const config = layerBlobOf('{"os":"linux"}');

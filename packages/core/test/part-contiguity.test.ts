@@ -9,29 +9,17 @@ import {
   ByteOffset,
   evolve,
   LAYER_PART_MIN_BYTES,
-  RegistryId,
   type RegistryState,
-  RepositoryName,
   StreamNames,
   streamOf,
   type UploadRules,
 } from "@berth/core";
-import {
-  branded,
-  digestArb,
-  foldWith,
-  historyFrom,
-  registryCommands,
-  registryDecider,
-  uploadIdFrom,
-} from "@berth/testkit";
+import { branded, digestArb, foldWith, historyFrom, registryDecider, uploadIdFrom } from "@berth/testkit";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
+import { app, c, registryId } from "./example-registry.js";
 
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
 const uploadId = uploadIdFrom("contiguity");
 const MiB = 1024 * 1024;
 

@@ -1,33 +1,18 @@
 /** PutImage as given/when/then examples: what it records, and every way it can refuse. */
-import {
-  type BerthCommand,
-  describeImages,
-  MediaTypes,
-  RegistryId,
-  RepositoryName,
-  Timestamp,
-} from "@berth/core";
+import { type BerthCommand, describeImages, MediaTypes, Timestamp } from "@berth/core";
 import {
   branded,
   EXAMPLE_TIME,
-  historyFrom,
   imageManifestOf,
   indexManifestOf,
   LayerMediaTypes,
   layerBlobOf,
-  registryCommands,
-  registryDecider,
   sha256Digest,
   registrySpecification as spec,
 } from "@berth/testkit";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
-const ref = { registryId, repositoryName: app };
-const given = (...steps: Array<BerthCommand | BerthCommand[]>) => historyFrom(registryDecider, steps.flat());
+import { app, c, given, other, ref } from "./example-registry.js";
 
 const config = layerBlobOf('{"architecture":"amd64","os":"linux"}');
 const base = layerBlobOf("base layer bytes");
@@ -369,7 +354,6 @@ describe("PutImage refuses", () => {
       .thenFails("LayersNotFoundException", { message: expect.stringContaining(config.digest) }));
 
   it("a manifest whose layers are in another repository only: LayersNotFoundException", () => {
-    const other = branded(RepositoryName, "team/other");
     spec(
       given(
         c.createRepository(app),

@@ -29,16 +29,12 @@ import {
   indexManifestOf,
   LayerMediaTypes,
   layerBlobOf,
-  registryCommands,
   registryDecider,
 } from "@berth/testkit";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
+import { app, c, ref, registryId } from "./example-registry.js";
 
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
-const ref = { registryId, repositoryName: app };
 const stateAfter = (...steps: Array<BerthCommand | BerthCommand[]>) =>
   foldWith(registryDecider, historyFrom(registryDecider, steps.flat()));
 

@@ -8,27 +8,18 @@ import {
   getRepositoryPolicy,
   listTagsForResource,
   RegistryId,
-  RepositoryName,
 } from "@berth/core";
 import {
   branded,
   EXAMPLE_TIME,
-  historyFrom,
   imageManifestOf,
   layerBlobOf,
   registryCommands,
-  registryDecider,
   registrySpecification as spec,
 } from "@berth/testkit";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-
-const registryId = branded(RegistryId, "123456789012");
-const c = registryCommands(registryId);
-const app = branded(RepositoryName, "team/app");
-const other = branded(RepositoryName, "team/other");
-const ref = { registryId, repositoryName: app };
-const given = (...steps: Array<BerthCommand | BerthCommand[]>) => historyFrom(registryDecider, steps.flat());
+import { app, c, given, other, ref, registryId } from "./example-registry.js";
 
 const layer = layerBlobOf("layer");
 const config = layerBlobOf('{"architecture":"amd64"}');

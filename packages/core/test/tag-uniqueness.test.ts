@@ -9,9 +9,7 @@ import {
   ImageTag,
   isTagImmutable,
   manifestDigest,
-  RegistryId,
   type RegistryState,
-  RepositoryName,
   type RepositoryState,
 } from "@berth/core";
 import {
@@ -23,7 +21,6 @@ import {
   imageManifestOf,
   imageTagArb,
   layerBlobOf,
-  registryCommands,
   registryDecider,
   registryScenarioArb,
   runCommands,
@@ -35,6 +32,7 @@ import {
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
+import { app, c } from "./example-registry.js";
 
 /** Every tag names exactly one existing image, and `repository.tags` and `image.tags` are inverses. */
 const expectTagsConsistent = (repository: RepositoryState) => {
@@ -147,9 +145,6 @@ describe("Tag mutability with exclusion filters", () => {
     );
   });
 
-  const registryId = branded(RegistryId, "123456789012");
-  const c = registryCommands(registryId);
-  const app = branded(RepositoryName, "team/app");
   const config = layerBlobOf("{}");
   const first = imageManifestOf(config, [], { format: "docker" });
   const second = imageManifestOf(config, []);

@@ -1,11 +1,11 @@
 /** The reference registry's state and answers: plain records, mutated in place by the model. */
 import type {
   Digest,
+  ImageDetail,
   ImageTag,
   ImageTagMutability,
   MediaType,
   RegistryErrorName,
-  RegistryId,
   RepositoryName,
   Timestamp,
 } from "@berth/core";
@@ -51,17 +51,8 @@ export interface ReferenceDeletion {
   readonly failureCodes: ReadonlyArray<string>;
 }
 
-export interface ReferenceImageDetail {
-  readonly registryId: RegistryId;
-  readonly repositoryName: RepositoryName;
-  readonly imageDigest: Digest;
-  readonly imageTags?: ReadonlyArray<ImageTag>;
-  readonly imageSizeInBytes: number;
-  readonly imagePushedAt: Timestamp;
-  readonly imageManifestMediaType: MediaType;
-  readonly artifactMediaType?: MediaType;
-  readonly subjectManifestDigest?: Digest;
-}
+/** What the reference answers for an image: the shape of DescribeImages' imageDetails. */
+export type ReferenceImageDetail = ImageDetail;
 
 /** A well-formed digest, as ECR checks it before looking anything up. */
 export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;

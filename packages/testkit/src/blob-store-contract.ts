@@ -9,11 +9,11 @@ import { type MakeStore, useStoreFixture } from "./store-fixture.js";
  * The BlobStore contract as a vitest suite: run it unchanged against every adapter. `makeStore` is
  * called before each test; stores may share one database, as cases use fresh upload ids and bytes.
  */
-export function describeBlobStoreContract(name: string, makeStore: MakeStore<BlobStore>): void {
+export const describeBlobStoreContract = (name: string, makeStore: MakeStore<BlobStore>): void => {
   describe(`BlobStore contract: ${name}`, () => {
     const store = useStoreFixture(makeStore);
     describeBlobUploadCases(store);
     describeBlobFinishCases(store);
     describeBlobReadCases(store);
   });
-}
+};

@@ -5,7 +5,7 @@ import { blobInfoOf, fingerprint, storeBlob, uploadOf } from "./blob-helpers.js"
 import { readAllBytes } from "./read-all-bytes.js";
 import { sha256Digest } from "./sha256-digest.js";
 
-export function describeBlobFinishCases(store: () => BlobStore): void {
+export const describeBlobFinishCases = (store: () => BlobStore): void => {
   describe("finishUpload", () => {
     it("refuses a wrong size, then discards the upload", async () => {
       const bytes = randomBytes(100);
@@ -70,4 +70,4 @@ export function describeBlobFinishCases(store: () => BlobStore): void {
       expect(await readAllBytes(await store().read(sha256Digest(empty)))).toEqual(Buffer.alloc(0));
     });
   });
-}
+};

@@ -19,7 +19,7 @@ const blobWithRanges = fc.integer({ min: 1, max: 40 * 1024 }).chain((size) =>
   }),
 );
 
-export function describeBlobReadCases(store: () => BlobStore): void {
+export const describeBlobReadCases = (store: () => BlobStore): void => {
   describe("stat, read and delete", () => {
     it("answers stat with the digest and size, and undefined for an unknown blob", async () => {
       const bytes = randomBytes(777);
@@ -69,4 +69,4 @@ export function describeBlobReadCases(store: () => BlobStore): void {
       expect(fingerprint(await readAllBytes(await store().read(info.digest)))).toEqual(fingerprint(bytes));
     });
   });
-}
+};

@@ -7,28 +7,28 @@ export interface TestStreams {
   owns(event: RecordedEvent): boolean;
 }
 
-export function testStreams(): TestStreams {
+export const testStreams = (): TestStreams => {
   const prefix = `contract-${randomUUID()}/`;
   return {
     name: (label) => `${prefix}${label}`,
     owns: (event) => event.streamName.startsWith(prefix),
   };
-}
+};
 
 /** A position no later than anything appended from now on: appends a marker event and returns its position. */
-export async function markLogHead(store: EventStore): Promise<bigint> {
+export const markLogHead = async (store: EventStore): Promise<bigint> => {
   const result = await store.appendToStream(`contract-marker-${randomUUID()}`, [
     { type: "Marker", data: {} },
   ]);
   return result.lastGlobalPosition;
-}
+};
 
 /** The log after `after` that `owns` selects, paging through readAll until an empty batch. */
-export async function readLogAfter(
+export const readLogAfter = async (
   store: EventStore,
   after: bigint,
   owns: (event: RecordedEvent) => boolean,
-): Promise<RecordedEvent[]> {
+): Promise<RecordedEvent[]> => {
   const events: RecordedEvent[] = [];
   let position = after;
   for (;;) {
@@ -38,14 +38,14 @@ export async function readLogAfter(
     for (const event of batch) if (owns(event)) events.push(event);
     position = last.globalPosition;
   }
-}
+};
 
 /** `count` events of type `type` whose data tells them apart. */
-export function someEvents(count: number, type = "Something", tag = "event"): EventToAppend[] {
+export const someEvents = (count: number, type = "Something", tag = "event"): EventToAppend[] => {
   return Array.from({ length: count }, (_, index) => ({ type, data: { tag, index } }));
-}
+};
 
 /** What identifies an event apart from where the store put it. */
-export function content(event: RecordedEvent): { streamName: string; type: string; data: unknown } {
+export const content = (event: RecordedEvent): { streamName: string; type: string; data: unknown } => {
   return { streamName: event.streamName, type: event.type, data: event.data };
-}
+};

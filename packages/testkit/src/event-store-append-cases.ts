@@ -25,7 +25,7 @@ const expectationCases: ReadonlyArray<ExpectationCase> = [
   { expected: 3, existing: 2, accepted: false },
 ];
 
-export function describeAppendCases(store: () => EventStore): void {
+export const describeAppendCases = (store: () => EventStore): void => {
   describe("appendToStream", () => {
     it("appends events that read back in order with versions, positions and a recording time", async () => {
       const streams = testStreams();
@@ -114,4 +114,4 @@ export function describeAppendCases(store: () => EventStore): void {
       expect(await readLogAfter(store(), head, streams.owns)).toEqual([]);
     });
   });
-}
+};

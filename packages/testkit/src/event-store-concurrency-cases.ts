@@ -3,7 +3,7 @@ import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { someEvents, testStreams } from "./event-log-helpers.js";
 
-export function describeConcurrencyCases(store: () => EventStore): void {
+export const describeConcurrencyCases = (store: () => EventStore): void => {
   describe("concurrent appends", () => {
     test.prop(
       [
@@ -69,4 +69,4 @@ export function describeConcurrencyCases(store: () => EventStore): void {
       }
     });
   });
-}
+};

@@ -11,7 +11,7 @@ import { type MakeStore, useStoreFixture } from "./store-fixture.js";
  * The EventStore contract as a vitest suite: run it unchanged against every adapter. `makeStore` is
  * called before each test; stores may share one database, as every case writes to its own streams.
  */
-export function describeEventStoreContract(name: string, makeStore: MakeStore<EventStore>): void {
+export const describeEventStoreContract = (name: string, makeStore: MakeStore<EventStore>): void => {
   describe(`EventStore contract: ${name}`, () => {
     const store = useStoreFixture(makeStore);
     describeAppendCases(store);
@@ -20,4 +20,4 @@ export function describeEventStoreContract(name: string, makeStore: MakeStore<Ev
     describeSubscribeCases(store);
     describeJsonCases(store);
   });
-}
+};

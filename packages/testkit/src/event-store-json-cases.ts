@@ -17,7 +17,7 @@ const storableJson = fc.jsonValue({ maxDepth: 4, stringUnit: storableCodePoint }
 /** What a JSON store gives back: the value after one trip through JSON text. */
 const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
-export function describeJsonCases(store: () => EventStore): void {
+export const describeJsonCases = (store: () => EventStore): void => {
   describe("event data", () => {
     test.prop([storableJson], { numRuns: 40 })("round-trips any JSON value", async (data) => {
       const stream = testStreams().name("json");
@@ -44,4 +44,4 @@ export function describeJsonCases(store: () => EventStore): void {
       expect(event?.data).toEqual(asJson(data));
     });
   });
-}
+};

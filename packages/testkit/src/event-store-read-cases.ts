@@ -3,7 +3,7 @@ import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import { content, markLogHead, readLogAfter, someEvents, testStreams } from "./event-log-helpers.js";
 
-export function describeReadCases(store: () => EventStore): void {
+export const describeReadCases = (store: () => EventStore): void => {
   describe("readStream and readAll", () => {
     test.prop(
       [
@@ -88,4 +88,4 @@ export function describeReadCases(store: () => EventStore): void {
       },
     );
   });
-}
+};

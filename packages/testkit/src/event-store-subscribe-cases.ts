@@ -5,7 +5,7 @@ import { collectUntil, pause, within } from "./subscription-helpers.js";
 
 const positions = (events: ReadonlyArray<RecordedEvent>) => events.map((event) => event.globalPosition);
 
-export function describeSubscribeCases(store: () => EventStore): void {
+export const describeSubscribeCases = (store: () => EventStore): void => {
   describe("subscribe", () => {
     it("delivers what was appended before and after subscribing, in order, each event once", async () => {
       const streams = testStreams();
@@ -102,4 +102,4 @@ export function describeSubscribeCases(store: () => EventStore): void {
       await within(following, 2_000, "finishing after close()");
     });
   });
-}
+};

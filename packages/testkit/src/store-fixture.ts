@@ -10,7 +10,7 @@ export interface StoreFixture<S> {
 export type MakeStore<S> = () => Promise<StoreFixture<S>>;
 
 /** Gives each test of the enclosing `describe` a fresh store from `makeStore`, torn down after it. */
-export function useStoreFixture<S>(makeStore: MakeStore<S>): () => S {
+export const useStoreFixture = <S>(makeStore: MakeStore<S>): (() => S) => {
   let fixture: StoreFixture<S> | undefined;
   beforeEach(async () => {
     fixture = await makeStore();
@@ -24,4 +24,4 @@ export function useStoreFixture<S>(makeStore: MakeStore<S>): () => S {
     if (fixture === undefined) throw new Error("The store is only available inside a test");
     return fixture.store;
   };
-}
+};

@@ -4,7 +4,7 @@ import type { EventStore, RecordedEvent } from "@berth/engine";
  * Follows `store.subscribe({ after })` and keeps the events `owns` selects, until one of them is
  * `isLast`. Gives up after `timeoutMs` and returns what it has, so a test fails with a diff, not a hang.
  */
-export async function collectUntil(
+export const collectUntil = async (
   store: EventStore,
   options: {
     readonly after: bigint;
@@ -12,7 +12,7 @@ export async function collectUntil(
     readonly isLast: (event: RecordedEvent) => boolean;
     readonly timeoutMs?: number;
   },
-): Promise<RecordedEvent[]> {
+): Promise<RecordedEvent[]> => {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 10_000);
   const events: RecordedEvent[] = [];
@@ -27,10 +27,10 @@ export async function collectUntil(
     controller.abort();
   }
   return events;
-}
+};
 
 /** Resolves with `promise`, or rejects when it takes longer than `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export const within = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
@@ -40,6 +40,6 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
   } finally {
     clearTimeout(timer);
   }
-}
+};
 
 export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

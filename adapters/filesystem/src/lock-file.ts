@@ -12,7 +12,7 @@ export class LockFileHeldError extends Error {
     super(
       pid === undefined
         ? `${path} exists but names no process: delete it if nothing uses this directory`
-        : `${path} is held by the running process ${pid}`,
+        : `${path} is held by the running process ${pid}: another server uses this directory`,
     );
   }
 }
@@ -22,10 +22,33 @@ export interface LockFile {
   release(): Promise<void>;
 }
 
-/** Creates the lock holding our pid; false when it already exists. */
-const createExclusively = async (path: string): Promise<boolean> => {
+/**
+ * Who holds a lock: a pid, and where the system tells it (Linux's /proc), the process's start time
+ * in clock ticks since boot. A pid alone is not an identity: after a crash in a container the
+ * restarted server is often pid 1 again, and any pid may be reused by an unrelated process.
+ */
+interface Holder {
+  readonly pid: number;
+  readonly startTime: string | undefined;
+}
+
+/** Field 22 of /proc/<pid>/stat (after the parenthesised command name, which may hold spaces). */
+const startTimeOf = async (pid: number): Promise<string | undefined> => {
   try {
-    await writeFile(path, `${process.pid}\n`, { flag: "wx" });
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+};
+
+/** Creates the lock naming this process; false when it already exists. */
+const createExclusively = async (path: string): Promise<boolean> => {
+  const startTime = await startTimeOf(process.pid);
+  try {
+    await writeFile(path, `${process.pid}${startTime === undefined ? "" : ` ${startTime}`}\n`, {
+      flag: "wx",
+    });
     return true;
   } catch (error) {
     if (isExistingFile(error)) return false;
@@ -33,8 +56,8 @@ const createExclusively = async (path: string): Promise<boolean> => {
   }
 };
 
-/** The pid in the lock file, undefined when it holds none, "gone" when the file is not there. */
-const lockHolder = async (path: string): Promise<number | undefined | "gone"> => {
+/** The holder the lock file names, undefined when it names none, "gone" when the file is not there. */
+const lockHolder = async (path: string): Promise<Holder | undefined | "gone"> => {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -42,12 +65,13 @@ const lockHolder = async (path: string): Promise<number | undefined | "gone"> =>
     if (isMissingFile(error)) return "gone";
     throw error;
   }
-  const pid = Number(text.trim());
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  const [pidText = "", startTime] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, startTime } : undefined;
 };
 
 /** Signal 0 checks that a process exists without touching it; EPERM means it exists as another user. */
-const isRunning = (pid: number): boolean => {
+const pidExists = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -57,18 +81,32 @@ const isRunning = (pid: number): boolean => {
 };
 
 /**
- * Takes the lock file at `path` for this process: created exclusively, holding our pid. A lock left
- * by a process that is gone (it crashed) is stale and taken over once; a lock of a running process
- * is a LockFileHeldError. Not airtight: two processes taking over the same stale lock at the same
- * instant could both succeed (one removes the lock the other just made); that needs two starts
- * racing on a directory whose previous owner crashed.
+ * Whether the holder is a live process other than this one. Our own pid in the lock is a previous
+ * incarnation of this server (a lock is taken once, at start); a live pid whose start time differs
+ * from the one recorded is another process that reused the pid.
+ */
+const holderIsAlive = async (holder: Holder): Promise<boolean> => {
+  if (holder.pid === process.pid || !pidExists(holder.pid)) return false;
+  if (holder.startTime === undefined) return true;
+  const startTime = await startTimeOf(holder.pid);
+  return startTime === undefined || startTime === holder.startTime;
+};
+
+/**
+ * Takes the lock file at `path` for this process: created exclusively, naming this process. A lock
+ * left by a process that is gone (it crashed, even if its pid is ours now or another's) is stale
+ * and taken over once; a lock of a live process is a LockFileHeldError. Not airtight: two processes
+ * taking over the same stale lock at the same instant could both succeed (one removes the lock the
+ * other just made); that needs two starts racing on a directory whose previous owner crashed.
  */
 export const acquireLockFile = async (path: string): Promise<LockFile> => {
   let takenOver = false;
   while (!(await createExclusively(path))) {
     const holder = await lockHolder(path);
     if (holder === "gone") continue; // released between our create and our read: try again
-    if (takenOver || holder === undefined || isRunning(holder)) throw new LockFileHeldError(path, holder);
+    if (takenOver || holder === undefined || (await holderIsAlive(holder))) {
+      throw new LockFileHeldError(path, holder?.pid);
+    }
     takenOver = true;
     await unlink(path).catch(ignoreMissingFile);
   }

@@ -69,23 +69,28 @@ export const lifecycleOperations = (runtime: RegistryRuntime): LifecycleOperatio
 
   /** Applies one repository's policy; the answer names each expired image with the tags it had. */
   const applyRepository = async (ref: RepositoryRef): Result<ReadonlyArray<ExpiredImage>> => {
+    // The tags are copied while deciding: the projection drops them once the expiries are folded.
     const executed = await handler.execute(
       { type: "ApplyLifecyclePolicy", data: { ...ref, now: now() } },
-      (before) => findRepository(before, ref.registryId, ref.repositoryName),
+      (before) => {
+        const images = findRepository(before, ref.registryId, ref.repositoryName)?.images;
+        return new Map([...(images ?? [])].map(([digest, image]) => [digest, [...image.tags].sort()]));
+      },
     );
     if (E.isLeft(executed)) return executed;
-    const before = executed.right.before;
+    const tagsBefore = executed.right.before;
     return E.right(
       executed.right.events
         .filter((event): event is ImageExpired => event.type === "ImageExpired")
         .map(({ data }) => ({
           ...ref,
           imageDigest: data.imageDigest,
-          imageTags: [...(before?.images.get(data.imageDigest)?.tags ?? [])].sort(),
+          imageTags: tagsBefore.get(data.imageDigest) ?? [],
           rulePriority: data.rulePriority,
         })),
     );
   };
+
   const applyAll = async (refs: ReadonlyArray<RepositoryRef>) => {
     const expired: ExpiredImage[] = [];
     for (const ref of refs) {

@@ -150,6 +150,15 @@ describe("lifecycle policies over the ECR API", () => {
   });
 });
 
+describe("--lifecycle-interval durations", () => {
+  it("reads ms, s, m, h and d, and refuses anything else", () => {
+    expect(["500ms", "2s", "1.5m", "24h", "7d"].map(parseDuration)).toEqual([
+      500, 2000, 90_000, 86_400_000, 604_800_000,
+    ]);
+    expect(["", "24", "h", "-1s", "0s", "1w", "1h30m"].map(parseDuration)).toEqual(Array(7).fill(undefined));
+  });
+});
+
 describe("lifecycle policies applied by the server (--lifecycle-interval 2s)", () => {
   let berth: RunningBerth;
   beforeAll(async () => {

@@ -74,6 +74,33 @@ describe("README quick start against a running server", () => {
     expect(stdout).toContain('"imageManifest"');
   }, 60_000);
 
+  it("the lifecycle example runs as written after the quick start, on a server of its own", async () => {
+    const own = await serve({
+      host: "127.0.0.1",
+      port: 0,
+      region: "us-east-1",
+      registryId: "000000000000",
+      storage: "memory",
+      dataDir: ".berth-data",
+      logLevel: "silent",
+      lenient: false,
+    });
+    try {
+      const quickStart = blocks("sh").find((code) => code.includes("aws ecr create-repository"))!;
+      const lifecycle = blocks("sh").find((code) => code.includes("aws ecr put-lifecycle-policy"));
+      expect(lifecycle).toBeDefined();
+      const script = `${quickStart}\n${lifecycle}`.replaceAll("localhost:5000", `127.0.0.1:${own.port}`);
+      const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], {
+        env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_CONFIG_FILE: "/dev/null" },
+      });
+      expect(stdout).toContain('"status": "COMPLETE"');
+      expect(stdout).toContain('"expiringImageTotalCount": 0');
+      expect(stdout).toContain('"lastEvaluatedAt"');
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
+
   it("the skopeo lines copy an image in and back out, digests intact", async () => {
     const block = blocks("sh").find((code) => code.includes("skopeo copy"));
     const lines = block!.split("\n").filter((line) => line.startsWith("skopeo copy"));

@@ -156,6 +156,16 @@ const callFor = (
           resourceArn: arnOf(command.data.repositoryName),
           tagKeys: command.data.tagKeys,
         });
+    case "PutLifecyclePolicy":
+      return () => registry.putLifecyclePolicy(command.data);
+    case "DeleteLifecyclePolicy":
+      return () => registry.deleteLifecyclePolicy(command.data);
+    case "StartLifecyclePolicyPreview": {
+      const { now: _, ...input } = command.data;
+      return () => registry.startLifecyclePolicyPreview(input);
+    }
+    case "ApplyLifecyclePolicy":
+      return () => registry.applyLifecyclePolicies(command.data);
   }
 };
 

@@ -6,6 +6,7 @@
 import type { ImageCommand } from "./images/image-commands.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
+import type { LifecycleCommand } from "./lifecycle/lifecycle-commands.js";
 import type { PolicyCommand } from "./policies/policy-commands.js";
 import type { RegistrySettingsCommand } from "./registry-settings/registry-settings-commands.js";
 import type { RepositoryCommand } from "./repositories/repository-commands.js";
@@ -15,7 +16,8 @@ export type BerthCommand =
   | ImageCommand
   | LayerUploadCommand
   | PolicyCommand
-  | RegistrySettingsCommand;
+  | RegistrySettingsCommand
+  | LifecycleCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 

@@ -9,6 +9,7 @@
 import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
+import type { LifecycleEvent } from "./lifecycle/lifecycle-events.js";
 import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
@@ -20,7 +21,8 @@ export type BerthEvent =
   | ImageEvent
   | LayerUploadEvent
   | PolicyEvent
-  | RegistrySettingsEvent;
+  | RegistrySettingsEvent
+  | LifecycleEvent;
 export type BerthEventType = BerthEvent["type"];
 
 export type UploadEvent = LayerPartUploaded;

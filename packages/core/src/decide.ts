@@ -11,6 +11,7 @@ import type { DecisionOf } from "./kernel/decision.js";
 import type { RegistryState } from "./kernel/registry-state.js";
 import type { DecideTable } from "./kernel/slice.js";
 import { layerUploadDecider } from "./layer-uploads/layer-upload-decider.js";
+import { lifecycleDecider } from "./lifecycle/lifecycle-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
@@ -24,6 +25,7 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...layerUploadDecider.decide,
   ...policyDecider.decide,
   ...registrySettingsDecider.decide,
+  ...lifecycleDecider.decide,
 };
 
 export const decide = (state: RegistryState, command: BerthCommand): Decision =>

@@ -10,6 +10,7 @@ import { imageRequests } from "./images/image-requests.js";
 import type { InvalidParameterException } from "./kernel/registry-errors.js";
 import { requestRefusal } from "./kernel/request-refusal.js";
 import { layerUploadRequests } from "./layer-uploads/layer-upload-requests.js";
+import { lifecycleRequests } from "./lifecycle/lifecycle-requests.js";
 import { policyRequests } from "./policies/policy-requests.js";
 import { resourceTagRequests } from "./policies/resource-tag-requests.js";
 import { registrySettingsRequests } from "./registry-settings/registry-settings-requests.js";
@@ -22,6 +23,7 @@ export const EcrRequests = {
   ...policyRequests,
   ...resourceTagRequests,
   ...registrySettingsRequests,
+  ...lifecycleRequests,
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;

@@ -20,6 +20,7 @@ import {
 } from "./kernel/registry-state.js";
 import type { EvolveTable } from "./kernel/slice.js";
 import { layerUploadDecider } from "./layer-uploads/layer-upload-decider.js";
+import { lifecycleDecider } from "./lifecycle/lifecycle-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
@@ -31,6 +32,7 @@ const steps: EvolveTable<BerthEvent> = {
   ...layerUploadDecider.evolve,
   ...policyDecider.evolve,
   ...registrySettingsDecider.evolve,
+  ...lifecycleDecider.evolve,
 };
 
 type Step = (draft: RegistryDraft, event: BerthEvent) => void;

@@ -9,6 +9,7 @@
  *   layer-uploads/       layer upload sessions and parts, CompleteLayerUpload, mounts, layer checks
  *   policies/            repository and registry policies, resource tags
  *   registry-settings/   lenient mode, DescribeRegistry, GetAuthorizationToken's request
+ *   lifecycle/           lifecycle policies: the rule language, its evaluation, previews, application
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
@@ -41,6 +42,13 @@ export * from "./layer-uploads/layer-queries.js";
 export * from "./layer-uploads/layer-upload-commands.js";
 export * from "./layer-uploads/layer-upload-events.js";
 export * from "./layer-uploads/layer-upload-requests.js";
+export * from "./lifecycle/lifecycle-commands.js";
+export { evaluateLifecyclePolicy } from "./lifecycle/lifecycle-evaluation.js";
+export * from "./lifecycle/lifecycle-events.js";
+export * from "./lifecycle/lifecycle-policy.js";
+export { lifecyclePolicyRefusal, parseLifecyclePolicy } from "./lifecycle/lifecycle-policy-validation.js";
+export * from "./lifecycle/lifecycle-queries.js";
+export * from "./lifecycle/lifecycle-requests.js";
 export * from "./policies/policy-commands.js";
 export * from "./policies/policy-events.js";
 export * from "./policies/policy-queries.js";

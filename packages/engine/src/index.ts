@@ -1,10 +1,12 @@
 export * from "./adapter-kit/index.js";
 export * from "./command-handler.js";
 export * from "./layer-bytes.js";
+export * from "./lifecycle-schedule.js";
 export * from "./ports/blob-store.js";
 export * from "./ports/event-store.js";
 export * from "./registry/image-operations.js";
 export * from "./registry/layer-operations.js";
+export * from "./registry/lifecycle-operations.js";
 export * from "./registry/policy-operations.js";
 export * from "./registry/registry.js";
 export type {

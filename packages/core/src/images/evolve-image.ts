@@ -49,7 +49,8 @@ const tagImage = (repository: RepositoryDraft, image: ImageDraft, tag: ImageTag)
   repository.tags.set(tag, image.digest);
 };
 
-const removeImage = (repository: RepositoryDraft, image: ImageDraft) => {
+/** Removes an image and its tags, and releases what it references: BatchDeleteImage and lifecycle expiry share it. */
+export const removeImage = (repository: RepositoryDraft, image: ImageDraft) => {
   for (const tag of image.tags) repository.tags.delete(tag);
   for (const blob of image.blobs) decrement(repository.blobReferences, blob);
   for (const child of image.children) decrement(repository.childReferences, child);

@@ -4,18 +4,18 @@ import type * as t from "io-ts";
 import { BrandedMembers } from "../kernel/branded-members.js";
 import { boundedList, boundedString, structure } from "../kernel/constraint-codecs.js";
 import { withParameterRule } from "../kernel/parameter-rule.js";
-import { maxResults, nextToken, registryId, repositoryName } from "../kernel/request-members.js";
+import {
+  imageDigest,
+  imageIds,
+  maxResults,
+  nextToken,
+  registryId,
+  repositoryName,
+} from "../kernel/request-members.js";
 import { IMAGE_MANIFEST_MAX_LENGTH, MediaType } from "../values/primitives.js";
 
 const imageTag = BrandedMembers.ImageTag;
-/** Unconstrained in the model; Berth's narrower Digest is checked when the command is built. */
-const imageDigest = boundedString({}, "ImageDigest");
 const mediaType = boundedString({}, "MediaType");
-const imageIds = boundedList(
-  structure("ImageIdentifier", {}, { imageDigest, imageTag }),
-  { min: 1, max: 100 },
-  "ImageIdentifierList",
-);
 const acceptedMediaTypes = boundedList(mediaType, { min: 1, max: 100 }, "MediaTypeList");
 const imageManifest = boundedString({ min: 1, max: IMAGE_MANIFEST_MAX_LENGTH }, "ImageManifest");
 const imagesFilter = structure("ImagesFilter", {}, { tagStatus: BrandedMembers.TagStatus });

@@ -31,6 +31,10 @@ export type InvalidLayerException = Failure<"InvalidLayerException">;
 export type UploadNotFoundException = Failure<"UploadNotFoundException">;
 export type LimitExceededException = Failure<"LimitExceededException">;
 export type ValidationException = Failure<"ValidationException">;
+export type LifecyclePolicyNotFoundException = Failure<"LifecyclePolicyNotFoundException">;
+export type LifecyclePolicyPreviewNotFoundException = Failure<"LifecyclePolicyPreviewNotFoundException">;
+/** Never raised: Berth completes a preview before it answers StartLifecyclePolicyPreview. */
+export type LifecyclePolicyPreviewInProgressException = Failure<"LifecyclePolicyPreviewInProgressException">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -62,6 +66,9 @@ export type RegistryError =
   | UploadNotFoundException
   | LimitExceededException
   | ValidationException
+  | LifecyclePolicyNotFoundException
+  | LifecyclePolicyPreviewNotFoundException
+  | LifecyclePolicyPreviewInProgressException
   | InvalidLayerPartException;
 
 export type RegistryErrorName = RegistryError["_tag"];
@@ -152,6 +159,27 @@ export const RegistryErrors = {
     ),
   limitExceeded: (message: string): LimitExceededException => fail("LimitExceededException", message),
   validation: (message: string): ValidationException => fail("ValidationException", message),
+  lifecyclePolicyNotFound: (registryId: RegistryId, name: RepositoryName): LifecyclePolicyNotFoundException =>
+    fail(
+      "LifecyclePolicyNotFoundException",
+      `Lifecycle policy does not exist for the repository with name ${inRegistry(registryId, name)}`,
+    ),
+  lifecyclePolicyPreviewNotFound: (
+    registryId: RegistryId,
+    name: RepositoryName,
+  ): LifecyclePolicyPreviewNotFoundException =>
+    fail(
+      "LifecyclePolicyPreviewNotFoundException",
+      `Lifecycle policy preview request does not exist for the repository with name ${inRegistry(registryId, name)}`,
+    ),
+  lifecyclePolicyPreviewInProgress: (
+    registryId: RegistryId,
+    name: RepositoryName,
+  ): LifecyclePolicyPreviewInProgressException =>
+    fail(
+      "LifecyclePolicyPreviewInProgressException",
+      `Previous lifecycle policy preview request has not completed for the repository with name ${inRegistry(registryId, name)}`,
+    ),
   invalidLayerPart: (
     registryId: RegistryId,
     repositoryName: RepositoryName,

@@ -75,6 +75,27 @@ export interface RepositoryDraft {
   readonly openUploads: Map<UploadId, Timestamp>;
   policyText: string | undefined;
   readonly resourceTags: Map<string, string>;
+  lifecyclePolicyText: string | undefined;
+  /** When the lifecycle policy was last applied (ECR's lastEvaluatedAt). */
+  lifecycleEvaluatedAt: Timestamp | undefined;
+  lifecyclePreview: LifecyclePreviewDraft | undefined;
+}
+
+/** What a lifecycle policy does to one image: recorded by a preview, carried by an application. */
+export interface LifecycleOutcome {
+  readonly imageDigest: Digest;
+  readonly imageTags: ReadonlyArray<ImageTag>;
+  readonly imagePushedAt: Timestamp;
+  readonly appliedRulePriority: number;
+  readonly action:
+    | { readonly type: "expire" }
+    | { readonly type: "transition"; readonly targetStorageClass: "archive" };
+}
+
+/** The last lifecycle policy preview of a repository: the policy it ran and what it found. */
+export interface LifecyclePreviewDraft {
+  readonly lifecyclePolicyText: string;
+  readonly results: ReadonlyArray<LifecycleOutcome>;
 }
 
 export interface UploadDraft {

@@ -15,6 +15,14 @@ export const nextToken = boundedString({}, "NextToken");
 export const maxResults = boundedInt({ min: 1, max: 1000 }, "MaxResults");
 export const force = flag("ForceFlag");
 
+/** Unconstrained in the model; Berth's narrower Digest is checked when the command is built. */
+export const imageDigest = boundedString({}, "ImageDigest");
+export const imageIds = boundedList(
+  structure("ImageIdentifier", {}, { imageDigest, imageTag: BrandedMembers.ImageTag }),
+  { min: 1, max: 100 },
+  "ImageIdentifierList",
+);
+
 /** The model leaves resource tags unbounded; these are ECR's documented limits. */
 export const tags = boundedList(
   structure("Tag", { Key: BrandedMembers.TagKey, Value: BrandedMembers.TagValue }, {}),

@@ -26,6 +26,9 @@ export const evolveRepository: EvolveTable<RepositoryLifecycleEvent> = {
       openUploads: new Map(),
       policyText: undefined,
       resourceTags: new Map(d.tags.map((tag) => [tag.Key, tag.Value])),
+      lifecyclePolicyText: undefined,
+      lifecycleEvaluatedAt: undefined,
+      lifecyclePreview: undefined,
     });
   },
   // The repository's open uploads go with it: their own streams may never close them.

@@ -40,6 +40,11 @@ const OPERATIONS = [
   "ListTagsForResource",
   "DescribeRegistry",
   "GetAuthorizationToken",
+  "PutLifecyclePolicy",
+  "GetLifecyclePolicy",
+  "DeleteLifecyclePolicy",
+  "StartLifecyclePolicyPreview",
+  "GetLifecyclePolicyPreview",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */

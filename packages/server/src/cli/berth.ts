@@ -7,12 +7,15 @@ import { once } from "node:events";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { RegistryId } from "@berth/core";
-import { createRegistry } from "@berth/engine";
+import { createRegistry, startLifecycleSchedule } from "@berth/engine";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
 import { createBerthServer } from "../berth-server.js";
-import { openStorage, STORAGE_KINDS, type StorageKind } from "./storage.js";
+import { parseDuration } from "./duration.js";
+import { lifecycleCommand } from "./lifecycle-command.js";
+import { openStorage, type StorageKind } from "./storage.js";
+import { addStorageOptions, withDatabaseUrl } from "./storage-options.js";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -21,10 +24,14 @@ const port = (value: string) => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port 0-65535");
   return n;
 };
-const accountId = (value: string) => {
-  if (!/^[0-9]{12}$/.test(value)) throw new InvalidArgumentError("expected 12 digits");
-  return value;
+const duration = (value: string) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError("expected a duration such as 30s, 15m, 24h or 7d");
+  return ms;
 };
+
+/** ECR applies lifecycle policies about once a day. */
+export const DEFAULT_LIFECYCLE_INTERVAL_MS = 86_400_000;
 
 export interface ServeOptions {
   readonly host: string;
@@ -42,6 +49,8 @@ export interface ServeOptions {
   readonly createOnPush?: boolean;
   readonly publicUrl?: string;
   readonly secret?: string;
+  /** How often lifecycle policies are applied, in milliseconds (default 24 h). */
+  readonly lifecycleInterval?: number;
 }
 
 export const serve = async (options: ServeOptions) => {
@@ -86,6 +95,16 @@ export const serve = async (options: ServeOptions) => {
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     createOnPush: options.createOnPush ?? false,
   });
+  const lifecycle = startLifecycleSchedule(registry, {
+    intervalMs: options.lifecycleInterval ?? DEFAULT_LIFECYCLE_INTERVAL_MS,
+    onApplied: (expired) =>
+      logger.info(
+        { expired: expired.map(({ registryId: _, ...image }) => image) },
+        "lifecycle policies expired images",
+      ),
+    onError: (error) =>
+      logger.error({ err: error }, "applying lifecycle policies failed; retrying on schedule"),
+  });
   server.listen(options.port, options.host);
   await once(server, "listening");
   const address = server.address();
@@ -113,6 +132,7 @@ export const serve = async (options: ServeOptions) => {
       server.close();
       server.closeIdleConnections();
       await once(server, "close");
+      await lifecycle.stop();
       await storage.close();
       logger.info("stopped");
       logger.flush();
@@ -127,45 +147,16 @@ export const program = new Command()
   .description("A container registry that speaks the Amazon ECR API.")
   .showHelpAfterError();
 
-program
-  .command("serve", { isDefault: true })
-  .description("Serve the ECR API and the OCI distribution (/v2) API that docker and skopeo use.")
-  .addOption(new Option("--host <address>", "address to listen on").env("BERTH_HOST").default("127.0.0.1"))
-  .addOption(new Option("--port <port>", "port to listen on").env("BERTH_PORT").default(5000).argParser(port))
-  .addOption(new Option("--region <region>", "region in ARNs").env("BERTH_REGION").default("us-east-1"))
-  .addOption(
-    new Option("--registry-id <id>", "default registry (account) id")
-      .env("BERTH_REGISTRY_ID")
-      .default("000000000000")
-      .argParser(accountId),
-  )
-  .addOption(
-    new Option(
-      "--credentials <list>",
-      "access keys, comma-separated AKID:SECRET[:ACCOUNT]; none = local mode",
-    ).env("BERTH_CREDENTIALS"),
-  )
-  .addOption(
-    new Option("--storage <kind>", "where data lives")
-      .choices(STORAGE_KINDS)
-      .env("BERTH_STORAGE")
-      .default("embedded"),
-  )
-  .addOption(
-    new Option("--database-url <url>", "PostgreSQL connection string for --storage postgres").env(
-      "BERTH_DATABASE_URL",
-    ),
-  )
-  .addOption(
-    new Option("--database-schema <name>", "PostgreSQL schema for Berth's tables (default berth)").env(
-      "BERTH_DATABASE_SCHEMA",
-    ),
-  )
-  .addOption(
-    new Option("--data-dir <path>", "directory of the embedded storage")
-      .env("BERTH_DATA_DIR")
-      .default(".berth-data"),
-  )
+addStorageOptions(
+  program
+    .command("serve", { isDefault: true })
+    .description("Serve the ECR API and the OCI distribution (/v2) API that docker and skopeo use.")
+    .addOption(new Option("--host <address>", "address to listen on").env("BERTH_HOST").default("127.0.0.1"))
+    .addOption(
+      new Option("--port <port>", "port to listen on").env("BERTH_PORT").default(5000).argParser(port),
+    )
+    .addOption(new Option("--region <region>", "region in ARNs").env("BERTH_REGION").default("us-east-1")),
+)
   .addOption(
     new Option("--log-level <level>", "log level")
       .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -193,12 +184,19 @@ program
       "key that signs login tokens and download URLs (default: random per start)",
     ).env("BERTH_SECRET"),
   )
+  .addOption(
+    new Option("--lifecycle-interval <duration>", "how often lifecycle policies are applied (e.g. 30s, 24h)")
+      .env("BERTH_LIFECYCLE_INTERVAL")
+      .default(DEFAULT_LIFECYCLE_INTERVAL_MS, "24h")
+      .argParser(duration),
+  )
   .action(async (options: ServeOptions) => {
-    const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
-    const running = await serve({ ...options, ...(databaseUrl === undefined ? {} : { databaseUrl }) });
+    const running = await serve(withDatabaseUrl(options));
     process.once("SIGINT", () => void running.stop("SIGINT"));
     process.once("SIGTERM", () => void running.stop("SIGTERM"));
   });
+
+program.addCommand(lifecycleCommand());
 
 const isMain =
   process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -108,6 +108,23 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   ListTagsForResource: (request, context) => context.registry.listTagsForResource(request),
   DescribeRegistry: (_request, context) =>
     context.registry.describeRegistry({ registryId: context.accountId }),
+  PutLifecyclePolicy: (request, context) =>
+    context.registry.putLifecyclePolicy(withAccount(request, context)),
+  GetLifecyclePolicy: async (request, context) =>
+    mapRight((r: { lastEvaluatedAt: number }) => withEpochSeconds(r, ["lastEvaluatedAt"]))(
+      await context.registry.getLifecyclePolicy(withAccount(request, context)),
+    ),
+  DeleteLifecyclePolicy: async (request, context) =>
+    mapRight((r: { lastEvaluatedAt: number }) => withEpochSeconds(r, ["lastEvaluatedAt"]))(
+      await context.registry.deleteLifecyclePolicy(withAccount(request, context)),
+    ),
+  StartLifecyclePolicyPreview: (request, context) =>
+    context.registry.startLifecyclePolicyPreview(withAccount(request, context)),
+  GetLifecyclePolicyPreview: async (request, context) =>
+    mapRight((r: { previewResults: ReadonlyArray<{ imagePushedAt: number }> }) => ({
+      ...r,
+      previewResults: r.previewResults.map((result) => withEpochSeconds(result, ["imagePushedAt"])),
+    }))(await context.registry.getLifecyclePolicyPreview(withAccount(request, context))),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();

@@ -1,0 +1,160 @@
+/**
+ * What a lifecycle policy does to a repository now: a pure function of the repository's state, the
+ * policy and `now`, with ECR's semantics.
+ * - Every rule is evaluated against the whole repository (counts include images other rules
+ *   select); then the rules are applied in priority order: an image is acted on only by the
+ *   highest-priority rule whose selection matches it, and only if that rule marked it. An image a
+ *   higher-priority rule selects is never acted on by a lower one, even when the higher rule kept it.
+ * - imageCountMoreThan N keeps the newest N selected images by push time and marks the rest;
+ *   sinceImage… N days marks the images older than N days.
+ * - An image referenced by a manifest list stays while the list stays; a referrer artifact (an
+ *   image whose subject is in the repository) is not a candidate itself and goes with its subject.
+ * Preview and application both read this, so a preview shows exactly what an application does.
+ *
+ * Pull times and the archive storage class are not in the state yet (issue 10, item 4): every image
+ * is STANDARD here and its push time stands for its pull time (ECR's documented fallback for an
+ * image never pulled). `storageClass: archive` and `sinceImageTransitioned` therefore select
+ * nothing yet, and a `transition` result is what the preview shows; application records only the
+ * expiries until the archive storage class exists.
+ */
+import type { ImageState, LifecycleOutcome, RepositoryState } from "../kernel/registry-state.js";
+import type { Digest, ImageTag, Timestamp } from "../values/primitives.js";
+import {
+  type LifecyclePolicy,
+  type LifecycleRule,
+  type RuleAction,
+  tagPatternRegExp,
+} from "./lifecycle-policy.js";
+
+const DAY_MS = 86_400_000;
+
+export type { LifecycleOutcome } from "../kernel/registry-state.js";
+
+/** Until item 4 records archiving, every image is in the STANDARD storage class. */
+const storageClassOf = (_image: ImageState) => "standard" as const;
+/** Until item 4 records pulls, an image counts as last pulled when it was pushed (ECR's fallback). */
+const lastPulledAt = (image: ImageState): number => image.pushedAt;
+
+const tagsMatch = (tags: ReadonlySet<ImageTag>, matches: ReadonlyArray<(tag: string) => boolean>) =>
+  matches.every((match) => [...tags].some(match));
+
+/** Whether a rule's selection (tag status, tags, storage class) takes in an image. */
+const selectorOf = (rule: LifecycleRule) => {
+  const { tagStatus, tagPrefixList, tagPatternList, storageClass } = rule.selection;
+  const matchers = [
+    ...(tagPrefixList ?? []).map((prefix) => (tag: string) => tag.startsWith(prefix)),
+    ...(tagPatternList ?? []).map((pattern) => {
+      const regExp = tagPatternRegExp(pattern);
+      return (tag: string) => regExp.test(tag);
+    }),
+  ];
+  return (image: ImageState): boolean => {
+    if (storageClassOf(image) !== storageClass) return false;
+    switch (tagStatus) {
+      case "any":
+        return true;
+      case "untagged":
+        return image.tags.size === 0;
+      case "tagged":
+        return image.tags.size > 0 && tagsMatch(image.tags, matchers);
+    }
+  };
+};
+
+/** The images a rule marks among those it selects (newest first). */
+const markedBy = (rule: LifecycleRule, selected: ReadonlyArray<ImageState>, now: number): Set<Digest> => {
+  const { countType, countNumber } = rule.selection;
+  const olderThan = (at: (image: ImageState) => number) =>
+    selected.filter((image) => now - at(image) > countNumber * DAY_MS);
+  switch (countType) {
+    case "imageCountMoreThan":
+      return new Set(selected.slice(countNumber).map((image) => image.digest));
+    case "sinceImagePushed":
+      return new Set(olderThan((image) => image.pushedAt).map((image) => image.digest));
+    case "sinceImagePulled":
+      return new Set(olderThan(lastPulledAt).map((image) => image.digest));
+    case "sinceImageTransitioned":
+      // Only archived images carry a transition time; none is archived before item 4.
+      return new Set();
+  }
+};
+
+const newestFirst = (a: ImageState, b: ImageState) => b.pushedAt - a.pushedAt || b.seq - a.seq;
+
+/** Images that are the OCI referrers of another image of the repository: they follow their subject. */
+const isReferrer = (repository: RepositoryState, image: ImageState) =>
+  image.subject !== undefined && repository.images.has(image.subject);
+
+/** Indexes referencing each manifest. */
+const parentsOf = (repository: RepositoryState): Map<Digest, Digest[]> => {
+  const parents = new Map<Digest, Digest[]>();
+  for (const image of repository.images.values()) {
+    for (const child of image.children) parents.set(child, [...(parents.get(child) ?? []), image.digest]);
+  }
+  return parents;
+};
+
+/** Each candidate's acting rule, when that rule marked it: the rules' verdicts applied in priority order. */
+const verdicts = (repository: RepositoryState, policy: LifecyclePolicy, now: number) => {
+  const candidates = [...repository.images.values()]
+    .filter((image) => !isReferrer(repository, image))
+    .sort(newestFirst);
+  const rules = policy.rules.map((rule) => {
+    const selects = selectorOf(rule);
+    const selected = candidates.filter(selects);
+    return { rule, selects, marked: markedBy(rule, selected, now) };
+  });
+  const acted = new Map<Digest, LifecycleRule>();
+  for (const image of candidates) {
+    const acting = rules.find(({ selects }) => selects(image));
+    if (acting?.marked.has(image.digest)) acted.set(image.digest, acting.rule);
+  }
+  return acted;
+};
+
+/**
+ * What the policy does now, oldest image first. Images held by a manifest list that stays, and
+ * referrers of expiring images, are settled by a fixpoint: a list that expires releases its
+ * manifests, an expiring subject takes its referrers.
+ */
+export const evaluateLifecyclePolicy = (
+  repository: RepositoryState,
+  policy: LifecyclePolicy,
+  now: Timestamp,
+): ReadonlyArray<LifecycleOutcome> => {
+  const acted = verdicts(repository, policy, now);
+  const parents = parentsOf(repository);
+  const decided = new Map<Digest, { readonly rulePriority: number; readonly action: RuleAction }>();
+  const expiring = new Set<Digest>();
+  const decide = (digest: Digest, rulePriority: number, action: RuleAction) => {
+    decided.set(digest, { rulePriority, action });
+    if (action.type === "expire") expiring.add(digest);
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [digest, rule] of acted) {
+      if (decided.has(digest)) continue;
+      if ((parents.get(digest) ?? []).every((parent) => expiring.has(parent))) {
+        decide(digest, rule.rulePriority, rule.action);
+        changed = true;
+      }
+    }
+    for (const subject of [...expiring]) {
+      for (const referrer of repository.referrers.get(subject) ?? []) {
+        if (expiring.has(referrer)) continue;
+        decide(referrer, decided.get(subject)!.rulePriority, { type: "expire" });
+        changed = true;
+      }
+    }
+  }
+  return [...decided]
+    .map(([digest, verdict]) => ({ image: repository.images.get(digest)!, ...verdict }))
+    .sort((a, b) => -newestFirst(a.image, b.image))
+    .map(({ image, rulePriority, action }) => ({
+      imageDigest: image.digest,
+      imageTags: [...image.tags].sort(),
+      imagePushedAt: image.pushedAt,
+      appliedRulePriority: rulePriority,
+      action,
+    }));
+};

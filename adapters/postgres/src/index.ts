@@ -13,6 +13,7 @@ export type {
   BlobChunksTable,
   BlobsTable,
   EventsTable,
+  UploadAttemptsTable,
   UploadChunksTable,
   UploadsTable,
 } from "./schema.js";

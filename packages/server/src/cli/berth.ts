@@ -6,12 +6,14 @@
 import { once } from "node:events";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { POOL_DEFAULTS } from "@berth/adapter-postgres";
 import type { RegistryId } from "@berth/core";
 import { createRegistry } from "@berth/engine";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
 import { createBerthServer } from "../berth-server.js";
+import { positiveDurationMs, wholeNumber } from "./duration.js";
 import { openStorage, STORAGE_KINDS, type StorageKind } from "./storage.js";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -36,6 +38,10 @@ export interface ServeOptions {
   readonly databaseUrl?: string;
   /** PostgreSQL schema for Berth's tables (default "berth"); lets tests and tenants share a database. */
   readonly databaseSchema?: string;
+  /** PostgreSQL pool size (default 10). */
+  readonly dbPoolSize?: number;
+  /** How long a request waits for a free PostgreSQL connection before it is answered "busy" (ms, default 5000). */
+  readonly dbAcquireTimeout?: number;
   readonly dataDir: string;
   readonly logLevel: string;
   readonly lenient: boolean;
@@ -62,6 +68,8 @@ export const serve = async (options: ServeOptions) => {
     dataDir: options.dataDir,
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }),
+    ...(options.dbPoolSize === undefined ? {} : { dbPoolSize: options.dbPoolSize }),
+    ...(options.dbAcquireTimeout === undefined ? {} : { dbAcquireTimeoutMs: options.dbAcquireTimeout }),
   });
   // The port is known only once bound (--port 0 picks a free one): repository URIs read it lazily.
   let boundPort = options.port;
@@ -160,6 +168,21 @@ program
     new Option("--database-schema <name>", "PostgreSQL schema for Berth's tables (default berth)").env(
       "BERTH_DATABASE_SCHEMA",
     ),
+  )
+  .addOption(
+    new Option("--db-pool-size <n>", "most PostgreSQL connections this process opens")
+      .env("BERTH_DB_POOL_SIZE")
+      .default(POOL_DEFAULTS.max)
+      .argParser(wholeNumber(1)),
+  )
+  .addOption(
+    new Option(
+      "--db-acquire-timeout <duration>",
+      "longest wait for a free PostgreSQL connection before answering 503 / ServerException (5s, 500ms, or ms)",
+    )
+      .env("BERTH_DB_ACQUIRE_TIMEOUT")
+      .default(POOL_DEFAULTS.connectionTimeoutMillis, "5s")
+      .argParser(positiveDurationMs),
   )
   .addOption(
     new Option("--data-dir <path>", "directory of the embedded storage")

@@ -12,11 +12,17 @@ export interface BenchServer {
 const script = fileURLToPath(new URL("./server-process.js", import.meta.url));
 
 /**
- * Forks a server: `berth` (serve() on memory storage, lenient or not) or `bare`. Extra Node flags
+ * Forks a server: `berth` (serve() on memory storage, or on PostgreSQL in `postgres.schema`; lenient
+ * or not) or `bare`. Extra Node flags
  * for the server (say `--cpu-prof`) come from BENCH_SERVER_NODE_OPTIONS.
  */
-export async function startServer(mode: "berth" | "berth-lenient" | "bare"): Promise<BenchServer> {
-  const args = mode === "bare" ? ["bare"] : ["berth", mode === "berth-lenient" ? "lenient" : "strict"];
+export async function startServer(
+  mode: "berth" | "berth-lenient" | "bare",
+  postgres?: { readonly url: string; readonly schema: string },
+): Promise<BenchServer> {
+  const storage = postgres === undefined ? [] : ["postgres", postgres.url, postgres.schema];
+  const args =
+    mode === "bare" ? ["bare"] : ["berth", mode === "berth-lenient" ? "lenient" : "strict", ...storage];
   const execArgv = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter((flag) => flag !== "");
   const child: ChildProcess = fork(script, args, { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv });
   const exited = once(child, "exit");

@@ -1,5 +1,6 @@
 /** Sizes of a full run (~2.5 minutes on 2 cores) and of the smoke run CI does (~10 s). */
 import { MiB } from "./measure.js";
+import type { SlowClientCounts } from "./slow-clients.js";
 
 export interface BenchConfig {
   readonly smoke: boolean;
@@ -29,6 +30,9 @@ export interface BenchConfig {
   readonly httpGrowthPuts: number;
   /** 5. events in the log a cold start catches up on. */
   readonly coldStartEvents: number;
+  /** 6. slow clients of each kind held open, and calls timed with and without them. */
+  readonly slowClients: SlowClientCounts;
+  readonly slowClientReps: number;
 }
 
 export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
@@ -52,6 +56,8 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         httpGrowthSizes: [100, 300],
         httpGrowthPuts: 20,
         coldStartEvents: 2_000,
+        slowClients: { patches: 6, ecrBodies: 2, headers: 2 },
+        slowClientReps: 20,
       }
     : {
         smoke,
@@ -72,4 +78,6 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         httpGrowthSizes: [1_000, 10_000],
         httpGrowthPuts: 1_000,
         coldStartEvents: 100_000,
+        slowClients: { patches: 120, ecrBodies: 40, headers: 40 },
+        slowClientReps: 500,
       };

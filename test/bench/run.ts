@@ -5,7 +5,8 @@
  *
  *   pnpm bench            full run (~2.5 minutes on 2 cores)
  *   pnpm bench --smoke    every row with tiny sizes, in seconds (CI); also BENCH_SMOKE=1
- *   pnpm bench --only=fold,layers   a subset: fold, commands, layers, http, growth, coldstart
+ *   pnpm bench --only=fold,layers   a subset: fold, commands, layers, http, growth, coldstart,
+ *                                   slowclients
  *
  * PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each run
  * works in schemas of its own, dropped at the end.
@@ -24,6 +25,7 @@ import { benchLayerBytes } from "./layer-bench.js";
 import { now } from "./measure.js";
 import { openBenchDatabase } from "./postgres-schemas.js";
 import { describeMachine, type Row, ratioOf, renderMachine, renderTable, targetMet } from "./report.js";
+import { benchSlowClients } from "./slow-client-bench.js";
 
 const args = process.argv.slice(2);
 const unknown = args.filter((arg) => arg !== "--smoke" && !arg.startsWith("--only="));
@@ -50,6 +52,7 @@ const sections: ReadonlyArray<[string, () => Promise<Row[]>]> = [
   ["http", () => benchHttp(config)],
   ["growth", async () => [...(await benchGrowth(config)), ...(await benchHttpGrowth(config))]],
   ["coldstart", () => benchColdStart(config, database)],
+  ["slowclients", () => benchSlowClients(config, database)],
 ];
 
 const rows: Row[] = [];

@@ -1,6 +1,6 @@
 /**
  * A server in a process of its own (forked by bench-server.ts), so that client and server each get
- * a core, as in production: `berth` runs `serve()` on memory storage; `bare` is a node:http server
+ * a core, as in production: `berth` runs `serve()` on memory storage (or PostgreSQL); `bare` is a node:http server
  * that reads the body (hashing it on `/hash`) and answers a fixed small JSON: the ceiling of Node's
  * HTTP stack and of the client on this machine.
  * Reports `{ port }` over IPC once listening; stops when the parent disconnects.
@@ -43,7 +43,14 @@ if (mode === "bare") {
     port: 0,
     region: "us-east-1",
     registryId: "000000000000",
-    storage: "memory",
+    // `berth <lenient|strict> postgres <url> <schema>`: PostgreSQL storage, migrated into the schema.
+    ...(process.argv[4] === "postgres"
+      ? {
+          storage: "postgres" as const,
+          databaseUrl: process.argv[5] ?? "",
+          databaseSchema: process.argv[6] ?? "",
+        }
+      : { storage: "memory" as const }),
     dataDir: ".berth-data",
     logLevel: process.env.BENCH_SERVER_LOG_LEVEL ?? "info",
     lenient: process.argv[3] === "lenient",

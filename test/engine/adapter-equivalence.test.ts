@@ -284,8 +284,8 @@ describe("adapter equivalence: memory and Postgres through createRegistry", () =
       commands,
     );
     // A fresh log for each run: positions and versions start over, as on memory.
-    const tables = ["events", "uploads", "upload_chunks", "blobs", "blob_chunks"].map((table) =>
-      sql.id(schema, table),
+    const tables = ["events", "uploads", "upload_attempts", "upload_chunks", "blobs", "blob_chunks"].map(
+      (table) => sql.id(schema, table),
     );
     await sql`truncate table ${sql.join(tables)} restart identity`.execute(db);
     const events = createPostgresEventStore({ db, schema });

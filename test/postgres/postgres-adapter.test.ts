@@ -102,6 +102,7 @@ describe("Postgres adapter", () => {
       "events",
       "kysely_migration",
       "kysely_migration_lock",
+      "upload_attempts",
       "upload_chunks",
       "uploads",
     ]);

@@ -1,12 +1,13 @@
 import { type BlobInfo, BlobMismatchError, verifyUpload } from "@berth/engine";
 import type { Transaction } from "kysely";
+import { adoptedChunks } from "./adopted-chunks.js";
 import type { RunningHashes } from "./running-hashes.js";
 import type { BerthDatabase } from "./schema.js";
 import { uploadSize } from "./upload-size.js";
 
 /**
  * The body of finishUpload's transaction: locks the upload's row, checks size, then digest, then
- * makes the blob and drops the upload (its chunks go with it). A mismatch drops the upload too and
+ * makes the blob of its adopted chunks and drops the upload (its attempts and chunks go with it). A mismatch drops the upload too and
  * is returned, not thrown, so that the caller can throw it after the commit.
  */
 export const finishUploadIn = async (
@@ -36,10 +37,11 @@ export const finishUploadIn = async (
       .insertInto("blob_chunks")
       .columns(["digest", "byte_offset", "bytes"])
       .expression((eb) =>
-        eb
-          .selectFrom("upload_chunks")
-          .select([eb.cast<string>(eb.val(digest), "text").as("digest"), "byte_offset", "bytes"])
-          .where("upload_id", "=", uploadId),
+        adoptedChunks(trx, uploadId).select([
+          eb.cast<string>(eb.val(digest), "text").as("digest"),
+          "byte_offset",
+          "bytes",
+        ]),
       )
       .execute();
   }

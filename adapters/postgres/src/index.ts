@@ -5,6 +5,7 @@ export { createPostgresBlobStore, type PostgresBlobStoreOptions } from "./postgr
 export { createPostgresEventStore, type PostgresEventStoreOptions } from "./postgres-event-store.js";
 export {
   createPostgresStorage,
+  POOL_DEFAULTS,
   type PostgresStorage,
   type PostgresStorageOptions,
 } from "./postgres-storage.js";
@@ -13,6 +14,7 @@ export type {
   BlobChunksTable,
   BlobsTable,
   EventsTable,
+  UploadAttemptsTable,
   UploadChunksTable,
   UploadsTable,
 } from "./schema.js";

@@ -6,15 +6,13 @@ import {
   type BlobStore,
   BlobUnknownError,
   type ByteRange,
-  byteSource,
   resolveByteRange,
   sha256Digest,
-  UploadOffsetError,
 } from "@berth/engine";
 import type { Kysely } from "kysely";
+import { appendAttempt } from "./append-attempt.js";
 import { finishUploadIn } from "./finish-upload.js";
 import { readBlobChunks } from "./read-blob-chunks.js";
-import { rechunk } from "./rechunk.js";
 import { createRunningHashes } from "./running-hashes.js";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
 import { uploadSize } from "./upload-size.js";
@@ -31,9 +29,10 @@ export interface PostgresBlobStoreOptions {
 }
 
 /**
- * A BlobStore in Postgres bytea rows. An append holds its upload's row lock (SELECT … FOR UPDATE) from
- * the offset check to the commit, so of two appends at one offset exactly one is accepted and a
- * failed append leaves nothing behind. The upload's connection stays busy while its bytes arrive.
+ * A BlobStore in Postgres bytea rows. No connection or transaction waits on a client: an append
+ * streams its bytes into rows of its own, one short statement per row, and a short transaction then
+ * locks the upload's row, checks the offset and adopts them (append-attempt.ts). So of two appends at
+ * one offset exactly one is accepted, and a failed append leaves nothing the upload counts.
  */
 export const createPostgresBlobStore = (options: PostgresBlobStoreOptions): BlobStore => {
   const db = options.db.withSchema(options.schema ?? DEFAULT_SCHEMA);
@@ -46,22 +45,7 @@ export const createPostgresBlobStore = (options: PostgresBlobStoreOptions): Blob
     offset: number,
     chunk: AsyncIterable<Uint8Array> | Uint8Array,
   ): Promise<AppendResultInfo> => {
-    const { size, hash } = await db.transaction().execute(async (trx) => {
-      const current = await uploadSize(trx, uploadId, { lock: true });
-      if (offset !== current) throw new UploadOffsetError(uploadId, current, offset);
-      const hash = await hashes.hashAt(trx, uploadId, current);
-      let size = current;
-      for await (const piece of rechunk(byteSource(chunk), chunkSize)) {
-        hash.update(piece);
-        await trx
-          .insertInto("upload_chunks")
-          .values({ upload_id: uploadId, byte_offset: size, bytes: piece })
-          .execute();
-        size += piece.byteLength;
-      }
-      await trx.updateTable("uploads").set({ size }).where("upload_id", "=", uploadId).execute();
-      return { size, hash };
-    });
+    const { size, hash } = await appendAttempt({ db, hashes, chunkSize, uploadId, offset, chunk });
     hashes.remember(uploadId, size, hash);
     return { size, digest: sha256Digest(hash) };
   };

@@ -1,6 +1,7 @@
 import type { BlobStore, EventStore } from "@berth/engine";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { busyWhenTimedOut } from "./acquire-timeout.js";
 import { migrateToLatest } from "./migrations/migrate-to-latest.js";
 import { createPostgresBlobStore } from "./postgres-blob-store.js";
 import { createPostgresEventStore } from "./postgres-event-store.js";
@@ -10,7 +11,11 @@ export interface PostgresStorageOptions {
   readonly connectionString: string;
   /** Schema for Berth's tables, created and migrated on start (default "berth"). */
   readonly schema?: string;
-  /** Extra pg Pool settings (max connections, timeouts, ssl, …). */
+  /**
+   * Extra pg Pool settings (ssl, idle timeouts, …). Defaults: `max` 10 connections and
+   * `connectionTimeoutMillis` 5000, the longest a query waits for a free connection before it fails
+   * with StorageBusyError (0 waits for ever).
+   */
   readonly pool?: Omit<pg.PoolConfig, "connectionString">;
   /** Run the migrations before returning (default true). */
   readonly migrate?: boolean;
@@ -19,6 +24,9 @@ export interface PostgresStorageOptions {
   /** See PostgresBlobStoreOptions.chunkSize. */
   readonly chunkSize?: number;
 }
+
+/** pg's pool size, and a bounded wait for a connection: a busy database answers, it never hangs. */
+export const POOL_DEFAULTS = { max: 10, connectionTimeoutMillis: 5000 } as const;
 
 export interface PostgresStorage {
   readonly events: EventStore;
@@ -34,11 +42,18 @@ export interface PostgresStorage {
  */
 export const createPostgresStorage = async (options: PostgresStorageOptions): Promise<PostgresStorage> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  const pool = new pg.Pool({ ...options.pool, connectionString: options.connectionString });
+  const pool = new pg.Pool({
+    ...POOL_DEFAULTS,
+    ...options.pool,
+    connectionString: options.connectionString,
+  });
   // An idle connection that breaks is dropped by the pool and replaced on the next query; without
   // a listener the error would crash the process.
   pool.on("error", () => {});
-  const db = new Kysely<BerthDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const timeoutMs = pool.options.connectionTimeoutMillis;
+  const db = new Kysely<BerthDatabase>({
+    dialect: new PostgresDialect({ pool: busyWhenTimedOut(pool, timeoutMs === 0 ? undefined : timeoutMs) }),
+  });
   try {
     if (options.migrate ?? true) await migrateToLatest(db, schema);
   } catch (error) {

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import type { Kysely } from "kysely";
+import { adoptedChunks } from "./adopted-chunks.js";
 import type { BerthDatabase } from "./schema.js";
 
 /**
@@ -7,7 +8,8 @@ import type { BerthDatabase } from "./schema.js";
  * bytes. An entry holds for exactly the size it was taken at. Uploads only grow, so a missing entry
  * or another size means this process restarted or another process appended since: the hash is then
  * rebuilt once by reading the stored chunks in order (call it inside the transaction that holds the
- * upload, or in a snapshot, so the chunks below `size` are the committed ones).
+ * upload, or in a snapshot, or knowing that `size` was the upload's size: adopted chunks below a size
+ * the upload had never change until it is finished or aborted).
  */
 export interface RunningHashes {
   /** A private copy of the hash over the upload's first `size` bytes. */
@@ -26,10 +28,8 @@ const rehash = async (
   const hash = createHash("sha256");
   let next = 0;
   while (next < size) {
-    const rows = await db
-      .selectFrom("upload_chunks")
+    const rows = await adoptedChunks(db, uploadId)
       .select(["byte_offset", "bytes"])
-      .where("upload_id", "=", uploadId)
       .where("byte_offset", ">=", String(next))
       .where("byte_offset", "<", String(size))
       .orderBy("byte_offset")

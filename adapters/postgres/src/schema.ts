@@ -28,8 +28,21 @@ export interface UploadsTable {
   created_at: Generated<Date>;
 }
 
+/**
+ * One append's attempt: its chunk rows are written outside any transaction and count as the
+ * upload's bytes only once `adopted` (see append-attempt.ts).
+ */
+export interface UploadAttemptsTable {
+  attempt_id: string;
+  upload_id: string;
+  start_offset: Int8;
+  adopted: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
 export interface UploadChunksTable {
   upload_id: string;
+  attempt_id: string;
   byte_offset: Int8;
   bytes: Bytea;
 }
@@ -49,6 +62,7 @@ export interface BlobChunksTable {
 export interface BerthDatabase {
   events: EventsTable;
   uploads: UploadsTable;
+  upload_attempts: UploadAttemptsTable;
   upload_chunks: UploadChunksTable;
   blobs: BlobsTable;
   blob_chunks: BlobChunksTable;

@@ -12,10 +12,15 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
 import { createBerthServer } from "../berth-server.js";
-import { parseDuration } from "./duration.js";
+import { durationFlag } from "./duration.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
-import { openStorage, type StorageKind } from "./storage.js";
-import { addStorageOptions, withDatabaseUrl } from "./storage-options.js";
+import { openStorage } from "./storage.js";
+import {
+  addStorageOptions,
+  type StorageFlags,
+  storageOptionsOf,
+  withDatabaseUrl,
+} from "./storage-options.js";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -24,26 +29,15 @@ const port = (value: string) => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port 0-65535");
   return n;
 };
-const duration = (value: string) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError("expected a duration such as 30s, 15m, 24h or 7d");
-  return ms;
-};
 
 /** ECR applies lifecycle policies about once a day. */
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 86_400_000;
 
-export interface ServeOptions {
+export interface ServeOptions extends StorageFlags {
   readonly host: string;
   readonly port: number;
   readonly region: string;
-  readonly registryId: string;
   readonly credentials?: string;
-  readonly storage: StorageKind;
-  readonly databaseUrl?: string;
-  /** PostgreSQL schema for Berth's tables (default "berth"); lets tests and tenants share a database. */
-  readonly databaseSchema?: string;
-  readonly dataDir: string;
   readonly logLevel: string;
   readonly lenient: boolean;
   readonly createOnPush?: boolean;
@@ -66,12 +60,7 @@ export const serve = async (options: ServeOptions) => {
       `Refusing to listen on ${options.host} without credentials: set --credentials (or BERTH_CREDENTIALS), or listen on 127.0.0.1`,
     );
   }
-  const storage = await openStorage({
-    kind: options.storage,
-    dataDir: options.dataDir,
-    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
-    ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }),
-  });
+  const storage = await openStorage(storageOptionsOf(options));
   // The port is known only once bound (--port 0 picks a free one): repository URIs read it lazily.
   let boundPort = options.port;
   const publicUrl = () =>
@@ -188,7 +177,7 @@ addStorageOptions(
     new Option("--lifecycle-interval <duration>", "how often lifecycle policies are applied (e.g. 30s, 24h)")
       .env("BERTH_LIFECYCLE_INTERVAL")
       .default(DEFAULT_LIFECYCLE_INTERVAL_MS, "24h")
-      .argParser(duration),
+      .argParser(durationFlag),
   )
   .action(async (options: ServeOptions) => {
     const running = await serve(withDatabaseUrl(options));

@@ -7,7 +7,12 @@ import type { RegistryId, RepositoryName } from "@berth/core";
 import { createRegistry, type ExpiredImage } from "@berth/engine";
 import { Command } from "commander";
 import { openStorage } from "./storage.js";
-import { addStorageOptions, type StorageFlags, withDatabaseUrl } from "./storage-options.js";
+import {
+  addStorageOptions,
+  type StorageFlags,
+  storageOptionsOf,
+  withDatabaseUrl,
+} from "./storage-options.js";
 
 export interface LifecycleApplyOptions extends StorageFlags {
   readonly repository?: string;
@@ -24,12 +29,7 @@ export const describeExpired = (expired: ReadonlyArray<ExpiredImage>): string =>
 
 /** Applies the policies and answers the report, or throws the registry's refusal as an Error. */
 export const lifecycleApply = async (options: LifecycleApplyOptions): Promise<string> => {
-  const storage = await openStorage({
-    kind: options.storage,
-    dataDir: options.dataDir,
-    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
-    ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }),
-  });
+  const storage = await openStorage(storageOptionsOf(options));
   try {
     const registry = createRegistry({
       events: storage.events,

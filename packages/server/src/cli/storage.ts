@@ -1,6 +1,6 @@
 /** Opening the storage `berth serve` runs on: memory, PostgreSQL, or embedded (the default). */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
-import { createPostgresStorage } from "@berth/adapter-postgres";
+import { createPostgresStorage, POOL_DEFAULTS } from "@berth/adapter-postgres";
 import type { BlobStore, EventStore } from "@berth/engine";
 
 export const STORAGE_KINDS = ["embedded", "postgres", "memory"] as const;
@@ -19,6 +19,10 @@ export interface StorageOptions {
   readonly databaseUrl?: string;
   /** PostgreSQL schema (default "berth"). */
   readonly databaseSchema?: string;
+  /** PostgreSQL pool: at most this many connections (default 10). */
+  readonly dbPoolSize?: number;
+  /** PostgreSQL pool: how long a request waits for a free connection before "busy" (default 5000 ms). */
+  readonly dbAcquireTimeoutMs?: number;
   readonly dataDir: string;
 }
 
@@ -44,6 +48,10 @@ export const openStorage = async (options: StorageOptions): Promise<Storage> => 
       const storage = await createPostgresStorage({
         connectionString: options.databaseUrl,
         ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+        pool: {
+          max: options.dbPoolSize ?? POOL_DEFAULTS.max,
+          connectionTimeoutMillis: options.dbAcquireTimeoutMs ?? POOL_DEFAULTS.connectionTimeoutMillis,
+        },
       });
       return { ...storage, description: `PostgreSQL at ${redact(options.databaseUrl)}` };
     }

@@ -12,14 +12,19 @@ import {
   RegistryErrors,
   type RegistryId,
 } from "@berth/core";
-import { isUnstorableText } from "@berth/engine";
+import { isUnstorableText, StorageBusyError } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { Logger } from "pino";
 import type { CredentialStore } from "../auth/credentials.js";
 import { verifySignature } from "../auth/sigv4.js";
-import { answeringFailures, UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
+import { answeringFailures, retryAfter } from "../http/answer-failures.js";
 import { BodyTooLargeError, readBody } from "../http/read-body.js";
-import { type EcrErrorResponse, protocolError, registryErrorResponse } from "./ecr-errors.js";
+import {
+  type EcrErrorResponse,
+  protocolError,
+  registryErrorResponse,
+  serverException,
+} from "./ecr-errors.js";
 import { type CallContext, ecrOperations } from "./operations.js";
 import { ECR_CONTENT_TYPE, ECR_TARGET_PREFIX } from "./wire.js";
 
@@ -94,8 +99,10 @@ const sendError = (response: ServerResponse, requestId: string, error: EcrErrorR
   send(response, requestId, error.status, error.body, error.name);
 
 /** The answer to an unexpected failure: ServerException, the one ECR error with status 500. */
-const sendServerException = (_request: IncomingMessage, response: ServerResponse) =>
-  sendError(response, randomUUID(), protocolError("ServerException", UNEXPECTED_FAILURE_MESSAGE));
+const sendServerException = (_request: IncomingMessage, response: ServerResponse, error: unknown) => {
+  if (error instanceof StorageBusyError) response.setHeader("retry-after", retryAfter(error)["retry-after"]);
+  sendError(response, randomUUID(), serverException(error));
+};
 
 export const createEcrApi = (options: EcrApiOptions) => {
   const { logger } = options;

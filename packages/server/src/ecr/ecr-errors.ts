@@ -4,6 +4,8 @@
  * that the JS SDK reads first (botocore reads `__type`).
  */
 import type { RegistryError } from "@berth/core";
+import { StorageBusyError } from "@berth/engine";
+import { storageBusyMessage, UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
 
 /** Errors of the protocol itself, outside the registry's domain. */
 export type ProtocolErrorName =
@@ -40,3 +42,13 @@ export const registryErrorResponse = (error: RegistryError): EcrErrorResponse =>
   const { _tag, ...members } = error;
   return { status: 400, name: _tag, body: { __type: _tag, ...members } };
 };
+
+/**
+ * ServerException, ECR's one 500 (the SDKs retry it with backoff): for a busy storage it says so and
+ * when to retry; anything else is a bug and says only that it was logged.
+ */
+export const serverException = (error: unknown): EcrErrorResponse =>
+  protocolError(
+    "ServerException",
+    error instanceof StorageBusyError ? storageBusyMessage(error) : UNEXPECTED_FAILURE_MESSAGE,
+  );

@@ -4,9 +4,11 @@
  * headers are out no answer can follow: the socket is destroyed so the client sees a cut body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { StorageBusyError } from "@berth/engine";
 import type { Logger } from "pino";
 
-type Answer = (request: IncomingMessage, response: ServerResponse) => void;
+/** Answers an unexpected failure; `error` lets a front end tell "storage busy, retry" from a bug. */
+type Answer = (request: IncomingMessage, response: ServerResponse, error: unknown) => void;
 
 export const UNEXPECTED_FAILURE_MESSAGE = "The server could not complete the request; it has been logged";
 
@@ -20,17 +22,35 @@ export const answeringFailures =
     try {
       await handle(request, response, ...rest);
     } catch (error) {
-      logger.error({ err: error, method: request.method, url: request.url }, "request failed");
+      const context = { err: error, method: request.method, url: request.url };
+      // A full pool is load, not a bug: the client is told to retry.
+      if (error instanceof StorageBusyError) logger.warn(context, "storage busy: answered retry later");
+      else logger.error(context, "request failed");
       if (response.headersSent) {
         response.destroy();
         return;
       }
-      answer(request, response);
+      answer(request, response, error);
     }
   };
 
-/** A plain-text 500, for the routes that answer in plain text (downloads, unknown paths). */
-export const sendPlainFailure: Answer = (_request, response) => {
+/** What a client is told when the storage is busy: the message, and when to retry. */
+export const storageBusyMessage = (error: StorageBusyError) =>
+  `The registry's storage is busy (${error.message}); retry in ${error.retryAfterSeconds} s`;
+
+/** `Retry-After` for a busy storage, in seconds (RFC 9110 §10.2.3). */
+export const retryAfter = (error: StorageBusyError) => ({ "retry-after": String(error.retryAfterSeconds) });
+
+/**
+ * Plain text, for the routes that answer in plain text (downloads, unknown paths): a 503 with
+ * Retry-After when the storage is busy, else a 500.
+ */
+export const sendPlainFailure: Answer = (_request, response, error) => {
+  if (error instanceof StorageBusyError) {
+    response.writeHead(503, { "content-type": "text/plain", ...retryAfter(error) });
+    response.end(`${storageBusyMessage(error)}.\n`);
+    return;
+  }
   response.writeHead(500, { "content-type": "text/plain" });
   response.end(`${UNEXPECTED_FAILURE_MESSAGE}.\n`);
 };

@@ -20,6 +20,8 @@ export type OciErrorCode =
   | "UNSUPPORTED"
   /** distribution's code for an unexpected failure (500): a bug, not a client fault. */
   | "UNKNOWN"
+  /** distribution's code for 503: the registry cannot serve right now (its storage is busy). */
+  | "UNAVAILABLE"
   /** Not in the spec's list: ECR answers docker with it for an immutable tag, and clients know it. */
   | "TAG_INVALID";
 

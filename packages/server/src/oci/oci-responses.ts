@@ -4,8 +4,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RegistryError } from "@berth/core";
+import { StorageBusyError } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
-import { UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
+import { retryAfter, storageBusyMessage, UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
 import { type OciError, ociError, ociErrorOf } from "./oci-errors.js";
 
 export const API_VERSION = { "docker-distribution-api-version": "registry/2.0" } as const;
@@ -40,9 +41,18 @@ export const sendError = (response: ServerResponse, error: OciError, request: In
   sendJson(response, error.status, body, { ...error.headers });
 };
 
-/** The answer to an unexpected failure: a 500 in the spec's error shape. */
-export const sendUnexpectedFailure = (request: IncomingMessage, response: ServerResponse) =>
-  sendError(response, ociError(500, "UNKNOWN", UNEXPECTED_FAILURE_MESSAGE), request);
+/**
+ * The answer to an unexpected failure, in the spec's error shape: 503 UNAVAILABLE with Retry-After
+ * when the storage is busy (docker and containerd retry it), else a 500.
+ */
+export const sendUnexpectedFailure = (request: IncomingMessage, response: ServerResponse, error: unknown) =>
+  sendError(
+    response,
+    error instanceof StorageBusyError
+      ? { ...ociError(503, "UNAVAILABLE", storageBusyMessage(error)), headers: retryAfter(error) }
+      : ociError(500, "UNKNOWN", UNEXPECTED_FAILURE_MESSAGE),
+    request,
+  );
 
 /** Awaits a registry call; a Left is answered as its OCI error and resolves to undefined. */
 export const orFail = async <A>(

@@ -1,0 +1,144 @@
+import { type Hash, randomUUID } from "node:crypto";
+import { byteSource, UploadOffsetError } from "@berth/engine";
+import type { Kysely } from "kysely";
+import { rechunk } from "./rechunk.js";
+import type { RunningHashes } from "./running-hashes.js";
+import type { BerthDatabase } from "./schema.js";
+import { uploadSize } from "./upload-size.js";
+
+export interface AppendAttempt {
+  readonly db: Kysely<BerthDatabase>;
+  readonly hashes: RunningHashes;
+  readonly chunkSize: number;
+  readonly uploadId: string;
+  readonly offset: number;
+  readonly chunk: AsyncIterable<Uint8Array> | Uint8Array;
+}
+
+/** Whether a driver error is Postgres' foreign_key_violation (SQLSTATE 23503). */
+const isForeignKeyViolation = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "code" in error && error.code === "23503";
+
+/**
+ * Registers the attempt, only if the upload is still at `offset` (one statement, no transaction):
+ * an append at the wrong offset is refused before its first byte is read.
+ */
+const openAttempt = async (
+  db: Kysely<BerthDatabase>,
+  uploadId: string,
+  offset: number,
+  attemptId: string,
+) => {
+  for (;;) {
+    const opened = await db
+      .insertInto("upload_attempts")
+      .columns(["attempt_id", "upload_id", "start_offset"])
+      .expression((eb) =>
+        eb
+          .selectFrom("uploads")
+          .select([eb.cast<string>(eb.val(attemptId), "text").as("attempt_id"), "upload_id", "size"])
+          .where("upload_id", "=", uploadId)
+          .where("size", "=", String(offset)),
+      )
+      .executeTakeFirst();
+    if (opened.numInsertedOrUpdatedRows === 1n) return;
+    const current = await uploadSize(db, uploadId); // UploadUnknownError when it is gone
+    // Uploads only grow: a size that reached `offset` in between is worth one more try.
+    if (current !== offset) throw new UploadOffsetError(uploadId, current, offset);
+  }
+};
+
+/**
+ * The short transaction that makes the attempt's rows the upload's bytes: it locks the upload's
+ * row, checks that nobody appended since the attempt opened, adopts it and moves the size. Every
+ * other unadopted attempt of the upload opened at or below this offset and can never be adopted
+ * now: its rows go (a loser still streaming finds out at its next row or at its own adoption).
+ */
+const adoptAttempt = (
+  db: Kysely<BerthDatabase>,
+  {
+    uploadId,
+    offset,
+    attemptId,
+    size,
+  }: { uploadId: string; offset: number; attemptId: string; size: number },
+) =>
+  db.transaction().execute(async (trx) => {
+    const current = await uploadSize(trx, uploadId, { lock: true });
+    if (current !== offset) throw new UploadOffsetError(uploadId, current, offset);
+    const adopted = await trx
+      .updateTable("upload_attempts")
+      .set({ adopted: true })
+      .where("attempt_id", "=", attemptId)
+      .executeTakeFirst();
+    // Only an adoption (which moves the size) or the upload's end deletes an attempt.
+    if (adopted.numUpdatedRows !== 1n) throw new Error(`Upload ${uploadId}: append ${attemptId} vanished`);
+    await trx.updateTable("uploads").set({ size }).where("upload_id", "=", uploadId).execute();
+    await trx
+      .deleteFrom("upload_attempts")
+      .where("upload_id", "=", uploadId)
+      .where("adopted", "=", false)
+      .where("attempt_id", "<>", attemptId)
+      .execute();
+  });
+
+/**
+ * What a storage failure during the attempt means to the caller: the upload is gone
+ * (UploadUnknownError) or another append won (UploadOffsetError); otherwise the failure itself.
+ */
+const refusalOr = async (db: Kysely<BerthDatabase>, uploadId: string, offset: number, error: unknown) => {
+  let current: number;
+  try {
+    current = await uploadSize(db, uploadId);
+  } catch (refusal) {
+    return refusal; // UploadUnknownError when the upload is gone
+  }
+  return current !== offset ? new UploadOffsetError(uploadId, current, offset) : error;
+};
+
+/**
+ * One append, with no connection held while its bytes arrive: the attempt's chunks are written one
+ * autocommit INSERT each as they fill, hashed in memory on the way (starting from the running hash
+ * at `offset`), then adopted in one short transaction. A failed or refused attempt deletes its rows;
+ * if even that fails (a crash, the database gone) they are never read as the upload's bytes and go
+ * with the next adoption, or with the upload when it is finished or aborted.
+ */
+export const appendAttempt = async ({
+  db,
+  hashes,
+  chunkSize,
+  uploadId,
+  offset,
+  chunk,
+}: AppendAttempt): Promise<{ size: number; hash: Hash }> => {
+  const attemptId = randomUUID();
+  await openAttempt(db, uploadId, offset, attemptId);
+  try {
+    const hash = await hashes.hashAt(db, uploadId, offset).catch(async (error: unknown) => {
+      throw await refusalOr(db, uploadId, offset, error);
+    });
+    let size = offset;
+    for await (const piece of rechunk(byteSource(chunk), chunkSize)) {
+      hash.update(piece);
+      try {
+        await db
+          .insertInto("upload_chunks")
+          .values({ upload_id: uploadId, attempt_id: attemptId, byte_offset: size, bytes: piece })
+          .execute();
+      } catch (error) {
+        // The attempt's row is gone: another append was adopted, or the upload ended.
+        throw isForeignKeyViolation(error) ? await refusalOr(db, uploadId, offset, error) : error;
+      }
+      size += piece.byteLength;
+    }
+    await adoptAttempt(db, { uploadId, offset, attemptId, size });
+    return { size, hash };
+  } catch (error) {
+    await db
+      .deleteFrom("upload_attempts")
+      .where("attempt_id", "=", attemptId)
+      .execute()
+      .catch(() => {});
+    throw error;
+  }
+};

@@ -63,6 +63,13 @@ describe("the embedded store's lock file", () => {
     await lock.release();
   });
 
+  it("keeps a second opening in the same process out while the first holds the lock", async () => {
+    const lock = await acquireLockFile(lockPath);
+    await expect(acquireLockFile(lockPath)).rejects.toThrow(LockFileHeldError);
+    await lock.release();
+    await (await acquireLockFile(lockPath)).release();
+  });
+
   it("takes over a lock naming its own pid: a previous incarnation that crashed (pid 1 again)", async () => {
     await writeFile(lockPath, `${process.pid}\n`);
     const lock = await acquireLockFile(lockPath);

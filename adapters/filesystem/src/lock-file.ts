@@ -1,4 +1,5 @@
 import { readFile, unlink, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { ignoreMissingFile, isExistingFile, isMissingFile } from "./file-errors.js";
 
 /** Another live process holds the lock file (or its content names no process). */
@@ -70,6 +71,9 @@ const lockHolder = async (path: string): Promise<Holder | undefined | "gone"> =>
   return Number.isSafeInteger(pid) && pid > 0 ? { pid, startTime } : undefined;
 };
 
+/** The lock files this process holds now: our own pid in one of them is not a previous incarnation. */
+const heldHere = new Set<string>();
+
 /** Signal 0 checks that a process exists without touching it; EPERM means it exists as another user. */
 const pidExists = (pid: number): boolean => {
   try {
@@ -81,12 +85,13 @@ const pidExists = (pid: number): boolean => {
 };
 
 /**
- * Whether the holder is a live process other than this one. Our own pid in the lock is a previous
- * incarnation of this server (a lock is taken once, at start); a live pid whose start time differs
- * from the one recorded is another process that reused the pid.
+ * Whether the holder is alive. Our own pid in a lock this process does not hold is a previous
+ * incarnation (after a crash, a container's server is often pid 1 again); a live pid whose start
+ * time differs from the one recorded is another process that reused the pid.
  */
-const holderIsAlive = async (holder: Holder): Promise<boolean> => {
-  if (holder.pid === process.pid || !pidExists(holder.pid)) return false;
+const holderIsAlive = async (path: string, holder: Holder): Promise<boolean> => {
+  if (holder.pid === process.pid) return heldHere.has(path);
+  if (!pidExists(holder.pid)) return false;
   if (holder.startTime === undefined) return true;
   const startTime = await startTimeOf(holder.pid);
   return startTime === undefined || startTime === holder.startTime;
@@ -99,22 +104,25 @@ const holderIsAlive = async (holder: Holder): Promise<boolean> => {
  * taking over the same stale lock at the same instant could both succeed (one removes the lock the
  * other just made); that needs two starts racing on a directory whose previous owner crashed.
  */
-export const acquireLockFile = async (path: string): Promise<LockFile> => {
+export const acquireLockFile = async (lockPath: string): Promise<LockFile> => {
+  const path = resolve(lockPath);
   let takenOver = false;
   while (!(await createExclusively(path))) {
     const holder = await lockHolder(path);
     if (holder === "gone") continue; // released between our create and our read: try again
-    if (takenOver || holder === undefined || (await holderIsAlive(holder))) {
+    if (takenOver || holder === undefined || (await holderIsAlive(path, holder))) {
       throw new LockFileHeldError(path, holder?.pid);
     }
     takenOver = true;
     await unlink(path).catch(ignoreMissingFile);
   }
+  heldHere.add(path);
   let released = false;
   return {
     async release() {
       if (released) return;
       released = true;
+      heldHere.delete(path);
       await unlink(path).catch(ignoreMissingFile);
     },
   };

@@ -156,6 +156,20 @@ const callFor = (
           resourceArn: arnOf(command.data.repositoryName),
           tagKeys: command.data.tagKeys,
         });
+    case "PutImageScanningConfiguration":
+      return () =>
+        registry.putImageScanningConfiguration({
+          ...command.data,
+          imageScanningConfiguration: { scanOnPush: command.data.scanOnPush },
+        });
+    case "PutRegistryScanningConfiguration":
+      return () => registry.putRegistryScanningConfiguration(command.data);
+    case "StartImageScan":
+      return () => registry.startImageScan(command.data);
+    case "RecordImageScan":
+      throw new Error("RecordImageScan is the scan worker's command, not a client's");
+    case "PutAccountSetting":
+      return () => registry.putAccountSetting(command.data);
   }
 };
 

@@ -6,12 +6,14 @@
  * policy, resource tags), one per upload session (its parts, so a repository stream does not grow
  * with every part), one per registry (registry policy and settings).
  */
+import type { AccountSettingsEvent } from "./account-settings/account-settings-events.js";
 import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
 import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
+import type { RegistryScanningConfigurationChanged, ScanningEvent } from "./scanning/scanning-events.js";
 
 export { StreamNames } from "./kernel/stream-names.js";
 
@@ -20,11 +22,18 @@ export type BerthEvent =
   | ImageEvent
   | LayerUploadEvent
   | PolicyEvent
-  | RegistrySettingsEvent;
+  | RegistrySettingsEvent
+  | ScanningEvent
+  | AccountSettingsEvent;
 export type BerthEventType = BerthEvent["type"];
 
 export type UploadEvent = LayerPartUploaded;
-export type RegistryEvent = RegistryPolicySet | RegistryPolicyDeleted | RegistrySettingsEvent;
+export type RegistryEvent =
+  | RegistryPolicySet
+  | RegistryPolicyDeleted
+  | RegistrySettingsEvent
+  | RegistryScanningConfigurationChanged
+  | AccountSettingsEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent>;
 
@@ -36,6 +45,8 @@ export const streamOf = (event: BerthEvent): string => {
     case "RegistryPolicySet":
     case "RegistryPolicyDeleted":
     case "RegistrySettingsChanged":
+    case "RegistryScanningConfigurationChanged":
+    case "AccountSettingChanged":
       return StreamNames.registry(event.data.registryId);
     default:
       return StreamNames.repository(event.data.registryId, event.data.repositoryName);

@@ -11,11 +11,8 @@ const imageTag = BrandedMembers.ImageTag;
 /** Unconstrained in the model; Berth's narrower Digest is checked when the command is built. */
 const imageDigest = boundedString({}, "ImageDigest");
 const mediaType = boundedString({}, "MediaType");
-const imageIds = boundedList(
-  structure("ImageIdentifier", {}, { imageDigest, imageTag }),
-  { min: 1, max: 100 },
-  "ImageIdentifierList",
-);
+export const imageIdentifier = structure("ImageIdentifier", {}, { imageDigest, imageTag });
+const imageIds = boundedList(imageIdentifier, { min: 1, max: 100 }, "ImageIdentifierList");
 const acceptedMediaTypes = boundedList(mediaType, { min: 1, max: 100 }, "MediaTypeList");
 const imageManifest = boundedString({ min: 1, max: IMAGE_MANIFEST_MAX_LENGTH }, "ImageManifest");
 const imagesFilter = structure("ImagesFilter", {}, { tagStatus: BrandedMembers.TagStatus });

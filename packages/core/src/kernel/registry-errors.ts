@@ -31,6 +31,9 @@ export type InvalidLayerException = Failure<"InvalidLayerException">;
 export type UploadNotFoundException = Failure<"UploadNotFoundException">;
 export type LimitExceededException = Failure<"LimitExceededException">;
 export type ValidationException = Failure<"ValidationException">;
+export type ScanNotFoundException = Failure<"ScanNotFoundException">;
+/** Not an ECR exception: the OCI front end answers a mount refused this way with an upload session. */
+export type BlobMountingDisabled = Failure<"BlobMountingDisabled">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -62,6 +65,8 @@ export type RegistryError =
   | UploadNotFoundException
   | LimitExceededException
   | ValidationException
+  | ScanNotFoundException
+  | BlobMountingDisabled
   | InvalidLayerPartException;
 
 export type RegistryErrorName = RegistryError["_tag"];
@@ -152,6 +157,16 @@ export const RegistryErrors = {
     ),
   limitExceeded: (message: string): LimitExceededException => fail("LimitExceededException", message),
   validation: (message: string): ValidationException => fail("ValidationException", message),
+  scanNotFound: (imageId: string, name: RepositoryName, registryId: RegistryId): ScanNotFoundException =>
+    fail(
+      "ScanNotFoundException",
+      `Image scan does not exist for the image with '${imageId}' in the repository with name '${name}' in the registry with id '${registryId}'`,
+    ),
+  blobMountingDisabled: (registryId: RegistryId): BlobMountingDisabled =>
+    fail(
+      "BlobMountingDisabled",
+      `Blob mounting is disabled in the registry with id '${registryId}' (account setting BLOB_MOUNTING)`,
+    ),
   invalidLayerPart: (
     registryId: RegistryId,
     repositoryName: RepositoryName,

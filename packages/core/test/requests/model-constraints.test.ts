@@ -40,6 +40,14 @@ const OPERATIONS = [
   "ListTagsForResource",
   "DescribeRegistry",
   "GetAuthorizationToken",
+  "PutImageScanningConfiguration",
+  "PutRegistryScanningConfiguration",
+  "GetRegistryScanningConfiguration",
+  "BatchGetRepositoryScanningConfiguration",
+  "StartImageScan",
+  "DescribeImageScanFindings",
+  "GetAccountSetting",
+  "PutAccountSetting",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */

@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { RegistryId } from "@berth/core";
-import { createRegistry } from "@berth/engine";
+import { createFindingsFileScanner, createRegistry, noFindingsScanner } from "@berth/engine";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
@@ -42,6 +42,8 @@ export interface ServeOptions {
   readonly createOnPush?: boolean;
   readonly publicUrl?: string;
   readonly secret?: string;
+  /** A JSON file of findings keyed by image digest: what every scan finds (default: nothing). */
+  readonly scanFindings?: string;
 }
 
 export const serve = async (options: ServeOptions) => {
@@ -72,6 +74,10 @@ export const serve = async (options: ServeOptions) => {
     blobs: storage.blobs,
     defaultRegistryId: defaultAccountId,
     context: { region: options.region, registryHost: () => new URL(publicUrl()).host },
+    scanner:
+      options.scanFindings === undefined
+        ? noFindingsScanner
+        : createFindingsFileScanner(options.scanFindings),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -88,6 +94,12 @@ export const serve = async (options: ServeOptions) => {
   });
   server.listen(options.port, options.host);
   await once(server, "listening");
+  // Scans started on push or by StartImageScan run in the background until shutdown.
+  const scanning = new AbortController();
+  const scanWorker = registry.runScanWorker({
+    signal: scanning.signal,
+    onError: (error) => logger.error({ err: error }, "scan worker: storage failed, retrying"),
+  });
   const address = server.address();
   boundPort = typeof address === "object" && address !== null ? address.port : options.port;
   logger.info(
@@ -113,6 +125,8 @@ export const serve = async (options: ServeOptions) => {
       server.close();
       server.closeIdleConnections();
       await once(server, "close");
+      scanning.abort();
+      await scanWorker;
       await storage.close();
       logger.info("stopped");
       logger.flush();
@@ -192,6 +206,12 @@ program
       "--secret <secret>",
       "key that signs login tokens and download URLs (default: random per start)",
     ).env("BERTH_SECRET"),
+  )
+  .addOption(
+    new Option(
+      "--scan-findings <file>",
+      "JSON file of scan findings keyed by image digest (default: scans find nothing)",
+    ).env("BERTH_SCAN_FINDINGS"),
   )
   .action(async (options: ServeOptions) => {
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;

@@ -166,6 +166,20 @@ const callFor = (
     }
     case "ApplyLifecyclePolicy":
       return () => registry.applyLifecyclePolicies(command.data);
+    case "PutImageScanningConfiguration":
+      return () =>
+        registry.putImageScanningConfiguration({
+          ...command.data,
+          imageScanningConfiguration: { scanOnPush: command.data.scanOnPush },
+        });
+    case "PutRegistryScanningConfiguration":
+      return () => registry.putRegistryScanningConfiguration(command.data);
+    case "StartImageScan":
+      return () => registry.startImageScan(command.data);
+    case "RecordImageScan":
+      throw new Error("RecordImageScan is the scan worker's command, not a client's");
+    case "PutAccountSetting":
+      return () => registry.putAccountSetting(command.data);
   }
 };
 

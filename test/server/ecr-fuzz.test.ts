@@ -59,6 +59,11 @@ const MEMBER_NAMES = [
   "acceptedMediaTypes",
   "encryptionConfiguration",
   "imageScanningConfiguration",
+  "imageId",
+  "scanType",
+  "rules",
+  "name",
+  "value",
   "__proto__",
   "constructor",
 ];
@@ -306,6 +311,32 @@ function arbitraries(fixture: Fixture) {
       { requiredKeys: ["encryptionType"] },
     ),
     imageScanningConfiguration: fc.record({ scanOnPush: fc.oneof(fc.boolean(), leaf) }, { requiredKeys: [] }),
+    imageId: fc.record({ imageTag, imageDigest: digest }, { requiredKeys: [] }),
+    scanType: fc.constantFrom("BASIC", "BASIC", "ENHANCED", "bogus"),
+    rules: fc.array(
+      fc.record({
+        scanFrequency: fc.constantFrom("SCAN_ON_PUSH", "MANUAL", "CONTINUOUS_SCAN", "bogus"),
+        repositoryFilters: fc.array(
+          fc.record({
+            filter: fc.oneof(fc.constantFrom("*", "fuzz/*", "fuzz/repo", "", "UPPER"), text(8)),
+            filterType: fc.constantFrom("WILDCARD", "WILDCARD", "bogus"),
+          }),
+          { maxLength: 3 },
+        ),
+      }),
+      { maxLength: 3 },
+    ),
+    name: fc.oneof(
+      fc.constantFrom(
+        "BASIC_SCAN_TYPE_VERSION",
+        "REGISTRY_POLICY_SCOPE",
+        "BLOB_MOUNTING",
+        "__proto__",
+        "toString",
+      ),
+      text(12),
+    ),
+    value: fc.oneof(fc.constantFrom("AWS_NATIVE", "V2", "ENABLED", "DISABLED", "CLAIR"), text(12)),
   };
   const memberValue = (member: string) =>
     fc.oneof({ weight: 19, arbitrary: plausible[member] ?? anyValue }, { weight: 1, arbitrary: anyValue });

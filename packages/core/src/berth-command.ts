@@ -3,6 +3,7 @@
  * decoded (branded); time and ids arrive here as data, so `decide` needs no clock and no randomness.
  * Each write operation of the ECR API is one command; read operations are queries.
  */
+import type { AccountSettingsCommand } from "./account-settings/account-settings-commands.js";
 import type { ImageCommand } from "./images/image-commands.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
@@ -10,6 +11,7 @@ import type { LifecycleCommand } from "./lifecycle/lifecycle-commands.js";
 import type { PolicyCommand } from "./policies/policy-commands.js";
 import type { RegistrySettingsCommand } from "./registry-settings/registry-settings-commands.js";
 import type { RepositoryCommand } from "./repositories/repository-commands.js";
+import type { ScanningCommand } from "./scanning/scanning-commands.js";
 
 export type BerthCommand =
   | RepositoryCommand
@@ -17,7 +19,9 @@ export type BerthCommand =
   | LayerUploadCommand
   | PolicyCommand
   | RegistrySettingsCommand
-  | LifecycleCommand;
+  | LifecycleCommand
+  | ScanningCommand
+  | AccountSettingsCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 
@@ -32,6 +36,8 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "PutRegistryPolicy":
     case "DeleteRegistryPolicy":
     case "PutRegistrySettings":
+    case "PutRegistryScanningConfiguration":
+    case "PutAccountSetting":
       return StreamNames.registry(command.data.registryId);
     default:
       return StreamNames.repository(command.data.registryId, command.data.repositoryName);

@@ -6,6 +6,7 @@
  * policy, resource tags), one per upload session (its parts, so a repository stream does not grow
  * with every part), one per registry (registry policy and settings).
  */
+import type { AccountSettingsEvent } from "./account-settings/account-settings-events.js";
 import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
@@ -13,6 +14,7 @@ import type { LifecycleEvent } from "./lifecycle/lifecycle-events.js";
 import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
+import type { RegistryScanningConfigurationChanged, ScanningEvent } from "./scanning/scanning-events.js";
 
 export { StreamNames } from "./kernel/stream-names.js";
 
@@ -22,11 +24,18 @@ export type BerthEvent =
   | LayerUploadEvent
   | PolicyEvent
   | RegistrySettingsEvent
-  | LifecycleEvent;
+  | LifecycleEvent
+  | ScanningEvent
+  | AccountSettingsEvent;
 export type BerthEventType = BerthEvent["type"];
 
 export type UploadEvent = LayerPartUploaded;
-export type RegistryEvent = RegistryPolicySet | RegistryPolicyDeleted | RegistrySettingsEvent;
+export type RegistryEvent =
+  | RegistryPolicySet
+  | RegistryPolicyDeleted
+  | RegistrySettingsEvent
+  | RegistryScanningConfigurationChanged
+  | AccountSettingsEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent>;
 
@@ -38,6 +47,8 @@ export const streamOf = (event: BerthEvent): string => {
     case "RegistryPolicySet":
     case "RegistryPolicyDeleted":
     case "RegistrySettingsChanged":
+    case "RegistryScanningConfigurationChanged":
+    case "AccountSettingChanged":
       return StreamNames.registry(event.data.registryId);
     default:
       return StreamNames.repository(event.data.registryId, event.data.repositoryName);

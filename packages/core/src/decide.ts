@@ -4,6 +4,9 @@
  * never comes with events. All events of one decision belong to one stream (`streamOf`), so an
  * engine appends them atomically.
  */
+
+import * as E from "fp-ts/lib/Either.js";
+import { accountSettingsDecider } from "./account-settings/account-settings-decider.js";
 import type { BerthCommand } from "./berth-command.js";
 import type { BerthEvent } from "./berth-event.js";
 import { imageDecider } from "./images/image-decider.js";
@@ -15,6 +18,8 @@ import { lifecycleDecider } from "./lifecycle/lifecycle-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
+import { scansOnPush } from "./scanning/decide-image-scan.js";
+import { scanningDecider } from "./scanning/scanning-decider.js";
 
 export type Decision = DecisionOf<BerthEvent>;
 
@@ -26,9 +31,19 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...policyDecider.decide,
   ...registrySettingsDecider.decide,
   ...lifecycleDecider.decide,
+  ...scanningDecider.decide,
+  ...accountSettingsDecider.decide,
+};
+
+/** Events that follow from a decision's own, appended with them (pushing starts scans on push). */
+const withConsequences = (state: RegistryState) => (events: ReadonlyArray<BerthEvent>) => {
+  const scans = scansOnPush(state, events);
+  return scans.length === 0 ? events : [...events, ...scans];
 };
 
 export const decide = (state: RegistryState, command: BerthCommand): Decision =>
-  // The table pairs each type with the decider of exactly that command; TypeScript cannot follow
-  // the pairing through an index, hence the widening.
-  (deciders[command.type] as (state: RegistryState, command: BerthCommand) => Decision)(state, command);
+  E.map(withConsequences(state))(
+    // The table pairs each type with the decider of exactly that command; TypeScript cannot follow
+    // the pairing through an index, hence the widening.
+    (deciders[command.type] as (state: RegistryState, command: BerthCommand) => Decision)(state, command),
+  );

@@ -6,6 +6,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import type * as t from "io-ts";
+import { accountSettingsRequests } from "./account-settings/account-settings-requests.js";
 import { imageRequests } from "./images/image-requests.js";
 import type { InvalidParameterException } from "./kernel/registry-errors.js";
 import { requestRefusal } from "./kernel/request-refusal.js";
@@ -15,6 +16,7 @@ import { policyRequests } from "./policies/policy-requests.js";
 import { resourceTagRequests } from "./policies/resource-tag-requests.js";
 import { registrySettingsRequests } from "./registry-settings/registry-settings-requests.js";
 import { repositoryRequests } from "./repositories/repository-requests.js";
+import { scanningRequests } from "./scanning/scanning-requests.js";
 
 export const EcrRequests = {
   ...repositoryRequests,
@@ -24,6 +26,8 @@ export const EcrRequests = {
   ...resourceTagRequests,
   ...registrySettingsRequests,
   ...lifecycleRequests,
+  ...scanningRequests,
+  ...accountSettingsRequests,
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;

@@ -7,6 +7,8 @@
  *   whatever the size of the registry. Engines keep one per process; `fold` uses one internally.
  * A property test shows that a projection and step-by-step `evolve` reach equal states.
  */
+
+import { accountSettingsDecider } from "./account-settings/account-settings-decider.js";
 import type { BerthEvent } from "./berth-event.js";
 import { imageDecider } from "./images/image-decider.js";
 import {
@@ -24,6 +26,7 @@ import { lifecycleDecider } from "./lifecycle/lifecycle-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
+import { scanningDecider } from "./scanning/scanning-decider.js";
 
 /** Every event type to its slice's step: a type missing here is a compile error. */
 const steps: EvolveTable<BerthEvent> = {
@@ -33,6 +36,8 @@ const steps: EvolveTable<BerthEvent> = {
   ...policyDecider.evolve,
   ...registrySettingsDecider.evolve,
   ...lifecycleDecider.evolve,
+  ...scanningDecider.evolve,
+  ...accountSettingsDecider.evolve,
 };
 
 type Step = (draft: RegistryDraft, event: BerthEvent) => void;

@@ -10,6 +10,8 @@
  *   policies/            repository and registry policies, resource tags
  *   registry-settings/   lenient mode, DescribeRegistry, GetAuthorizationToken's request
  *   lifecycle/           lifecycle policies: the rule language, its evaluation, previews, application
+ *   scanning/            image scanning configuration, scans (on push or started), their findings
+ *   account-settings/    GetAccountSetting, PutAccountSetting
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
@@ -20,6 +22,12 @@
  * `berth-event.ts`, `decide.ts`, `evolve.ts` and `ecr-requests.ts`; the compiler names any table
  * that misses one of its types.
  */
+
+export * from "./account-settings/account-setting-values.js";
+export * from "./account-settings/account-settings-commands.js";
+export * from "./account-settings/account-settings-events.js";
+export * from "./account-settings/account-settings-queries.js";
+export * from "./account-settings/account-settings-requests.js";
 export * from "./berth-command.js";
 export * from "./berth-event.js";
 export * from "./decide.js";
@@ -62,6 +70,13 @@ export * from "./repositories/repository-commands.js";
 export * from "./repositories/repository-events.js";
 export * from "./repositories/repository-queries.js";
 export * from "./repositories/repository-requests.js";
+export * from "./scanning/image-scan-summary.js";
+export * from "./scanning/scan-values.js";
+export * from "./scanning/scanning-commands.js";
+export * from "./scanning/scanning-events.js";
+export * from "./scanning/scanning-queries.js";
+export * from "./scanning/scanning-requests.js";
+export { effectiveScanning, scanQuotaExceeded, wildcardMatches } from "./scanning/scanning-rules.js";
 export * from "./values/arn.js";
 export * from "./values/manifest.js";
 export * from "./values/primitives.js";

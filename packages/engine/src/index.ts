@@ -4,7 +4,9 @@ export * from "./layer-bytes.js";
 export * from "./lifecycle-schedule.js";
 export * from "./ports/blob-store.js";
 export * from "./ports/event-store.js";
+export * from "./ports/scanner.js";
 export * from "./ports/storage-busy-error.js";
+export * from "./registry/account-settings-operations.js";
 export * from "./registry/image-operations.js";
 export * from "./registry/layer-operations.js";
 export * from "./registry/lifecycle-operations.js";
@@ -20,4 +22,7 @@ export type {
 } from "./registry/registry-runtime.js";
 export * from "./registry/registry-settings-operations.js";
 export * from "./registry/repository-operations.js";
+export * from "./registry/scan-worker.js";
+export * from "./registry/scanning-operations.js";
+export * from "./scanners/findings-file-scanner.js";
 export * from "./storable-text.js";

@@ -16,6 +16,11 @@ import {
   type RepositoryState,
   requireRepository,
 } from "../kernel/registry-state.js";
+import {
+  type ImageScanFindingsSummary,
+  type ImageScanStatus,
+  imageScanFields,
+} from "../scanning/image-scan-summary.js";
 import type {
   Digest,
   ImageTag,
@@ -87,6 +92,8 @@ export interface ImageDetail {
   readonly imageManifestMediaType: MediaType;
   readonly artifactMediaType?: MediaType;
   readonly subjectManifestDigest?: Digest;
+  readonly imageScanStatus?: ImageScanStatus;
+  readonly imageScanFindingsSummary?: ImageScanFindingsSummary;
 }
 
 const detail = (repository: RepositoryState, image: ImageState): ImageDetail => ({
@@ -99,6 +106,7 @@ const detail = (repository: RepositoryState, image: ImageState): ImageDetail => 
   imageManifestMediaType: image.manifestMediaType,
   ...(image.artifactMediaType === undefined ? {} : { artifactMediaType: image.artifactMediaType }),
   ...(image.subject === undefined ? {} : { subjectManifestDigest: image.subject }),
+  ...imageScanFields(image),
 });
 
 /** Resolves an ImageIdentifier to an image, or the ECR failure for it. */
@@ -118,6 +126,18 @@ export const resolveImageId = (
       return E.right(image);
     }),
   );
+
+/** The refusal of an id that names no image, for the operations that take one id and must find it. */
+export const imageNotFoundError = (
+  ref: { readonly registryId: RegistryId; readonly repositoryName: RepositoryName },
+  id: ImageIdentifier,
+  failure: ImageFailure,
+): RegistryError =>
+  failure.failureCode === "ImageNotFound"
+    ? RegistryErrors.imageNotFound(
+        `The image with imageId {imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'} does not exist within the repository with name '${ref.repositoryName}' in the registry with id '${ref.registryId}'`,
+      )
+    : RegistryErrors.invalidParameter(failure.failureReason);
 
 export interface DescribeImagesQuery extends ImagesQuery {
   readonly imageIds?: ReadonlyArray<ImageIdentifier>;
@@ -139,16 +159,7 @@ export const describeImages = (
         const seen = new Set<Digest>();
         for (const id of query.imageIds) {
           const resolved = resolveImageId(repository, id);
-          if (E.isLeft(resolved)) {
-            const code = resolved.left.failureCode;
-            return E.left(
-              code === "ImageNotFound"
-                ? RegistryErrors.imageNotFound(
-                    `The image with imageId {imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'} does not exist within the repository with name '${query.repositoryName}' in the registry with id '${query.registryId}'`,
-                  )
-                : RegistryErrors.invalidParameter(resolved.left.failureReason),
-            );
-          }
+          if (E.isLeft(resolved)) return E.left(imageNotFoundError(query, id, resolved.left));
           if (!seen.has(resolved.right.digest)) {
             seen.add(resolved.right.digest);
             details.push(detail(repository, resolved.right));

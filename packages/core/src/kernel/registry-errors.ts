@@ -35,6 +35,9 @@ export type LifecyclePolicyNotFoundException = Failure<"LifecyclePolicyNotFoundE
 export type LifecyclePolicyPreviewNotFoundException = Failure<"LifecyclePolicyPreviewNotFoundException">;
 /** Never raised: Berth completes a preview before it answers StartLifecyclePolicyPreview. */
 export type LifecyclePolicyPreviewInProgressException = Failure<"LifecyclePolicyPreviewInProgressException">;
+export type ScanNotFoundException = Failure<"ScanNotFoundException">;
+/** Not an ECR exception: the OCI front end answers a mount refused this way with an upload session. */
+export type BlobMountingDisabled = Failure<"BlobMountingDisabled">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -69,6 +72,8 @@ export type RegistryError =
   | LifecyclePolicyNotFoundException
   | LifecyclePolicyPreviewNotFoundException
   | LifecyclePolicyPreviewInProgressException
+  | ScanNotFoundException
+  | BlobMountingDisabled
   | InvalidLayerPartException;
 
 export type RegistryErrorName = RegistryError["_tag"];
@@ -179,6 +184,16 @@ export const RegistryErrors = {
     fail(
       "LifecyclePolicyPreviewInProgressException",
       `Previous lifecycle policy preview request has not completed for the repository with name ${inRegistry(registryId, name)}`,
+    ),
+  scanNotFound: (imageId: string, name: RepositoryName, registryId: RegistryId): ScanNotFoundException =>
+    fail(
+      "ScanNotFoundException",
+      `Image scan does not exist for the image with '${imageId}' in the repository with name '${name}' in the registry with id '${registryId}'`,
+    ),
+  blobMountingDisabled: (registryId: RegistryId): BlobMountingDisabled =>
+    fail(
+      "BlobMountingDisabled",
+      `Blob mounting is disabled in the registry with id '${registryId}' (account setting BLOB_MOUNTING)`,
     ),
   invalidLayerPart: (
     registryId: RegistryId,

@@ -4,6 +4,8 @@
  * and exported read-only (`RegistryState` and friends) to everyone else.
  */
 import * as E from "fp-ts/lib/Either.js";
+import type { AccountSettings } from "../account-settings/account-setting-values.js";
+import type { ImageScan, RegistryScanningConfiguration } from "../scanning/scan-values.js";
 import type {
   ByteOffset,
   Digest,
@@ -35,6 +37,8 @@ export interface ImageDraft {
   readonly subject: Digest | undefined;
   /** Push order within the repository: pagination tokens point at it. */
   readonly seq: number;
+  /** The image's last scan, if it was ever scanned (replaced whole, never changed in place). */
+  scan?: ImageScan;
 }
 
 export interface LayerDraft {
@@ -58,7 +62,7 @@ export interface RepositoryDraft {
   readonly createdAt: Timestamp;
   imageTagMutability: ImageTagMutability;
   imageTagMutabilityExclusionFilters: ReadonlyArray<ImageTagMutabilityExclusionFilter>;
-  readonly scanOnPush: boolean;
+  scanOnPush: boolean;
   readonly encryptionType: EncryptionType;
   readonly kmsKey: string | undefined;
   readonly images: Map<Digest, ImageDraft>;
@@ -112,6 +116,9 @@ export interface UploadDraft {
 export interface RegistrySettingsDraft {
   policyText: string | undefined;
   lenient: boolean;
+  /** Absent until set: ECR's default applies (scanning/, account-settings/). Replaced whole. */
+  scanningConfiguration?: RegistryScanningConfiguration;
+  accountSettings?: AccountSettings;
 }
 
 export interface RegistryDraft {

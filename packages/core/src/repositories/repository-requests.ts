@@ -18,7 +18,7 @@ const imageTagMutabilityExclusionFilters = boundedList(
   { min: 1, max: 5 },
   "ImageTagMutabilityExclusionFilters",
 );
-const imageScanningConfiguration = structure(
+export const imageScanningConfiguration = structure(
   "ImageScanningConfiguration",
   {},
   { scanOnPush: flag("ScanOnPushFlag") },

@@ -45,6 +45,14 @@ const OPERATIONS = [
   "DeleteLifecyclePolicy",
   "StartLifecyclePolicyPreview",
   "GetLifecyclePolicyPreview",
+  "PutImageScanningConfiguration",
+  "PutRegistryScanningConfiguration",
+  "GetRegistryScanningConfiguration",
+  "BatchGetRepositoryScanningConfiguration",
+  "StartImageScan",
+  "DescribeImageScanFindings",
+  "GetAccountSetting",
+  "PutAccountSetting",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */

@@ -17,6 +17,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { CommandHandler, type CommandHandlerOptions } from "../command-handler.js";
 import type { BlobStore } from "../ports/blob-store.js";
 import type { EventStore } from "../ports/event-store.js";
+import type { Scanner } from "../ports/scanner.js";
 
 export interface RegistryOptions extends CommandHandlerOptions {
   readonly events: EventStore;
@@ -29,6 +30,10 @@ export interface RegistryOptions extends CommandHandlerOptions {
   readonly defaultRegistryId?: RegistryId;
   /** Region for ARNs and the host for repository URIs (default us-east-1, localhost:5000). */
   readonly context?: QueryContext;
+  /** Finds vulnerabilities in the images scans run on (default: a scanner that finds nothing). */
+  readonly scanner?: Scanner;
+  /** How long one scan may take before it is recorded FAILED (default 5 minutes). */
+  readonly scanTimeoutMs?: number;
 }
 
 /** Every operation resolves to an Either: Left is a fault the caller can fix, named like ECR's. */

@@ -7,7 +7,10 @@
  * Every method resolves to an Either: Left is a RegistryError named like ECR's exception (a fault
  * the caller can fix); infrastructure failures (the database is down) reject the promise.
  */
-import type { QueryContext, RegistryState } from "@berth/core";
+import type { Digest, QueryContext, RegistryState } from "@berth/core";
+import * as E from "fp-ts/lib/Either.js";
+import { noFindingsScanner } from "../ports/scanner.js";
+import { type AccountSettingsOperations, accountSettingsOperations } from "./account-settings-operations.js";
 import { type ImageOperations, imageOperations } from "./image-operations.js";
 import { type LayerOperations, layerOperations } from "./layer-operations.js";
 import { type LifecycleOperations, lifecycleOperations } from "./lifecycle-operations.js";
@@ -18,6 +21,7 @@ import {
   registrySettingsOperations,
 } from "./registry-settings-operations.js";
 import { type RepositoryOperations, repositoryOperations } from "./repository-operations.js";
+import { type ScanningOperations, scanningOperations } from "./scanning-operations.js";
 
 export interface Registry
   extends RepositoryOperations,
@@ -25,7 +29,9 @@ export interface Registry
     LayerOperations,
     PolicyOperations,
     RegistrySettingsOperations,
-    LifecycleOperations {
+    LifecycleOperations,
+    ScanningOperations,
+    AccountSettingsOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
   /** Folds every event committed before the call (another process's writes included). */
@@ -36,6 +42,7 @@ export interface Registry
 
 export const createRegistry = (options: RegistryOptions): Registry => {
   const runtime = createRegistryRuntime(options);
+  const layers = layerOperations(runtime);
   return {
     get state() {
       return runtime.handler.state;
@@ -44,9 +51,20 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     context: runtime.context,
     ...repositoryOperations(runtime),
     ...imageOperations(runtime),
-    ...layerOperations(runtime),
+    ...layers,
     ...policyOperations(runtime),
     ...registrySettingsOperations(runtime),
     ...lifecycleOperations(runtime),
+    ...scanningOperations(runtime, {
+      events: options.events,
+      scanner: options.scanner ?? noFindingsScanner,
+      ...(options.scanTimeoutMs === undefined ? {} : { scanTimeoutMs: options.scanTimeoutMs }),
+      readBlob: async (ref, digest) => {
+        const read = await layers.readBlob({ ...ref, digest: digest as Digest });
+        if (E.isLeft(read)) throw new Error(read.left.message);
+        return read.right;
+      },
+    }),
+    ...accountSettingsOperations(runtime),
   };
 };

@@ -7,7 +7,12 @@ import { once } from "node:events";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { RegistryId } from "@berth/core";
-import { createRegistry, startLifecycleSchedule } from "@berth/engine";
+import {
+  createFindingsFileScanner,
+  createRegistry,
+  noFindingsScanner,
+  startLifecycleSchedule,
+} from "@berth/engine";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
@@ -45,6 +50,8 @@ export interface ServeOptions extends StorageFlags {
   readonly secret?: string;
   /** How often lifecycle policies are applied, in milliseconds (default 24 h). */
   readonly lifecycleInterval?: number;
+  /** A JSON file of findings keyed by image digest: what every scan finds (default: nothing). */
+  readonly scanFindings?: string;
 }
 
 export const serve = async (options: ServeOptions) => {
@@ -70,6 +77,10 @@ export const serve = async (options: ServeOptions) => {
     blobs: storage.blobs,
     defaultRegistryId: defaultAccountId,
     context: { region: options.region, registryHost: () => new URL(publicUrl()).host },
+    scanner:
+      options.scanFindings === undefined
+        ? noFindingsScanner
+        : createFindingsFileScanner(options.scanFindings),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -96,6 +107,12 @@ export const serve = async (options: ServeOptions) => {
   });
   server.listen(options.port, options.host);
   await once(server, "listening");
+  // Scans started on push or by StartImageScan run in the background until shutdown.
+  const scanning = new AbortController();
+  const scanWorker = registry.runScanWorker({
+    signal: scanning.signal,
+    onError: (error) => logger.error({ err: error }, "scan worker: storage failed, retrying"),
+  });
   const address = server.address();
   boundPort = typeof address === "object" && address !== null ? address.port : options.port;
   logger.info(
@@ -122,6 +139,8 @@ export const serve = async (options: ServeOptions) => {
       server.closeIdleConnections();
       await once(server, "close");
       await lifecycle.stop();
+      scanning.abort();
+      await scanWorker;
       await storage.close();
       logger.info("stopped");
       logger.flush();
@@ -178,6 +197,12 @@ addStorageOptions(
       .env("BERTH_LIFECYCLE_INTERVAL")
       .default(DEFAULT_LIFECYCLE_INTERVAL_MS, "24h")
       .argParser(durationFlag),
+  )
+  .addOption(
+    new Option(
+      "--scan-findings <file>",
+      "JSON file of scan findings keyed by image digest (default: scans find nothing)",
+    ).env("BERTH_SCAN_FINDINGS"),
   )
   .action(async (options: ServeOptions) => {
     const running = await serve(withDatabaseUrl(options));

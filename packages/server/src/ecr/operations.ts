@@ -2,11 +2,19 @@
  * The ECR operations: each decodes nothing (the request is already decoded by its codec), calls one
  * registry method, and shapes the answer as ECR does on the wire. No business rule lives here.
  */
-import type { EcrOperation, EcrRequest, RegistryError, RegistryId } from "@berth/core";
+import type {
+  EcrOperation,
+  EcrRequest,
+  ImageDetail,
+  ImageScanFindingsPage,
+  RegistryError,
+  RegistryId,
+} from "@berth/core";
 import type { Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { TokenIssuer } from "../auth/authorization-token.js";
 import { DOWNLOAD_URL_LIFETIME_MS, type DownloadUrlSigner } from "../downloads/signed-urls.js";
+import { imageDetailScanOnWire, scanFindingsOnWire } from "./scan-wire.js";
 import { withEpochSeconds } from "./wire.js";
 
 export interface CallContext {
@@ -59,9 +67,9 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   BatchGetImage: (request, context) => context.registry.batchGetImage(withAccount(request, context)),
   BatchDeleteImage: (request, context) => context.registry.batchDeleteImage(withAccount(request, context)),
   DescribeImages: async (request, context) =>
-    mapRight((r: { imageDetails: ReadonlyArray<{ imagePushedAt: number }>; nextToken?: string }) => ({
+    mapRight((r: { imageDetails: ReadonlyArray<ImageDetail>; nextToken?: string }) => ({
       ...r,
-      imageDetails: r.imageDetails.map((d) => withEpochSeconds(d, ["imagePushedAt"])),
+      imageDetails: r.imageDetails.map((d) => imageDetailScanOnWire(withEpochSeconds(d, ["imagePushedAt"]))),
     }))(await context.registry.describeImages(withAccount(request, context))),
   ListImages: (request, context) => context.registry.listImages(withAccount(request, context)),
   InitiateLayerUpload: (request, context) =>
@@ -125,6 +133,23 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
       ...r,
       previewResults: r.previewResults.map((result) => withEpochSeconds(result, ["imagePushedAt"])),
     }))(await context.registry.getLifecyclePolicyPreview(withAccount(request, context))),
+  PutImageScanningConfiguration: (request, context) =>
+    context.registry.putImageScanningConfiguration(withAccount(request, context)),
+  PutRegistryScanningConfiguration: (request, context) =>
+    context.registry.putRegistryScanningConfiguration({ ...request, registryId: context.accountId }),
+  GetRegistryScanningConfiguration: (_request, context) =>
+    context.registry.getRegistryScanningConfiguration({ registryId: context.accountId }),
+  BatchGetRepositoryScanningConfiguration: (request, context) =>
+    context.registry.batchGetRepositoryScanningConfiguration({ ...request, registryId: context.accountId }),
+  StartImageScan: (request, context) => context.registry.startImageScan(withAccount(request, context)),
+  DescribeImageScanFindings: async (request, context) =>
+    mapRight(scanFindingsOnWire<ImageScanFindingsPage>)(
+      await context.registry.describeImageScanFindings(withAccount(request, context)),
+    ),
+  GetAccountSetting: (request, context) =>
+    context.registry.getAccountSetting({ ...request, registryId: context.accountId }),
+  PutAccountSetting: (request, context) =>
+    context.registry.putAccountSetting({ ...request, registryId: context.accountId }),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();

@@ -11,7 +11,7 @@ import { createRegistry } from "@berth/engine";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
-import { createBerthServer } from "../berth-server.js";
+import { createBerthServer, DEFAULT_SERVER_LIMITS } from "../berth-server.js";
 import { openStorage, STORAGE_KINDS, type StorageKind } from "./storage.js";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -19,6 +19,16 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const port = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port 0-65535");
+  return n;
+};
+const seconds = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number of seconds > 0");
+  return n;
+};
+const bytes = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError("expected a number of bytes > 0");
   return n;
 };
 const accountId = (value: string) => {
@@ -42,6 +52,12 @@ export interface ServeOptions {
   readonly createOnPush?: boolean;
   readonly publicUrl?: string;
   readonly secret?: string;
+  /** Bytes of request bodies buffered at once (default 512 MiB). */
+  readonly maxInflightBytes?: number;
+  /** Seconds a client has to send a request's headers (default 30). */
+  readonly headerTimeout?: number;
+  /** Seconds a connection may stay silent while a request is open (default 60). */
+  readonly idleTimeout?: number;
 }
 
 export const serve = async (options: ServeOptions) => {
@@ -82,6 +98,12 @@ export const serve = async (options: ServeOptions) => {
     logger,
     credentials,
     defaultAccountId,
+    region: options.region,
+    limits: {
+      ...(options.maxInflightBytes === undefined ? {} : { maxInflightBytes: options.maxInflightBytes }),
+      ...(options.headerTimeout === undefined ? {} : { headerTimeoutMs: options.headerTimeout * 1000 }),
+      ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout * 1000 }),
+    },
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     createOnPush: options.createOnPush ?? false,
@@ -192,6 +214,27 @@ program
       "--secret <secret>",
       "key that signs login tokens and download URLs (default: random per start)",
     ).env("BERTH_SECRET"),
+  )
+  .addOption(
+    new Option(
+      "--max-inflight-bytes <bytes>",
+      "request body bytes held in memory at once; past it, retry later",
+    )
+      .env("BERTH_MAX_INFLIGHT_BYTES")
+      .default(DEFAULT_SERVER_LIMITS.maxInflightBytes)
+      .argParser(bytes),
+  )
+  .addOption(
+    new Option("--header-timeout <seconds>", "time a client has to send a request's headers")
+      .env("BERTH_HEADER_TIMEOUT")
+      .default(DEFAULT_SERVER_LIMITS.headerTimeoutMs / 1000)
+      .argParser(seconds),
+  )
+  .addOption(
+    new Option("--idle-timeout <seconds>", "time a connection may go without a byte during a request")
+      .env("BERTH_IDLE_TIMEOUT")
+      .default(DEFAULT_SERVER_LIMITS.idleTimeoutMs / 1000)
+      .argParser(seconds),
   )
   .action(async (options: ServeOptions) => {
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;

@@ -15,10 +15,18 @@ import {
 import { isUnstorableText } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { Logger } from "pino";
+import { checkAuthorizationHeader, type SigningScope } from "../auth/authorization-header.js";
 import type { CredentialStore } from "../auth/credentials.js";
 import { verifySignature } from "../auth/sigv4.js";
 import { answeringFailures, UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
-import { BodyTooLargeError, readBody } from "../http/read-body.js";
+import {
+  bodyReservation,
+  INFLIGHT_RETRY_AFTER_SECONDS,
+  type InflightBudget,
+  inflightRefusal,
+} from "../http/inflight-budget.js";
+import { BodyTooLargeError } from "../http/read-body.js";
+import { readSignedBody } from "../http/read-signed-body.js";
 import { type EcrErrorResponse, protocolError, registryErrorResponse } from "./ecr-errors.js";
 import { type CallContext, ecrOperations } from "./operations.js";
 import { ECR_CONTENT_TYPE, ECR_TARGET_PREFIX } from "./wire.js";
@@ -65,6 +73,10 @@ const foreignRegistry = (request: object, accountId: RegistryId): string | undef
 
 export interface EcrApiOptions {
   readonly credentials: CredentialStore;
+  /** The service and regions a request's credential scope must name. */
+  readonly signingScope: SigningScope;
+  /** Shared with the other front ends: the bytes of request bodies held at once. */
+  readonly budget: InflightBudget;
   readonly defaultAccountId: RegistryId;
   readonly context: Omit<CallContext, "accountId" | "baseUrl">;
   /** How the client reached this server (for proxyEndpoint and download URLs). */
@@ -111,29 +123,54 @@ export const createEcrApi = (options: EcrApiOptions) => {
       sendError(response, requestId, error);
     };
 
+    // Refusals before the body: close the connection rather than read (drain) what was not wanted.
+    const refuseUnread = (error: EcrErrorResponse) => {
+      if (!request.complete) response.setHeader("connection", "close");
+      fail(error);
+    };
+    // Authentication first, from the headers alone: an unauthenticated body is never read.
+    const claim = checkAuthorizationHeader(
+      request.headers,
+      options.credentials,
+      options.signingScope,
+      new Date(),
+    );
+    if (!claim.ok) return refuseUnread(protocolError(claim.kind, claim.message));
+    if (!options.budget.reserveFor(response, bodyReservation(request, MAX_ECR_REQUEST_BYTES))) {
+      response.setHeader("retry-after", String(INFLIGHT_RETRY_AFTER_SECONDS));
+      return refuseUnread(protocolError("ThrottlingException", inflightRefusal(options.budget)));
+    }
+    // Local mode (no credentials) accepts any well-formed, in-scope signature unverified.
+    const key = claim.key;
     let body: Buffer;
+    let payloadHash: string | undefined;
     try {
-      body = await readBody(request, MAX_ECR_REQUEST_BYTES);
+      ({ body, sha256: payloadHash } = await readSignedBody(
+        request,
+        MAX_ECR_REQUEST_BYTES,
+        key !== undefined,
+      ));
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        response.setHeader("connection", "close");
-        return fail(protocolError("SerializationException", error.message));
+        return refuseUnread(protocolError("SerializationException", error.message));
       }
       throw error;
     }
-    const url = new URL(request.url ?? "/", "http://localhost");
-    const signature = await verifySignature(
-      {
-        method: request.method ?? "POST",
-        path: url.pathname,
-        query: url.searchParams,
-        headers: request.headers,
-        body,
-      },
-      options.credentials,
-      new Date(),
-    );
-    if (!signature.ok) return fail(protocolError(signature.kind, signature.message));
+    if (key !== undefined && payloadHash !== undefined) {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      const signature = await verifySignature(
+        {
+          method: request.method ?? "POST",
+          path: url.pathname,
+          query: url.searchParams,
+          headers: request.headers,
+          payloadHash,
+        },
+        claim,
+        key,
+      );
+      if (!signature.ok) return fail(protocolError(signature.kind, signature.message));
+    }
 
     if (operation === undefined || !isEcrOperation(operation)) {
       return fail(
@@ -153,13 +190,13 @@ export const createEcrApi = (options: EcrApiOptions) => {
     }
     const decoded = decodeRequest(operation, json);
     if (E.isLeft(decoded)) return fail(registryErrorResponse(decoded.left));
-    if (signature.key !== undefined) {
-      const foreign = foreignRegistry(decoded.right, signature.key.accountId);
+    if (key !== undefined) {
+      const foreign = foreignRegistry(decoded.right, key.accountId);
       if (foreign !== undefined) {
         return fail(
           protocolError(
             "AccessDeniedException",
-            `The access key ${signature.key.accessKeyId} acts for registry ${signature.key.accountId} and is not authorized to perform ecr:${operation} on registry ${foreign}`,
+            `The access key ${key.accessKeyId} acts for registry ${key.accountId} and is not authorized to perform ecr:${operation} on registry ${foreign}`,
           ),
         );
       }
@@ -179,7 +216,7 @@ export const createEcrApi = (options: EcrApiOptions) => {
     const context: CallContext = {
       ...options.context,
       baseUrl: options.baseUrlOf(request),
-      accountId: signature.key?.accountId ?? options.defaultAccountId,
+      accountId: key?.accountId ?? options.defaultAccountId,
     };
     const started = performance.now();
     // The table is indexed by the decoded operation, so the request's type matches by construction.

@@ -12,7 +12,12 @@ export class BodyTooLargeError extends Error {
  * Collects the body, refusing it as soon as it is known to exceed `limit`: from Content-Length
  * before a byte is read, else while counting, so an oversized body is never buffered whole.
  */
-export const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer> => {
+export const readBody = async (
+  request: IncomingMessage,
+  limit: number,
+  /** Sees each chunk as it arrives (to hash while reading). */
+  onChunk?: (chunk: Buffer) => void,
+): Promise<Buffer> => {
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (declared > limit) throw new BodyTooLargeError(limit);
   const chunks: Buffer[] = [];
@@ -20,6 +25,7 @@ export const readBody = async (request: IncomingMessage, limit: number): Promise
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) throw new BodyTooLargeError(limit);
+    onChunk?.(chunk);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);

@@ -18,6 +18,8 @@ export type OciErrorCode =
   | "UNAUTHORIZED"
   | "DENIED"
   | "UNSUPPORTED"
+  /** The spec's code for 429: here, too many bytes of request bodies in flight. */
+  | "TOOMANYREQUESTS"
   /** distribution's code for an unexpected failure (500): a bug, not a client fault. */
   | "UNKNOWN"
   /** Not in the spec's list: ECR answers docker with it for an immutable tag, and clients know it. */

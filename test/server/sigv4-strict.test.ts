@@ -20,6 +20,17 @@ const ACCOUNT = "111111111111";
 const key = { accessKeyId: "AKIDSTRICT", secretAccessKey: "strict-secret" };
 const repositoryName = "strict/app";
 
+/** A fetch Response read as a RawAnswer (JSON body). */
+const answerOf = async (response: Response): Promise<RawAnswer> => {
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: JSON.parse(text) as Record<string, unknown>,
+  };
+};
+
 const refusedWith = (answer: RawAnswer, message: RegExp) => {
   expect({ status: answer.status, type: answer.headers.get("x-amzn-errortype") }).toEqual({
     status: 403,
@@ -64,12 +75,7 @@ describe("SigV4 strictness (credentials configured, region us-east-1)", () => {
       headers: { ...captured, "x-amz-target": `${TARGET_PREFIX}BatchDeleteImage` },
       body,
     });
-    const answer = {
-      status: replayed.status,
-      headers: replayed.headers,
-      text: "",
-      json: await replayed.json(),
-    };
+    const answer = await answerOf(replayed);
     refusedWith(answer, /'X-Amz-Target' must be a 'SignedHeader'/);
     expect(await imageTags()).toEqual(["v1"]);
 
@@ -104,12 +110,7 @@ describe("SigV4 strictness (credentials configured, region us-east-1)", () => {
       leaveUnsigned: ["host"],
     });
     const response = await fetch(`${berth.endpoint}/`, { method: "POST", headers, body });
-    const answer = {
-      status: response.status,
-      headers: response.headers,
-      text: "",
-      json: await response.json(),
-    };
+    const answer = await answerOf(response);
     refusedWith(answer, /'Host' or ':authority' must be a 'SignedHeader'/);
   });
 
@@ -123,12 +124,7 @@ describe("SigV4 strictness (credentials configured, region us-east-1)", () => {
         key,
         ...scope,
       });
-      return fetch(`${berth.endpoint}/`, { method: "POST", headers, body: "{}" }).then(async (response) => ({
-        status: response.status,
-        headers: response.headers,
-        text: "",
-        json: (await response.json()) as Record<string, unknown>,
-      }));
+      return fetch(`${berth.endpoint}/`, { method: "POST", headers, body: "{}" }).then(answerOf);
     };
     // Each of these is a valid signature for its scope: only the scope is wrong.
     refusedWith(
@@ -162,7 +158,7 @@ describe("SigV4 strictness (credentials configured, region us-east-1)", () => {
       body: "{}",
     });
     refusedWith(
-      { status: response.status, headers: response.headers, text: "", json: await response.json() },
+      await answerOf(response),
       new RegExp(
         `^Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${otherDay}' != '${day}'`,
       ),

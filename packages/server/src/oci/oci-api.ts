@@ -37,6 +37,8 @@ export const createOciApi = (options: OciApiOptions) => {
     if (!auth.ok) {
       const realm = `Basic realm="${options.baseUrlOf(request)}",service="ecr.amazonaws.com"`;
       const error = { ...ociError(401, "UNAUTHORIZED", auth.reason), headers: { "www-authenticate": realm } };
+      // An unauthenticated body is not read: close rather than drain it.
+      if (!request.complete) response.setHeader("connection", "close");
       return sendError(response, error, request);
     }
     const route = parseOciPath(url.pathname);

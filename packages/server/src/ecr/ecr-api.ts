@@ -15,18 +15,11 @@ import {
 import { isUnstorableText } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { Logger } from "pino";
-import { checkAuthorizationHeader, type SigningScope } from "../auth/authorization-header.js";
+import type { SigningScope } from "../auth/authorization-header.js";
 import type { CredentialStore } from "../auth/credentials.js";
-import { verifySignature } from "../auth/sigv4.js";
 import { answeringFailures, UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
-import {
-  bodyReservation,
-  INFLIGHT_RETRY_AFTER_SECONDS,
-  type InflightBudget,
-  inflightRefusal,
-} from "../http/inflight-budget.js";
-import { BodyTooLargeError } from "../http/read-body.js";
-import { readSignedBody } from "../http/read-signed-body.js";
+import type { InflightBudget } from "../http/inflight-budget.js";
+import { readAuthenticatedBody } from "./authenticated-body.js";
 import { type EcrErrorResponse, protocolError, registryErrorResponse } from "./ecr-errors.js";
 import { type CallContext, ecrOperations } from "./operations.js";
 import { ECR_CONTENT_TYPE, ECR_TARGET_PREFIX } from "./wire.js";
@@ -123,54 +116,15 @@ export const createEcrApi = (options: EcrApiOptions) => {
       sendError(response, requestId, error);
     };
 
-    // Refusals before the body: close the connection rather than read (drain) what was not wanted.
-    const refuseUnread = (error: EcrErrorResponse) => {
-      if (!request.complete) response.setHeader("connection", "close");
-      fail(error);
-    };
-    // Authentication first, from the headers alone: an unauthenticated body is never read.
-    const claim = checkAuthorizationHeader(
-      request.headers,
-      options.credentials,
-      options.signingScope,
-      new Date(),
-    );
-    if (!claim.ok) return refuseUnread(protocolError(claim.kind, claim.message));
-    if (!options.budget.reserveFor(response, bodyReservation(request, MAX_ECR_REQUEST_BYTES))) {
-      response.setHeader("retry-after", String(INFLIGHT_RETRY_AFTER_SECONDS));
-      return refuseUnread(protocolError("ThrottlingException", inflightRefusal(options.budget)));
-    }
-    // Local mode (no credentials) accepts any well-formed, in-scope signature unverified.
-    const key = claim.key;
-    let body: Buffer;
-    let payloadHash: string | undefined;
-    try {
-      ({ body, sha256: payloadHash } = await readSignedBody(
-        request,
-        MAX_ECR_REQUEST_BYTES,
-        key !== undefined,
-      ));
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        return refuseUnread(protocolError("SerializationException", error.message));
-      }
-      throw error;
-    }
-    if (key !== undefined && payloadHash !== undefined) {
-      const url = new URL(request.url ?? "/", "http://localhost");
-      const signature = await verifySignature(
-        {
-          method: request.method ?? "POST",
-          path: url.pathname,
-          query: url.searchParams,
-          headers: request.headers,
-          payloadHash,
-        },
-        claim,
-        key,
-      );
-      if (!signature.ok) return fail(protocolError(signature.kind, signature.message));
-    }
+    // Authentication before the body, the body within the in-flight bound, then the signature.
+    const authenticated = await readAuthenticatedBody(request, response, {
+      credentials: options.credentials,
+      signingScope: options.signingScope,
+      budget: options.budget,
+      limit: MAX_ECR_REQUEST_BYTES,
+    });
+    if (!authenticated.ok) return fail(authenticated.error);
+    const { body, key } = authenticated;
 
     if (operation === undefined || !isEcrOperation(operation)) {
       return fail(

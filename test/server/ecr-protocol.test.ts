@@ -101,15 +101,15 @@ function exchange(
   });
 }
 
-const requestHead = (port: number, extra: string) =>
+/** A request head whose signature local mode accepts unverified (well-formed, in scope). */
+const requestHead = (port: number, extra: string, date = amzDate(new Date())) =>
   [
     "POST / HTTP/1.1",
     `Host: 127.0.0.1:${port}`,
     `Content-Type: ${CONTENT_TYPE}`,
     `X-Amz-Target: ${TARGET_PREFIX}DescribeRepositories`,
-    "Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecr/aws4_request, SignedHeaders=host;x-amz-date, Signature=" +
-      "0".repeat(64),
-    `X-Amz-Date: ${amzDate(new Date())}`,
+    `Authorization: AWS4-HMAC-SHA256 Credential=test/${date.slice(0, 8)}/us-east-1/ecr/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${"0".repeat(64)}`,
+    `X-Amz-Date: ${date}`,
     extra,
     "",
     "",

@@ -24,7 +24,8 @@ export interface SigningKey {
 
 /**
  * Signs a `POST /` request: returns the headers to send (with Authorization and X-Amz-Date). Every
- * header in `headers` plus host and x-amz-date is signed.
+ * header in `headers` plus host and x-amz-date is signed, except those named in `leaveUnsigned`
+ * (sent, but not in SignedHeaders: what a careless signer does, and what a replay exploits).
  */
 export function signRequest(options: {
   readonly host: string;
@@ -34,6 +35,7 @@ export function signRequest(options: {
   readonly date?: Date;
   readonly region?: string;
   readonly service?: string;
+  readonly leaveUnsigned?: ReadonlyArray<string>;
 }): Record<string, string> {
   const date = options.date ?? new Date();
   const stamp = amzDate(date);
@@ -44,7 +46,9 @@ export function signRequest(options: {
   for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
   headers.host = options.host;
   headers["x-amz-date"] = stamp;
-  const names = Object.keys(headers).sort();
+  const names = Object.keys(headers)
+    .filter((name) => !options.leaveUnsigned?.includes(name))
+    .sort();
   const signedHeaders = names.join(";");
   const canonicalRequest = [
     "POST",

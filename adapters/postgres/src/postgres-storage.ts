@@ -37,7 +37,8 @@ export interface PostgresStorage {
 }
 
 /**
- * Both stores on one pg Pool, migrated and ready. The pool ends once both stores are closed (or on
+ * Both stores on one pg Pool (and one more connection for LISTEN, once something subscribes),
+ * migrated and ready. The pool ends once both stores are closed (or on
  * `close()`), so a caller that closes each store it was handed leaks nothing.
  */
 export const createPostgresStorage = async (options: PostgresStorageOptions): Promise<PostgresStorage> => {
@@ -61,10 +62,14 @@ export const createPostgresStorage = async (options: PostgresStorageOptions): Pr
     throw error;
   }
   const { pollIntervalMs, chunkSize } = options;
+  // LISTEN holds its connection for as long as anyone subscribes: it gets one of its own, so
+  // subscribers (the scan worker, embedders) never take a connection from the requests' pool.
+  const listenerPool = new pg.Pool({ ...options.pool, connectionString: options.connectionString, max: 1 });
+  listenerPool.on("error", () => {});
   const events = createPostgresEventStore({
     db,
     schema,
-    pool,
+    pool: listenerPool,
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
   });
   const blobs = createPostgresBlobStore({ db, schema, ...(chunkSize === undefined ? {} : { chunkSize }) });
@@ -73,7 +78,7 @@ export const createPostgresStorage = async (options: PostgresStorageOptions): Pr
   let ended: Promise<void> | undefined;
   const release = async () => {
     open -= 1;
-    if (open === 0) ended = db.destroy();
+    if (open === 0) ended = Promise.all([db.destroy(), listenerPool.end()]).then(() => undefined);
     await ended;
   };
   const once = (close: () => Promise<void>) => {

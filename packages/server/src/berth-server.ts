@@ -14,7 +14,25 @@ import { createDownloadRoute } from "./downloads/download-route.js";
 import { createDownloadUrlSigner, DOWNLOAD_PATH_PREFIX } from "./downloads/signed-urls.js";
 import { createEcrApi } from "./ecr/ecr-api.js";
 import { answeringFailures, sendPlainFailure } from "./http/answer-failures.js";
+import { createInflightBudget, DEFAULT_MAX_INFLIGHT_BYTES } from "./http/inflight-budget.js";
 import { createOciApi } from "./oci/oci-api.js";
+
+/** What the server holds for its clients at most, and how long it waits on them. */
+export interface ServerLimits {
+  /** Bytes of request bodies buffered at once across all requests; past it, refused at once. */
+  readonly maxInflightBytes: number;
+  /** Time a client has to send a request's headers (slow-header clients are cut). */
+  readonly headerTimeoutMs: number;
+  /** Time a connection may go without a byte either way while a request is open. No total limit: a
+   * large upload may take as long as it takes, so long as it keeps moving. */
+  readonly idleTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  maxInflightBytes: DEFAULT_MAX_INFLIGHT_BYTES,
+  headerTimeoutMs: 30_000,
+  idleTimeoutMs: 60_000,
+};
 
 export interface BerthServerOptions {
   readonly registry: Registry;
@@ -22,6 +40,10 @@ export interface BerthServerOptions {
   /** No credentials: local mode, any well-formed SigV4 request is accepted. */
   readonly credentials: CredentialStore;
   readonly defaultAccountId: RegistryId;
+  /** The region Berth serves: an ECR request's credential scope must name it. */
+  readonly region: string;
+  /** Defaults: DEFAULT_SERVER_LIMITS. */
+  readonly limits?: Partial<ServerLimits>;
   /** Signs authorization tokens and download URLs; share it between processes of one registry. */
   readonly secret?: Uint8Array | string;
   /** How clients reach this server, for proxyEndpoint and download URLs (default from Host). */
@@ -38,9 +60,14 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
   const baseUrlOf = (request: IncomingMessage) =>
     options.publicUrl ?? `http://${request.headers.host ?? "localhost"}`;
 
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const budget = createInflightBudget(limits.maxInflightBytes);
+
   const download = createDownloadRoute(registry, downloads, logger);
   const ecr = createEcrApi({
     credentials: options.credentials,
+    signingScope: { service: "ecr", regions: [options.region] },
+    budget,
     defaultAccountId: options.defaultAccountId,
     logger,
     context: { registry, tokens, downloads, now: Date.now },
@@ -52,6 +79,7 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
     tokens,
     localAccountId: options.credentials.size === 0 ? options.defaultAccountId : undefined,
     createOnPush: options.createOnPush ?? false,
+    budget,
     baseUrlOf,
     logger,
   });
@@ -74,5 +102,22 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
 
   // Each front end answers its own failures; this catches only what routing itself might throw.
   const handle = answeringFailures(logger, sendPlainFailure, route);
-  return createServer((request, response) => void handle(request, response));
+  const server = createServer(
+    {
+      // No limit on a request's total time (a large upload takes what it takes): idle time counts.
+      requestTimeout: 0,
+      headersTimeout: limits.headerTimeoutMs,
+      // How often Node looks for connections past headersTimeout (its default is 30 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.headerTimeoutMs / 4)),
+    },
+    (request, response) => {
+      // Node re-arms a kept-alive socket with keepAliveTimeout and then clears it when the next
+      // request begins: arm the idle timeout for every request. A socket idle past it is destroyed.
+      request.socket.setTimeout(limits.idleTimeoutMs);
+      void handle(request, response);
+    },
+  );
+  // Before the first request, too: a connection that sends nothing is dropped.
+  server.timeout = limits.idleTimeoutMs;
+  return server;
 };

@@ -1,3 +1,4 @@
+export * from "./auth/authorization-header.js";
 export * from "./auth/authorization-token.js";
 export * from "./auth/credentials.js";
 export * from "./auth/sigv4.js";

@@ -16,8 +16,8 @@ import {
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
-import { createBerthServer } from "../berth-server.js";
-import { durationFlag } from "./duration.js";
+import { createBerthServer, DEFAULT_SERVER_LIMITS } from "../berth-server.js";
+import { durationFlag, wholeNumber } from "./duration.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
 import { openStorage } from "./storage.js";
 import {
@@ -52,6 +52,12 @@ export interface ServeOptions extends StorageFlags {
   readonly lifecycleInterval?: number;
   /** A JSON file of findings keyed by image digest: what every scan finds (default: nothing). */
   readonly scanFindings?: string;
+  /** Bytes of request bodies buffered at once (default 512 MiB). */
+  readonly maxInflightBytes?: number;
+  /** Milliseconds a client has to send a request's headers (default 30 s). */
+  readonly headerTimeout?: number;
+  /** Milliseconds a connection may stay silent while a request is open (default 60 s). */
+  readonly idleTimeout?: number;
 }
 
 export const serve = async (options: ServeOptions) => {
@@ -91,6 +97,12 @@ export const serve = async (options: ServeOptions) => {
     logger,
     credentials,
     defaultAccountId,
+    region: options.region,
+    limits: {
+      ...(options.maxInflightBytes === undefined ? {} : { maxInflightBytes: options.maxInflightBytes }),
+      ...(options.headerTimeout === undefined ? {} : { headerTimeoutMs: options.headerTimeout }),
+      ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout }),
+    },
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     createOnPush: options.createOnPush ?? false,
@@ -203,6 +215,27 @@ addStorageOptions(
       "--scan-findings <file>",
       "JSON file of scan findings keyed by image digest (default: scans find nothing)",
     ).env("BERTH_SCAN_FINDINGS"),
+  )
+  .addOption(
+    new Option(
+      "--max-inflight-bytes <bytes>",
+      "request body bytes held in memory at once; past it, retry later",
+    )
+      .env("BERTH_MAX_INFLIGHT_BYTES")
+      .default(DEFAULT_SERVER_LIMITS.maxInflightBytes)
+      .argParser(wholeNumber(1)),
+  )
+  .addOption(
+    new Option("--header-timeout <duration>", "time a client has to send a request's headers")
+      .env("BERTH_HEADER_TIMEOUT")
+      .default(DEFAULT_SERVER_LIMITS.headerTimeoutMs, "30s")
+      .argParser(durationFlag),
+  )
+  .addOption(
+    new Option("--idle-timeout <duration>", "time a connection may go without a byte during a request")
+      .env("BERTH_IDLE_TIMEOUT")
+      .default(DEFAULT_SERVER_LIMITS.idleTimeoutMs, "60s")
+      .argParser(durationFlag),
   )
   .action(async (options: ServeOptions) => {
     const running = await serve(withDatabaseUrl(options));

@@ -15,10 +15,11 @@ import {
 import { isUnstorableText, StorageBusyError } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { Logger } from "pino";
+import type { SigningScope } from "../auth/authorization-header.js";
 import type { CredentialStore } from "../auth/credentials.js";
-import { verifySignature } from "../auth/sigv4.js";
 import { answeringFailures, retryAfter } from "../http/answer-failures.js";
-import { BodyTooLargeError, readBody } from "../http/read-body.js";
+import type { InflightBudget } from "../http/inflight-budget.js";
+import { readAuthenticatedBody } from "./authenticated-body.js";
 import {
   type EcrErrorResponse,
   protocolError,
@@ -70,6 +71,10 @@ const foreignRegistry = (request: object, accountId: RegistryId): string | undef
 
 export interface EcrApiOptions {
   readonly credentials: CredentialStore;
+  /** The service and regions a request's credential scope must name. */
+  readonly signingScope: SigningScope;
+  /** Shared with the other front ends: the bytes of request bodies held at once. */
+  readonly budget: InflightBudget;
   readonly defaultAccountId: RegistryId;
   readonly context: Omit<CallContext, "accountId" | "baseUrl">;
   /** How the client reached this server (for proxyEndpoint and download URLs). */
@@ -118,29 +123,15 @@ export const createEcrApi = (options: EcrApiOptions) => {
       sendError(response, requestId, error);
     };
 
-    let body: Buffer;
-    try {
-      body = await readBody(request, MAX_ECR_REQUEST_BYTES);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        response.setHeader("connection", "close");
-        return fail(protocolError("SerializationException", error.message));
-      }
-      throw error;
-    }
-    const url = new URL(request.url ?? "/", "http://localhost");
-    const signature = await verifySignature(
-      {
-        method: request.method ?? "POST",
-        path: url.pathname,
-        query: url.searchParams,
-        headers: request.headers,
-        body,
-      },
-      options.credentials,
-      new Date(),
-    );
-    if (!signature.ok) return fail(protocolError(signature.kind, signature.message));
+    // Authentication before the body, the body within the in-flight bound, then the signature.
+    const authenticated = await readAuthenticatedBody(request, response, {
+      credentials: options.credentials,
+      signingScope: options.signingScope,
+      budget: options.budget,
+      limit: MAX_ECR_REQUEST_BYTES,
+    });
+    if (!authenticated.ok) return fail(authenticated.error);
+    const { body, key } = authenticated;
 
     if (operation === undefined || !isEcrOperation(operation)) {
       return fail(
@@ -160,13 +151,13 @@ export const createEcrApi = (options: EcrApiOptions) => {
     }
     const decoded = decodeRequest(operation, json);
     if (E.isLeft(decoded)) return fail(registryErrorResponse(decoded.left));
-    if (signature.key !== undefined) {
-      const foreign = foreignRegistry(decoded.right, signature.key.accountId);
+    if (key !== undefined) {
+      const foreign = foreignRegistry(decoded.right, key.accountId);
       if (foreign !== undefined) {
         return fail(
           protocolError(
             "AccessDeniedException",
-            `The access key ${signature.key.accessKeyId} acts for registry ${signature.key.accountId} and is not authorized to perform ecr:${operation} on registry ${foreign}`,
+            `The access key ${key.accessKeyId} acts for registry ${key.accountId} and is not authorized to perform ecr:${operation} on registry ${foreign}`,
           ),
         );
       }
@@ -186,7 +177,7 @@ export const createEcrApi = (options: EcrApiOptions) => {
     const context: CallContext = {
       ...options.context,
       baseUrl: options.baseUrlOf(request),
-      accountId: signature.key?.accountId ?? options.defaultAccountId,
+      accountId: key?.accountId ?? options.defaultAccountId,
     };
     const started = performance.now();
     // The table is indexed by the decoded operation, so the request's type matches by construction.

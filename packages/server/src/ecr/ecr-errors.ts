@@ -16,6 +16,8 @@ export type ProtocolErrorName =
   | "MissingAuthenticationTokenException"
   | "IncompleteSignatureException"
   | "AccessDeniedException"
+  /** Too many bytes in flight: the SDKs and botocore retry it with backoff. */
+  | "ThrottlingException"
   | "ServerException";
 
 export interface EcrErrorResponse {

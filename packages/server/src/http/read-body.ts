@@ -12,14 +12,33 @@ export class BodyTooLargeError extends Error {
  * Collects the body, refusing it as soon as it is known to exceed `limit`: from Content-Length
  * before a byte is read, else while counting, so an oversized body is never buffered whole.
  */
-export const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer> => {
+export const readBody = async (
+  request: IncomingMessage,
+  limit: number,
+  /** Sees each chunk as it arrives (to hash while reading). */
+  onChunk?: (chunk: Buffer) => void,
+): Promise<Buffer> => {
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (declared > limit) throw new BodyTooLargeError(limit);
+  // A declared length is the buffer: each chunk copied in once, never the chunks and their concatenation.
+  if (Number.isSafeInteger(declared) && declared >= 0) {
+    const body = Buffer.allocUnsafe(declared);
+    let filled = 0;
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      // Node's parser delivers exactly Content-Length bytes; the check only guards the copy.
+      if (filled + chunk.length > declared) throw new BodyTooLargeError(limit);
+      onChunk?.(chunk);
+      chunk.copy(body, filled);
+      filled += chunk.length;
+    }
+    return body.subarray(0, filled);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) throw new BodyTooLargeError(limit);
+    onChunk?.(chunk);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);

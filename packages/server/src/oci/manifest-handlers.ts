@@ -4,6 +4,7 @@
  */
 import { IMAGE_MANIFEST_MAX_LENGTH, ImageTag, MediaType, MediaTypes } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
+import { bodyReservation, INFLIGHT_RETRY_AFTER_SECONDS, inflightRefusal } from "../http/inflight-budget.js";
 import { BodyTooLargeError, readBody } from "../http/read-body.js";
 import { ensureRepository, type RepositoryCall } from "./oci-context.js";
 import { ociError, ociErrorOf } from "./oci-errors.js";
@@ -33,12 +34,24 @@ const onImage =
   };
 
 /** The manifest body as UTF-8 text within ECR's size limit, or undefined once refused. */
-const readManifest = async ({ request, response }: RepositoryCall<"manifest">) => {
+const readManifest = async ({ request, response, budget }: RepositoryCall<"manifest">) => {
+  // A manifest is buffered whole: it holds its share of the in-flight bound, or is refused unread.
+  if (!budget.reserveFor(response, bodyReservation(request, IMAGE_MANIFEST_MAX_LENGTH))) {
+    if (!request.complete) response.setHeader("connection", "close");
+    const error = ociError(429, "TOOMANYREQUESTS", inflightRefusal(budget));
+    sendError(
+      response,
+      { ...error, headers: { "retry-after": String(INFLIGHT_RETRY_AFTER_SECONDS) } },
+      request,
+    );
+    return undefined;
+  }
   let body: Buffer;
   try {
     body = await readBody(request, IMAGE_MANIFEST_MAX_LENGTH);
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
+    response.setHeader("connection", "close");
     sendError(response, ociError(413, "SIZE_INVALID", error.message), request);
     return undefined;
   }

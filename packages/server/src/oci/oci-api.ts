@@ -11,6 +11,7 @@ import type { Registry } from "@berth/engine";
 import type { Logger } from "pino";
 import type { TokenIssuer } from "../auth/authorization-token.js";
 import { answeringFailures } from "../http/answer-failures.js";
+import type { InflightBudget } from "../http/inflight-budget.js";
 import { authenticateBasic } from "./oci-auth.js";
 import { ociError } from "./oci-errors.js";
 import { parseOciPath } from "./oci-paths.js";
@@ -24,24 +25,36 @@ export interface OciApiOptions {
   readonly localAccountId: RegistryId | undefined;
   /** Pushing to a repository that does not exist creates it (otherwise NAME_UNKNOWN, as in ECR). */
   readonly createOnPush: boolean;
+  readonly budget: InflightBudget;
   readonly baseUrlOf: (request: IncomingMessage) => string;
   readonly logger: Logger;
 }
 
 export const createOciApi = (options: OciApiOptions) => {
-  const { registry, tokens, createOnPush, logger } = options;
+  const { registry, tokens, createOnPush, budget, logger } = options;
   return answeringFailures(logger, sendUnexpectedFailure, async (request, response, url: URL) => {
     const auth = authenticateBasic(request.headers, tokens, options.localAccountId, Date.now());
     if (!auth.ok) {
       const realm = `Basic realm="${options.baseUrlOf(request)}",service="ecr.amazonaws.com"`;
       const error = { ...ociError(401, "UNAUTHORIZED", auth.reason), headers: { "www-authenticate": realm } };
+      // An unauthenticated body is not read: close rather than drain it.
+      if (!request.complete) response.setHeader("connection", "close");
       return sendError(response, error, request);
     }
     const route = parseOciPath(url.pathname);
     if (route === undefined) {
       return sendError(response, ociError(404, "UNSUPPORTED", `No /v2 route for ${url.pathname}`), request);
     }
-    const call = { request, response, url, registry, registryId: auth.accountId, createOnPush, logger };
+    const call = {
+      request,
+      response,
+      url,
+      registry,
+      registryId: auth.accountId,
+      createOnPush,
+      budget,
+      logger,
+    };
     return dispatchOci(call, route);
   });
 };

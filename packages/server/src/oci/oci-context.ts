@@ -8,6 +8,7 @@ import { Digest, type RegistryId, type RepositoryName } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { Logger } from "pino";
+import type { InflightBudget } from "../http/inflight-budget.js";
 import { ociError } from "./oci-errors.js";
 import type { OciRoute } from "./oci-paths.js";
 import { sendError } from "./oci-responses.js";
@@ -21,6 +22,8 @@ export interface OciCall {
   readonly registryId: RegistryId;
   /** Pushing to a repository that does not exist creates it (otherwise NAME_UNKNOWN, as in ECR). */
   readonly createOnPush: boolean;
+  /** The bytes of request bodies held at once, shared with the ECR API (manifests reserve). */
+  readonly budget: InflightBudget;
   readonly logger: Logger;
 }
 

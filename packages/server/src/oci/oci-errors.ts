@@ -18,6 +18,8 @@ export type OciErrorCode =
   | "UNAUTHORIZED"
   | "DENIED"
   | "UNSUPPORTED"
+  /** The spec's code for 429: here, too many bytes of request bodies in flight. */
+  | "TOOMANYREQUESTS"
   /** distribution's code for an unexpected failure (500): a bug, not a client fault. */
   | "UNKNOWN"
   /** distribution's code for 503: the registry cannot serve right now (its storage is busy). */

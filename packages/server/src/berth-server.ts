@@ -14,6 +14,7 @@ import { createDownloadRoute } from "./downloads/download-route.js";
 import { createDownloadUrlSigner, DOWNLOAD_PATH_PREFIX } from "./downloads/signed-urls.js";
 import { createEcrApi } from "./ecr/ecr-api.js";
 import { answeringFailures, sendPlainFailure } from "./http/answer-failures.js";
+import { requestTarget } from "./http/request-target.js";
 import { createOciApi } from "./oci/oci-api.js";
 
 export interface BerthServerOptions {
@@ -57,7 +58,12 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
   });
 
   const route = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
+    const url = requestTarget(request);
+    if (url === undefined) {
+      response.writeHead(400, { "content-type": "text/plain" });
+      response.end("Bad request: the request target must be a path, such as /v2/.\n");
+      return;
+    }
     if (request.method === "POST" && url.pathname === "/") return ecr(request, response);
     if (url.pathname === "/v2" || url.pathname.startsWith("/v2/")) return oci(request, response, url);
     if (

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { RegistryId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import type { Logger } from "pino";
@@ -80,5 +81,11 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
 
   // Each front end answers its own failures; this catches only what routing itself might throw.
   const handle = answeringFailures(logger, sendPlainFailure, route);
-  return createServer((request, response) => void handle(request, response));
+  const server = createServer((request, response) => void handle(request, response));
+  // CONNECT (a proxy's method) is no request node routes: without this it drops the connection unanswered.
+  server.on("connect", (_request: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => {});
+    socket.end("HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+  });
+  return server;
 };

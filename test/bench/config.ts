@@ -29,6 +29,9 @@ export interface BenchConfig {
   readonly httpGrowthPuts: number;
   /** 5. events in the log a cold start catches up on. */
   readonly coldStartEvents: number;
+  /** 6. keys of the unknown member in the parsed ECR body (2M keys: 25 MB), and timed runs. */
+  readonly parseKeys: number;
+  readonly parseRuns: number;
 }
 
 export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
@@ -52,6 +55,8 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         httpGrowthSizes: [100, 300],
         httpGrowthPuts: 20,
         coldStartEvents: 2_000,
+        parseKeys: 20_000,
+        parseRuns: 1,
       }
     : {
         smoke,
@@ -72,4 +77,6 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         httpGrowthSizes: [1_000, 10_000],
         httpGrowthPuts: 1_000,
         coldStartEvents: 100_000,
+        parseKeys: 2_000_000,
+        parseRuns: 5,
       };

@@ -3,7 +3,7 @@
  * keep-alive connections (node's client) when node can send them, as raw bytes on a connection of
  * their own when it cannot (bad methods, header bytes, framing), or cut short mid-body.
  */
-import { Agent, type IncomingMessage, request as httpRequest } from "node:http";
+import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import type { Duplex } from "node:stream";
 

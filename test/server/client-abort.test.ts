@@ -71,7 +71,7 @@ describe("a client that aborts mid-request", () => {
 
   /** Waits until the server has logged about the aborted request. */
   const settled = async (count: number) => {
-    for (let i = 0; i < 100 && entries.length <= count; i++) await sleep(20);
+    for (let i = 0; i < 250 && entries.length <= count; i++) await sleep(20);
     await sleep(100);
   };
 

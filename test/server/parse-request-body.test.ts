@@ -122,6 +122,12 @@ describe("parseRequestBody", () => {
   it("skips an unknown member of any size unparsed, and bounds the values of a declared one", () => {
     const huge = `{${Array.from({ length: 200_000 }, (_, i) => `"k${i}":[1,"\\"x\\u0041"]`).join(",")}}`;
     expect(parse(`{"unknown":${huge},"maxResults":5}`)).toEqual({ ok: true, request: { maxResults: 5 } });
+    // Top-level members too, with names as long as declared ones (compared byte by byte).
+    const members = Array.from({ length: 100_000 }, (_, i) => `"repositoryNam${i % 10}":${i},"é${i}":1`);
+    expect(parse(`{${members.join(",")},"a":"last","repositoryName":"x"}`)).toEqual({
+      ok: true,
+      request: { a: "last", repositoryName: "x" },
+    });
     const many = `[${Array.from({ length: MAX_MEMBER_VALUES }, () => "1").join(",")}]`;
     expect(parse(`{"imageIds":${many}}`)).toEqual({
       ok: false,

@@ -63,14 +63,19 @@ const skipWhitespace = (b: Buffer, start: number): number => {
   return i;
 };
 
+/** Whether the string scanned last held an escape (so its bytes are not its text). */
+let lastStringEscaped = false;
+
 /** From the opening quote at `start` to just past the closing one. */
 const scanString = (b: Buffer, start: number): number => {
   const n = b.length;
   let i = start + 1;
+  lastStringEscaped = false;
   while (i < n) {
     const c = b[i] as number;
     if (c === QUOTE) return i + 1;
     if (c === BACKSLASH) {
+      lastStringEscaped = true;
       const escaped = b[i + 1] ?? 0;
       if (SIMPLE_ESCAPE[escaped] === 1) i += 2;
       else if (escaped === 0x75) {
@@ -185,16 +190,28 @@ const scanValue = (b: Buffer, start: number, outer: number, budget: number): num
   }
 };
 
-/** The declared member a key (the string from `start` to `end`, quotes included) names, if any. */
+/** Whether `b` holds `name` at `at` (a loop: most keys differ at their first byte). */
+const sameBytes = (b: Buffer, at: number, name: Buffer): boolean => {
+  for (let k = 0; k < name.length; k++) if (b[at + k] !== name[k]) return false;
+  return true;
+};
+
+/**
+ * The declared member a key (the string from `start` to `end`, quotes included, just scanned) names,
+ * if any. Compared as bytes, without making a string of every key: an object of millions of keys
+ * costs no allocation per key.
+ */
 const memberNamed = (b: Buffer, start: number, end: number, members: MemberNames): string | undefined => {
   const length = end - start - 2;
+  if (!lastStringEscaped) {
+    const candidates = members.byLength.get(length);
+    if (candidates === undefined) return undefined;
+    for (const name of candidates) if (sameBytes(b, start + 1, name.bytes)) return name.text;
+    return undefined;
+  }
   // An escape is at most 6 bytes per character: a longer key names no member, and is not decoded.
   if (length > members.longest * 6) return undefined;
-  const escaped = b.subarray(start + 1, end - 1).includes(BACKSLASH);
-  if (!escaped && length > members.longest) return undefined;
-  const name = escaped
-    ? (JSON.parse(b.toString("utf8", start, end)) as string)
-    : b.toString("latin1", start + 1, end - 1);
+  const name = JSON.parse(b.toString("utf8", start, end)) as string;
   return members.names.has(name) ? name : undefined;
 };
 
@@ -202,12 +219,18 @@ const memberNamed = (b: Buffer, start: number, end: number, members: MemberNames
 export interface MemberNames {
   readonly names: ReadonlySet<string>;
   readonly longest: number;
+  /** The names as UTF-8 bytes, by their length in bytes. */
+  readonly byLength: ReadonlyMap<number, ReadonlyArray<{ readonly text: string; readonly bytes: Buffer }>>;
 }
 
-export const memberNames = (names: ReadonlyArray<string>): MemberNames => ({
-  names: new Set(names),
-  longest: Math.max(0, ...names.map((name) => name.length)),
-});
+export const memberNames = (names: ReadonlyArray<string>): MemberNames => {
+  const byLength = new Map<number, Array<{ text: string; bytes: Buffer }>>();
+  for (const text of new Set(names)) {
+    const bytes = Buffer.from(text);
+    byLength.set(bytes.length, [...(byLength.get(bytes.length) ?? []), { text, bytes }]);
+  }
+  return { names: new Set(names), longest: Math.max(0, ...names.map((name) => name.length)), byLength };
+};
 
 const declared = new Map<EcrOperation, MemberNames>();
 

@@ -33,6 +33,9 @@ export interface BenchConfig {
   /** 6. slow clients of each kind held open, and calls timed with and without them. */
   readonly slowClients: SlowClientCounts;
   readonly slowClientReps: number;
+  /** 7. keys of the unknown member in the parsed ECR body (2M keys: 25 MB), and timed runs. */
+  readonly parseKeys: number;
+  readonly parseRuns: number;
 }
 
 export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
@@ -58,6 +61,8 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         coldStartEvents: 2_000,
         slowClients: { patches: 6, ecrBodies: 2, headers: 2 },
         slowClientReps: 20,
+        parseKeys: 20_000,
+        parseRuns: 1,
       }
     : {
         smoke,
@@ -80,4 +85,6 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         coldStartEvents: 100_000,
         slowClients: { patches: 120, ecrBodies: 40, headers: 40 },
         slowClientReps: 500,
+        parseKeys: 2_000_000,
+        parseRuns: 5,
       };

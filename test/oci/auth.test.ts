@@ -189,6 +189,23 @@ describe("/v2 with credentials configured", () => {
     }
   });
 
+  it("the Basic scheme is matched in any case (RFC 7235): basic, BASIC and Basic all log in", async () => {
+    const credential = basicAuth("AWS", password).slice("Basic ".length);
+    for (const scheme of ["basic", "BASIC", "bAsIc", "Basic"]) {
+      const response = await anonymous.withAuthorization(`${scheme} ${credential}`).request("/v2/_catalog");
+      expect(response.status, scheme).toBe(200);
+    }
+  });
+
+  it("an empty Basic credential (buildah and podman before login) is asked to authenticate", async () => {
+    for (const authorization of ["Basic Og==", "basic Og==", "Basic"]) {
+      const response = await anonymous.withAuthorization(authorization).request("/v2/");
+      expect(response.headers.get("www-authenticate"), authorization).toBe(challenge());
+      const error = await expectOciError(response, 401, "UNAUTHORIZED");
+      expect(error.message, authorization).toMatch(/^authentication required/);
+    }
+  });
+
   it("an expired token is 401; one minted now with the server's secret works", async () => {
     const issuer = createTokenIssuer(SECRET);
     const expired = issuer.issue(ACCOUNT as never, Date.now() - 13 * HOURS);

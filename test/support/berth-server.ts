@@ -1,9 +1,11 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ECRClient, type ECRClientConfig } from "@aws-sdk/client-ecr";
 import { type ServeOptions, serve } from "@berth/server";
 import { acquirePostgres, type PostgresTestDatabase } from "./postgres.js";
 
-export type BerthStorage = "memory" | "postgres";
+export type BerthStorage = "memory" | "postgres" | "embedded";
 
 /** A Berth server started in this process, on a free loopback port. */
 export interface RunningBerth {
@@ -33,6 +35,8 @@ export const TEST_REGISTRY_ID = "000000000000";
 export async function startBerth(options: StartBerthOptions): Promise<RunningBerth> {
   const { storage, ...overrides } = options;
   const database = storage === "postgres" ? await acquirePostgres() : undefined;
+  // Embedded storage keeps its data in a directory of its own, removed on stop.
+  const dataDir = storage === "embedded" ? await mkdtemp(join(tmpdir(), "berth-test-")) : tmpdir();
   let running: Awaited<ReturnType<typeof serve>>;
   try {
     running = await serve({
@@ -40,7 +44,7 @@ export async function startBerth(options: StartBerthOptions): Promise<RunningBer
       port: 0,
       region: "us-east-1",
       registryId: TEST_REGISTRY_ID,
-      dataDir: tmpdir(),
+      dataDir,
       logLevel: "silent",
       lenient: false,
       ...overrides,
@@ -51,6 +55,7 @@ export async function startBerth(options: StartBerthOptions): Promise<RunningBer
     });
   } catch (error) {
     await database?.release();
+    if (storage === "embedded") await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   const endpoint = `http://127.0.0.1:${running.port}`;
@@ -77,6 +82,7 @@ export async function startBerth(options: StartBerthOptions): Promise<RunningBer
         for (const client of clients) client.destroy();
         await running.stop();
         await database?.release();
+        if (storage === "embedded") await rm(dataDir, { recursive: true, force: true });
       })();
       return stopped;
     },

@@ -46,6 +46,15 @@ export type EcrRequest<Operation extends EcrOperation> = FromJson<t.TypeOf<(type
 
 export const isEcrOperation = (name: string): name is EcrOperation => Object.hasOwn(EcrRequests, name);
 
+/**
+ * The members an operation's request declares, from its codec: the edge parses only these and drops
+ * any other member unread, as AWS ignores members it does not know.
+ */
+export const requestMemberNames = (operation: EcrOperation): ReadonlyArray<string> => {
+  const constraints = EcrRequests[operation].constraints;
+  return constraints.kind === "structure" ? Object.keys(constraints.members) : [];
+};
+
 /** Decodes an ECR request body (already parsed JSON) into the typed request of its operation. */
 export const decodeRequest = <Operation extends EcrOperation>(
   operation: Operation,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { RegistryId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import type { Logger } from "pino";
@@ -15,6 +16,7 @@ import { createDownloadUrlSigner, DOWNLOAD_PATH_PREFIX } from "./downloads/signe
 import { createEcrApi } from "./ecr/ecr-api.js";
 import { answeringFailures, sendPlainFailure } from "./http/answer-failures.js";
 import { createInflightBudget, DEFAULT_MAX_INFLIGHT_BYTES } from "./http/inflight-budget.js";
+import { requestTarget } from "./http/request-target.js";
 import { createOciApi } from "./oci/oci-api.js";
 
 /** What the server holds for its clients at most, and how long it waits on them. */
@@ -85,7 +87,12 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
   });
 
   const route = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
+    const url = requestTarget(request);
+    if (url === undefined) {
+      response.writeHead(400, { "content-type": "text/plain" });
+      response.end("Bad request: the request target must be a path, such as /v2/.\n");
+      return;
+    }
     if (request.method === "POST" && url.pathname === "/") return ecr(request, response);
     if (url.pathname === "/v2" || url.pathname.startsWith("/v2/")) return oci(request, response, url);
     if (
@@ -119,5 +126,10 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
   );
   // Before the first request, too: a connection that sends nothing is dropped.
   server.timeout = limits.idleTimeoutMs;
+  // CONNECT (a proxy's method) is no request node routes: without this it drops the connection unanswered.
+  server.on("connect", (_request: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => {});
+    socket.end("HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+  });
   return server;
 };

@@ -10,3 +10,4 @@ export * from "./cli/storage.js";
 export * from "./ecr/ecr-api.js";
 export * from "./ecr/ecr-errors.js";
 export { type CallContext, ecrOperations } from "./ecr/operations.js";
+export * from "./ecr/parse-request-body.js";

@@ -7,9 +7,48 @@ import type * as t from "io-ts";
 /** Longer values are cut: a 20 MiB layer part has no place in an error message. */
 const MAX_VALUE_LENGTH = 100;
 
+/**
+ * `JSON.stringify(value)` as far as its first `budget` characters and a little past them: the
+ * rendering stops once it has more than it can show, so a value of a million members costs no more
+ * than a small one, and nesting cannot recurse deeper than the budget (each level writes a bracket).
+ */
+const jsonPrefix = (value: unknown, budget: number): string => {
+  const parts: string[] = [];
+  let length = 0;
+  const write = (text: string) => {
+    parts.push(text);
+    length += text.length;
+  };
+  const render = (item: unknown): void => {
+    if (typeof item === "string") {
+      write(JSON.stringify(item.slice(0, budget + 1)));
+      return;
+    }
+    if (typeof item !== "object" || item === null) {
+      write(JSON.stringify(item) ?? "null");
+      return;
+    }
+    const array = Array.isArray(item);
+    write(array ? "[" : "{");
+    let first = true;
+    for (const key of array ? item.keys() : Object.keys(item)) {
+      if (length > budget) return;
+      const member = (item as Record<string | number, unknown>)[key];
+      if (!array && (member === undefined || typeof member === "function")) continue;
+      if (!first) write(",");
+      first = false;
+      if (!array) write(`${JSON.stringify(key)}:`);
+      render(member === undefined || typeof member === "function" ? null : member);
+    }
+    write(array ? "]" : "}");
+  };
+  render(value);
+  return parts.join("");
+};
+
 const renderValue = (value: unknown): string => {
   if (value === undefined || value === null) return "null";
-  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text = typeof value === "object" ? jsonPrefix(value, MAX_VALUE_LENGTH) : String(value);
   return `'${text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}...` : text}'`;
 };
 

@@ -12,7 +12,7 @@ import {
   RegistryErrors,
   type RegistryId,
 } from "@berth/core";
-import { isUnstorableText, StorageBusyError } from "@berth/engine";
+import { StorageBusyError } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { Logger } from "pino";
 import type { SigningScope } from "../auth/authorization-header.js";
@@ -27,31 +27,12 @@ import {
   serverException,
 } from "./ecr-errors.js";
 import { type CallContext, ecrOperations } from "./operations.js";
+import { membersOf, parseRequestBody } from "./parse-request-body.js";
+import { unstorableMember } from "./unstorable-member.js";
 import { ECR_CONTENT_TYPE, ECR_TARGET_PREFIX } from "./wire.js";
 
 /** The largest legal request: a 20 MiB part as base64 (4/3 larger) plus the rest of the JSON. */
 export const MAX_ECR_REQUEST_BYTES = Math.ceil(LAYER_PART_MAX_BYTES / 3) * 4 + 64 * 1024;
-
-/** The member path (as ECR names it, `tags.1.member.Value`) of the first unstorable string, if any. */
-const unstorableMember = (value: unknown, path: string): string | undefined => {
-  if (typeof value === "string") return isUnstorableText(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = unstorableMember(item, `${path}.${i + 1}.member`);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const member = path === "" ? key : `${path}.${key}`;
-      if (isUnstorableText(key)) return member;
-      const found = unstorableMember(item, member);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-};
 
 /**
  * The registry a request names other than the caller's own, if any. Berth does not evaluate
@@ -138,17 +119,10 @@ export const createEcrApi = (options: EcrApiOptions) => {
         protocolError("UnknownOperationException", `Unknown operation ${target || "(no X-Amz-Target)"}`),
       );
     }
-    let json: unknown;
-    try {
-      json = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
-    } catch {
-      return fail(
-        protocolError(
-          "SerializationException",
-          "Start of structure or map found where not expected, or the body is not valid JSON",
-        ),
-      );
-    }
+    // Only the operation's own members are parsed; any other is skipped unread (ECR ignores them).
+    const parsed = parseRequestBody(body, membersOf(operation));
+    if (!parsed.ok) return fail(protocolError("SerializationException", parsed.message));
+    const json = parsed.request;
     const decoded = decodeRequest(operation, json);
     if (E.isLeft(decoded)) return fail(registryErrorResponse(decoded.left));
     if (key !== undefined) {
@@ -163,7 +137,7 @@ export const createEcrApi = (options: EcrApiOptions) => {
       }
     }
     // A layer part is base64 by its codec (ASCII only): no need to scan its 28 MB again.
-    const unstorable = operation === "UploadLayerPart" ? undefined : unstorableMember(json, "");
+    const unstorable = operation === "UploadLayerPart" ? undefined : unstorableMember(json);
     if (unstorable !== undefined) {
       return fail(
         registryErrorResponse(

@@ -1,7 +1,9 @@
 /**
  * The last line of each front end: an unexpected failure (a bug, storage down) is logged and
  * answered in that front end's own shape, so a /v2 client never reads an AWS error. Once the
- * headers are out no answer can follow: the socket is destroyed so the client sees a cut body.
+ * headers are out no answer can follow: the socket is destroyed so the client sees a cut body. A
+ * client that went away mid-request (an aborted push, a killed docker) is logged at info: the
+ * failure is the client's, and errors stay for what an operator must look at.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StorageBusyError } from "@berth/engine";
@@ -9,6 +11,10 @@ import type { Logger } from "pino";
 
 /** Answers an unexpected failure; `error` lets a front end tell "storage busy, retry" from a bug. */
 type Answer = (request: IncomingMessage, response: ServerResponse, error: unknown) => void;
+
+/** The client closed its connection while its request body was still arriving. */
+const clientWentAway = (request: IncomingMessage): boolean =>
+  !request.complete && (request.destroyed || request.socket.destroyed);
 
 export const UNEXPECTED_FAILURE_MESSAGE = "The server could not complete the request; it has been logged";
 
@@ -22,6 +28,19 @@ export const answeringFailures =
     try {
       await handle(request, response, ...rest);
     } catch (error) {
+      if (clientWentAway(request)) {
+        // The client's doing, not a failure of ours: there is no one left to answer.
+        logger.info(
+          {
+            method: request.method,
+            url: request.url,
+            reason: error instanceof Error ? error.message : String(error),
+          },
+          "client closed the connection before its request was complete",
+        );
+        response.destroy();
+        return;
+      }
       const context = { err: error, method: request.method, url: request.url };
       // A full pool is load, not a bug: the client is told to retry.
       if (error instanceof StorageBusyError) logger.warn(context, "storage busy: answered retry later");

@@ -11,23 +11,36 @@ export type OciAuth =
   | { readonly ok: true; readonly accountId: RegistryId }
   | { readonly ok: false; readonly reason: string };
 
+const AUTHENTICATION_REQUIRED = "authentication required: docker login with `aws ecr get-login-password`";
+
+/**
+ * The user and password of a Basic credential, or undefined when the header is not Basic. The
+ * scheme is case-insensitive (RFC 7235 §2.1): `basic`, `BASIC` and `Basic` are one scheme.
+ */
+const basicCredential = (header: string | undefined): { user: string; password: string } | undefined => {
+  const match = header === undefined ? null : /^basic(?: +(\S*))? *$/i.exec(header);
+  if (match === null) return undefined;
+  const decoded = Buffer.from(match[1] ?? "", "base64").toString("utf8");
+  const separator = decoded.indexOf(":");
+  return separator < 0
+    ? { user: decoded, password: "" }
+    : { user: decoded.slice(0, separator), password: decoded.slice(separator + 1) };
+};
+
 export const authenticateBasic = (
   headers: IncomingHttpHeaders,
   tokens: TokenIssuer,
   localMode: RegistryId | undefined,
   now: number,
 ): OciAuth => {
-  const header = headers.authorization;
-  if (header === undefined || !header.startsWith("Basic ")) {
+  const credential = basicCredential(headers.authorization);
+  // No credential, or an empty one (`Og==`, ":"), as buildah and podman send before a login.
+  if (credential === undefined || (credential.user === "" && credential.password === "")) {
     return localMode !== undefined
       ? { ok: true, accountId: localMode }
-      : { ok: false, reason: "authentication required: docker login with `aws ecr get-login-password`" };
+      : { ok: false, reason: AUTHENTICATION_REQUIRED };
   }
-  const decoded = Buffer.from(header.slice("Basic ".length), "base64").toString("utf8");
-  const separator = decoded.indexOf(":");
-  const user = decoded.slice(0, separator);
-  const password = decoded.slice(separator + 1);
-  const accountId = user === "AWS" ? tokens.verify(password, now) : undefined;
+  const accountId = credential.user === "AWS" ? tokens.verify(credential.password, now) : undefined;
   if (accountId !== undefined) return { ok: true, accountId };
   if (localMode !== undefined) return { ok: true, accountId: localMode };
   return { ok: false, reason: "invalid or expired authorization token: log in again" };

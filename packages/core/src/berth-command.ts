@@ -3,6 +3,7 @@
  * decoded (branded); time and ids arrive here as data, so `decide` needs no clock and no randomness.
  * Each write operation of the ECR API is one command; read operations are queries.
  */
+import type { ArchiveCommand } from "./archive/archive-commands.js";
 import type { ImageCommand } from "./images/image-commands.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
@@ -17,7 +18,8 @@ export type BerthCommand =
   | LayerUploadCommand
   | PolicyCommand
   | RegistrySettingsCommand
-  | LifecycleCommand;
+  | LifecycleCommand
+  | ArchiveCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 

@@ -6,6 +6,7 @@
  * policy, resource tags), one per upload session (its parts, so a repository stream does not grow
  * with every part), one per registry (registry policy and settings).
  */
+import type { ArchiveEvent } from "./archive/archive-events.js";
 import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
@@ -22,7 +23,8 @@ export type BerthEvent =
   | LayerUploadEvent
   | PolicyEvent
   | RegistrySettingsEvent
-  | LifecycleEvent;
+  | LifecycleEvent
+  | ArchiveEvent;
 export type BerthEventType = BerthEvent["type"];
 
 export type UploadEvent = LayerPartUploaded;

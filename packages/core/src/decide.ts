@@ -4,6 +4,7 @@
  * never comes with events. All events of one decision belong to one stream (`streamOf`), so an
  * engine appends them atomically.
  */
+import { archiveDecider } from "./archive/archive-decider.js";
 import type { BerthCommand } from "./berth-command.js";
 import type { BerthEvent } from "./berth-event.js";
 import { imageDecider } from "./images/image-decider.js";
@@ -26,6 +27,7 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...policyDecider.decide,
   ...registrySettingsDecider.decide,
   ...lifecycleDecider.decide,
+  ...archiveDecider.decide,
 };
 
 export const decide = (state: RegistryState, command: BerthCommand): Decision =>

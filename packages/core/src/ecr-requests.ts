@@ -6,6 +6,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import type * as t from "io-ts";
+import { archiveRequests } from "./archive/archive-requests.js";
 import { imageRequests } from "./images/image-requests.js";
 import type { InvalidParameterException } from "./kernel/registry-errors.js";
 import { requestRefusal } from "./kernel/request-refusal.js";
@@ -24,6 +25,7 @@ export const EcrRequests = {
   ...resourceTagRequests,
   ...registrySettingsRequests,
   ...lifecycleRequests,
+  ...archiveRequests,
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;

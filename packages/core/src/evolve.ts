@@ -7,6 +7,7 @@
  *   whatever the size of the registry. Engines keep one per process; `fold` uses one internally.
  * A property test shows that a projection and step-by-step `evolve` reach equal states.
  */
+import { archiveDecider } from "./archive/archive-decider.js";
 import type { BerthEvent } from "./berth-event.js";
 import { imageDecider } from "./images/image-decider.js";
 import {
@@ -33,6 +34,7 @@ const steps: EvolveTable<BerthEvent> = {
   ...policyDecider.evolve,
   ...registrySettingsDecider.evolve,
   ...lifecycleDecider.evolve,
+  ...archiveDecider.evolve,
 };
 
 type Step = (draft: RegistryDraft, event: BerthEvent) => void;

@@ -10,6 +10,7 @@
  *   policies/            repository and registry policies, resource tags
  *   registry-settings/   lenient mode, DescribeRegistry, GetAuthorizationToken's request
  *   lifecycle/           lifecycle policies: the rule language, its evaluation, previews, application
+ *   archive/             pull times (recorded at most once a day), UpdateImageStorageClass
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
@@ -20,6 +21,12 @@
  * `berth-event.ts`, `decide.ts`, `evolve.ts` and `ecr-requests.ts`; the compiler names any table
  * that misses one of its types.
  */
+export * from "./archive/archive-commands.js";
+export * from "./archive/archive-events.js";
+export * from "./archive/archive-requests.js";
+export { type StorageClassUpdate, storageClassUpdateOf } from "./archive/decide-archive.js";
+export { imageStatusOf, isPullable } from "./archive/image-status.js";
+export * from "./archive/pull-recording.js";
 export * from "./berth-command.js";
 export * from "./berth-event.js";
 export * from "./decide.js";

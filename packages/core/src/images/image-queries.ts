@@ -1,6 +1,7 @@
 /** DescribeImages, ListImages, BatchGetImage. */
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
+import { imageStatusOf, isPullable } from "../archive/image-status.js";
 import {
   decodeImageToken,
   encodeImageToken,
@@ -18,6 +19,8 @@ import {
 } from "../kernel/registry-state.js";
 import type {
   Digest,
+  ImageStatus,
+  ImageStatusFilter,
   ImageTag,
   MediaType,
   RegistryId,
@@ -36,11 +39,20 @@ import {
 export interface ImagesQuery extends PageRequest {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
-  readonly filter?: { readonly tagStatus?: TagStatus };
+  readonly filter?: { readonly tagStatus?: TagStatus; readonly imageStatus?: ImageStatusFilter };
 }
 
-const matchesTagStatus = (image: ImageState, tagStatus: TagStatus | undefined) =>
-  tagStatus === "TAGGED" ? image.tags.size > 0 : tagStatus === "UNTAGGED" ? image.tags.size === 0 : true;
+/** The images a listing filter takes in: by tag status, and by image status (ECR: ACTIVE when not given). */
+const filterOf = (filter: ImagesQuery["filter"]) => {
+  const { tagStatus, imageStatus = "ACTIVE" } = filter ?? {};
+  return (image: ImageState) =>
+    (tagStatus === "TAGGED"
+      ? image.tags.size > 0
+      : tagStatus === "UNTAGGED"
+        ? image.tags.size === 0
+        : true) &&
+    (imageStatus === "ANY" || imageStatusOf(image) === imageStatus);
+};
 
 /**
  * Walks the repository's images in push order from a token. Each image yields `unitsOf(image)`
@@ -51,7 +63,7 @@ const walkPushOrder = (
   repository: RepositoryState,
   from: ImagePosition,
   limit: number,
-  tagStatus: TagStatus | undefined,
+  matches: (image: ImageState) => boolean,
   unitsOf: (image: ImageState) => number,
   take: (image: ImageState, offset: number, room: number) => number,
 ): string | undefined => {
@@ -61,7 +73,7 @@ const walkPushOrder = (
   let i = firstGreaterThan(seqs, from.seq - 1);
   for (; i < seqs.length; i++) {
     const image = repository.images.get(digests[i]!);
-    if (image === undefined || image.seq !== seqs[i] || !matchesTagStatus(image, tagStatus)) continue;
+    if (image === undefined || image.seq !== seqs[i] || !matches(image)) continue;
     if (produced === limit) return encodeImageToken({ seq: image.seq, offset: 0 });
     const offset = image.seq === from.seq ? from.offset : 0;
     const room = limit - produced;
@@ -87,6 +99,10 @@ export interface ImageDetail {
   readonly imageManifestMediaType: MediaType;
   readonly artifactMediaType?: MediaType;
   readonly subjectManifestDigest?: Digest;
+  readonly imageStatus: ImageStatus;
+  readonly lastRecordedPullTime?: Timestamp;
+  readonly lastArchivedAt?: Timestamp;
+  readonly lastActivatedAt?: Timestamp;
 }
 
 const detail = (repository: RepositoryState, image: ImageState): ImageDetail => ({
@@ -99,6 +115,10 @@ const detail = (repository: RepositoryState, image: ImageState): ImageDetail => 
   imageManifestMediaType: image.manifestMediaType,
   ...(image.artifactMediaType === undefined ? {} : { artifactMediaType: image.artifactMediaType }),
   ...(image.subject === undefined ? {} : { subjectManifestDigest: image.subject }),
+  imageStatus: imageStatusOf(image),
+  ...(image.lastPulledAt === undefined ? {} : { lastRecordedPullTime: image.lastPulledAt }),
+  ...(image.lastArchivedAt === undefined ? {} : { lastArchivedAt: image.lastArchivedAt }),
+  ...(image.lastActivatedAt === undefined ? {} : { lastActivatedAt: image.lastActivatedAt }),
 });
 
 /** Resolves an ImageIdentifier to an image, or the ECR failure for it. */
@@ -119,13 +139,32 @@ export const resolveImageId = (
     }),
   );
 
+/**
+ * The image one id names, or the error an operation on one image answers: ImageNotFoundException
+ * (with ECR's message), InvalidParameterException for an id that can name no image.
+ */
+export const requireImage = (
+  repository: RepositoryState,
+  id: ImageIdentifier,
+): E.Either<RegistryError, ImageState> =>
+  pipe(
+    resolveImageId(repository, id),
+    E.mapLeft((failure) =>
+      failure.failureCode === "ImageNotFound"
+        ? RegistryErrors.imageNotFound(
+            `The image with imageId {imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'} does not exist within the repository with name '${repository.name}' in the registry with id '${repository.registryId}'`,
+          )
+        : RegistryErrors.invalidParameter(failure.failureReason),
+    ),
+  );
+
 export interface DescribeImagesQuery extends ImagesQuery {
   readonly imageIds?: ReadonlyArray<ImageIdentifier>;
 }
 
 /**
- * With imageIds: exactly those images (ImageNotFoundException if one does not exist); without:
- * every image in push order, a page at a time, filtered by tag status.
+ * With imageIds: exactly those images, whatever their status (ImageNotFoundException if one does not
+ * exist); without: every image in push order, a page at a time, filtered by tag and image status.
  */
 export const describeImages = (
   state: RegistryState,
@@ -138,17 +177,8 @@ export const describeImages = (
         const details: ImageDetail[] = [];
         const seen = new Set<Digest>();
         for (const id of query.imageIds) {
-          const resolved = resolveImageId(repository, id);
-          if (E.isLeft(resolved)) {
-            const code = resolved.left.failureCode;
-            return E.left(
-              code === "ImageNotFound"
-                ? RegistryErrors.imageNotFound(
-                    `The image with imageId {imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'} does not exist within the repository with name '${query.repositoryName}' in the registry with id '${query.registryId}'`,
-                  )
-                : RegistryErrors.invalidParameter(resolved.left.failureReason),
-            );
-          }
+          const resolved = requireImage(repository, id);
+          if (E.isLeft(resolved)) return resolved;
           if (!seen.has(resolved.right.digest)) {
             seen.add(resolved.right.digest);
             details.push(detail(repository, resolved.right));
@@ -164,7 +194,7 @@ export const describeImages = (
             repository,
             from,
             pageSize(query),
-            query.filter?.tagStatus,
+            filterOf(query.filter),
             () => 1,
             (image) => {
               details.push(detail(repository, image));
@@ -182,7 +212,7 @@ export interface ListedImageId {
   readonly imageTag?: ImageTag;
 }
 
-/** Every image id in push order (one per tag), a page at a time, filtered by tag status. */
+/** Every image id in push order (one per tag), a page at a time, filtered by tag and image status. */
 export const listImages = (
   state: RegistryState,
   query: ImagesQuery,
@@ -198,7 +228,7 @@ export const listImages = (
             repository,
             from,
             pageSize(query),
-            query.filter?.tagStatus,
+            filterOf(query.filter),
             idCount,
             (image, offset, room) => {
               if (image.tags.size === 0) {
@@ -231,7 +261,10 @@ export interface BatchGetImageQuery {
   readonly acceptedMediaTypes?: ReadonlyArray<string>;
 }
 
-/** The manifests asked for, byte-exact; ids that cannot be served become per-id failures. */
+/**
+ * The manifests asked for, byte-exact; ids that cannot be served become per-id failures (an archived
+ * image among them: ECR's ImageInaccessible). What is served is a pull: see `pullsToRecord`.
+ */
 export const batchGetImage = (
   state: RegistryState,
   query: BatchGetImageQuery,
@@ -262,6 +295,10 @@ export const batchGetImage = (
               `Requested image has media type '${image.manifestMediaType}', which is not among the accepted media types`,
             ),
           );
+          continue;
+        }
+        if (!isPullable(image)) {
+          failures.push(ImageFailures.archived(id));
           continue;
         }
         images.push({

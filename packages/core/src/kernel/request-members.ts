@@ -17,11 +17,8 @@ export const force = flag("ForceFlag");
 
 /** Unconstrained in the model; Berth's narrower Digest is checked when the command is built. */
 export const imageDigest = boundedString({}, "ImageDigest");
-export const imageIds = boundedList(
-  structure("ImageIdentifier", {}, { imageDigest, imageTag: BrandedMembers.ImageTag }),
-  { min: 1, max: 100 },
-  "ImageIdentifierList",
-);
+export const imageId = structure("ImageIdentifier", {}, { imageDigest, imageTag: BrandedMembers.ImageTag });
+export const imageIds = boundedList(imageId, { min: 1, max: 100 }, "ImageIdentifierList");
 
 /** The model leaves resource tags unbounded; these are ECR's documented limits. */
 export const tags = boundedList(

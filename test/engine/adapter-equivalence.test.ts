@@ -166,6 +166,23 @@ const callFor = (
     }
     case "ApplyLifecyclePolicy":
       return () => registry.applyLifecyclePolicies(command.data);
+    case "UpdateImageStorageClass": {
+      const { now: _, ...input } = command.data;
+      return () => registry.updateImageStorageClass(input);
+    }
+    case "RecordImagePulls": {
+      // A pull is a BatchGetImage; its record is written beside the answer.
+      const { registryId, repositoryName, imageDigests } = command.data;
+      return async () => {
+        const answer = await registry.batchGetImage({
+          registryId,
+          repositoryName,
+          imageIds: imageDigests.map((imageDigest) => ({ imageDigest })),
+        });
+        await registry.pullsRecorded();
+        return answer;
+      };
+    }
   }
 };
 

@@ -4,6 +4,7 @@ export * from "./layer-bytes.js";
 export * from "./lifecycle-schedule.js";
 export * from "./ports/blob-store.js";
 export * from "./ports/event-store.js";
+export * from "./registry/archive-operations.js";
 export * from "./registry/image-operations.js";
 export * from "./registry/layer-operations.js";
 export * from "./registry/lifecycle-operations.js";

@@ -172,7 +172,9 @@ export class ReferenceRegistry {
       case "DeleteLifecyclePolicy":
       case "StartLifecyclePolicyPreview":
       case "ApplyLifecyclePolicy":
-        // Lifecycle policies have property tests of their own (packages/core/test/lifecycle-*).
+      case "UpdateImageStorageClass":
+      case "RecordImagePulls":
+        // Lifecycle policies and the archive have property tests of their own (packages/core/test).
         throw new Error(`The reference registry does not model ${command.type}`);
     }
   }
@@ -251,6 +253,8 @@ export class ReferenceRegistry {
       imageManifestMediaType: image.mediaType,
       ...(image.artifactMediaType === undefined ? {} : { artifactMediaType: image.artifactMediaType }),
       ...(image.subject === undefined ? {} : { subjectManifestDigest: image.subject }),
+      // The model neither pulls nor archives: every image is ACTIVE, none has a recorded pull.
+      imageStatus: "ACTIVE" as const,
     }));
   }
 

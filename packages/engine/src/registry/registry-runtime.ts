@@ -17,6 +17,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { CommandHandler, type CommandHandlerOptions } from "../command-handler.js";
 import type { BlobStore } from "../ports/blob-store.js";
 import type { EventStore } from "../ports/event-store.js";
+import { createPullRecorder, type PullRecorder } from "./pull-recorder.js";
 
 export interface RegistryOptions extends CommandHandlerOptions {
   readonly events: EventStore;
@@ -29,6 +30,11 @@ export interface RegistryOptions extends CommandHandlerOptions {
   readonly defaultRegistryId?: RegistryId;
   /** Region for ARNs and the host for repository URIs (default us-east-1, localhost:5000). */
   readonly context?: QueryContext;
+  /**
+   * Called when recording a pull time fails (pulls never wait for, nor fail with, their record; the
+   * next pull retries it). Defaults to a warning on the console.
+   */
+  readonly onPullRecordError?: (error: unknown) => void;
 }
 
 /** Every operation resolves to an Either: Left is a fault the caller can fix, named like ECR's. */
@@ -58,6 +64,8 @@ export interface RegistryRuntime {
   readonly context: QueryContext;
   readonly now: () => Timestamp;
   readonly newId: () => string;
+  /** Pull times, recorded beside the pulls (see pull-recorder.ts). */
+  readonly pulls: PullRecorder;
   readonly registryOf: (input: { readonly registryId?: RegistryId | undefined }) => RegistryId;
   readonly refOf: (input: RepositoryInput) => RepositoryRef;
   /** Runs a command; on success answers from the state right after its events were folded. */
@@ -93,8 +101,12 @@ export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime
     const executed = await handler.execute(command, observe);
     return E.isLeft(executed) ? executed : E.right(answer(executed.right.events, executed.right.before));
   };
+  const onPullRecordError =
+    options.onPullRecordError ??
+    ((error: unknown) => console.warn("berth: recording a pull time failed; the next pull retries", error));
   return {
     handler,
+    pulls: createPullRecorder({ handler }, onPullRecordError),
     blobs: options.blobs,
     context: options.context ?? DEFAULT_CONTEXT,
     now: () => clock() as Timestamp,

@@ -8,6 +8,7 @@
  * the caller can fix); infrastructure failures (the database is down) reject the promise.
  */
 import type { QueryContext, RegistryState } from "@berth/core";
+import { type ArchiveOperations, archiveOperations } from "./archive-operations.js";
 import { type ImageOperations, imageOperations } from "./image-operations.js";
 import { type LayerOperations, layerOperations } from "./layer-operations.js";
 import { type LifecycleOperations, lifecycleOperations } from "./lifecycle-operations.js";
@@ -25,7 +26,8 @@ export interface Registry
     LayerOperations,
     PolicyOperations,
     RegistrySettingsOperations,
-    LifecycleOperations {
+    LifecycleOperations,
+    ArchiveOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
   /** Folds every event committed before the call (another process's writes included). */
@@ -48,5 +50,6 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     ...policyOperations(runtime),
     ...registrySettingsOperations(runtime),
     ...lifecycleOperations(runtime),
+    ...archiveOperations(runtime),
   };
 };

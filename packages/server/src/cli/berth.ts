@@ -81,6 +81,8 @@ export const serve = async (options: ServeOptions) => {
     blobs: storage.blobs,
     defaultRegistryId: defaultAccountId,
     context: { region: options.region, registryHost: () => new URL(publicUrl()).host },
+    onPullRecordError: (error) =>
+      logger.warn({ err: error }, "recording a pull time failed; the next pull of the image retries"),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -133,6 +135,7 @@ export const serve = async (options: ServeOptions) => {
       server.closeIdleConnections();
       await once(server, "close");
       await lifecycle.stop();
+      await registry.pullsRecorded();
       await storage.close();
       logger.info("stopped");
       logger.flush();

@@ -2,7 +2,7 @@
  * The ECR operations: each decodes nothing (the request is already decoded by its codec), calls one
  * registry method, and shapes the answer as ECR does on the wire. No business rule lives here.
  */
-import type { EcrOperation, EcrRequest, RegistryError, RegistryId } from "@berth/core";
+import type { EcrOperation, EcrRequest, ImageDetail, RegistryError, RegistryId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { TokenIssuer } from "../auth/authorization-token.js";
@@ -59,9 +59,11 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   BatchGetImage: (request, context) => context.registry.batchGetImage(withAccount(request, context)),
   BatchDeleteImage: (request, context) => context.registry.batchDeleteImage(withAccount(request, context)),
   DescribeImages: async (request, context) =>
-    mapRight((r: { imageDetails: ReadonlyArray<{ imagePushedAt: number }>; nextToken?: string }) => ({
+    mapRight((r: { imageDetails: ReadonlyArray<ImageDetail>; nextToken?: string }) => ({
       ...r,
-      imageDetails: r.imageDetails.map((d) => withEpochSeconds(d, ["imagePushedAt"])),
+      imageDetails: r.imageDetails.map((d) =>
+        withEpochSeconds(d, ["imagePushedAt", "lastRecordedPullTime", "lastArchivedAt", "lastActivatedAt"]),
+      ),
     }))(await context.registry.describeImages(withAccount(request, context))),
   ListImages: (request, context) => context.registry.listImages(withAccount(request, context)),
   InitiateLayerUpload: (request, context) =>
@@ -125,6 +127,8 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
       ...r,
       previewResults: r.previewResults.map((result) => withEpochSeconds(result, ["imagePushedAt"])),
     }))(await context.registry.getLifecyclePolicyPreview(withAccount(request, context))),
+  UpdateImageStorageClass: (request, context) =>
+    context.registry.updateImageStorageClass(withAccount(request, context)),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();

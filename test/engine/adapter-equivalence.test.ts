@@ -255,9 +255,12 @@ async function runSequence(
       listImagesUntagged: await answerOf(() =>
         registry.listImages({ ...ref, filter: { tagStatus: "UNTAGGED" } }),
       ),
-      batchGetImage: await answerOf(() =>
-        registry.batchGetImage({ ...ref, imageIds: [...tags, ...digests] }),
-      ),
+      // A pull records its time beside the answer: wait for it, so both logs hold it at one place.
+      batchGetImage: await answerOf(async () => {
+        const answer = await registry.batchGetImage({ ...ref, imageIds: [...tags, ...digests] });
+        await registry.pullsRecorded();
+        return answer;
+      }),
       layers,
       layerBytes,
       policy: await answerOf(() => registry.getRepositoryPolicy(ref)),

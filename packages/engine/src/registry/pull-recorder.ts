@@ -7,7 +7,7 @@
  * still due.
  */
 import { type Digest, type PullRecording, pullsToRecord } from "@berth/core";
-import type { RegistryRuntime } from "./registry-runtime.js";
+import type { CommandHandler } from "../command-handler.js";
 
 export interface PullRecorder {
   /** Starts recording what is due among `pulls`; returns at once. */
@@ -17,7 +17,7 @@ export interface PullRecorder {
 }
 
 export const createPullRecorder = (
-  runtime: Pick<RegistryRuntime, "handler">,
+  handler: CommandHandler,
   onError: (error: unknown) => void,
 ): PullRecorder => {
   // Images whose record is being written by this process: a burst of pulls starts one command.
@@ -27,13 +27,11 @@ export const createPullRecorder = (
     `${pulls.registryId}/${pulls.repositoryName}@${digest}`;
   return {
     record: (pulls) => {
-      const due = pullsToRecord(runtime.handler.state, pulls).filter(
-        (digest) => !inFlight.has(keyOf(pulls, digest)),
-      );
+      const due = pullsToRecord(handler.state, pulls).filter((digest) => !inFlight.has(keyOf(pulls, digest)));
       if (due.length === 0) return;
       const keys = due.map((digest) => keyOf(pulls, digest));
       for (const key of keys) inFlight.add(key);
-      const written: Promise<void> = runtime.handler
+      const written: Promise<void> = handler
         .execute({ type: "RecordImagePulls", data: { ...pulls, imageDigests: due } })
         .then(
           () => undefined,

@@ -106,7 +106,7 @@ export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime
     ((error: unknown) => console.warn("berth: recording a pull time failed; the next pull retries", error));
   return {
     handler,
-    pulls: createPullRecorder({ handler }, onPullRecordError),
+    pulls: createPullRecorder(handler, onPullRecordError),
     blobs: options.blobs,
     context: options.context ?? DEFAULT_CONTEXT,
     now: () => clock() as Timestamp,

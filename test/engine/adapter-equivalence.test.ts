@@ -180,6 +180,23 @@ const callFor = (
       throw new Error("RecordImageScan is the scan worker's command, not a client's");
     case "PutAccountSetting":
       return () => registry.putAccountSetting(command.data);
+    case "UpdateImageStorageClass": {
+      const { now: _, ...input } = command.data;
+      return () => registry.updateImageStorageClass(input);
+    }
+    case "RecordImagePulls": {
+      // A pull is a BatchGetImage; its record is written beside the answer.
+      const { registryId, repositoryName, imageDigests } = command.data;
+      return async () => {
+        const answer = await registry.batchGetImage({
+          registryId,
+          repositoryName,
+          imageIds: imageDigests.map((imageDigest) => ({ imageDigest })),
+        });
+        await registry.pullsRecorded();
+        return answer;
+      };
+    }
   }
 };
 
@@ -252,9 +269,12 @@ async function runSequence(
       listImagesUntagged: await answerOf(() =>
         registry.listImages({ ...ref, filter: { tagStatus: "UNTAGGED" } }),
       ),
-      batchGetImage: await answerOf(() =>
-        registry.batchGetImage({ ...ref, imageIds: [...tags, ...digests] }),
-      ),
+      // A pull records its time beside the answer: wait for it, so both logs hold it at one place.
+      batchGetImage: await answerOf(async () => {
+        const answer = await registry.batchGetImage({ ...ref, imageIds: [...tags, ...digests] });
+        await registry.pullsRecorded();
+        return answer;
+      }),
       layers,
       layerBytes,
       policy: await answerOf(() => registry.getRepositoryPolicy(ref)),

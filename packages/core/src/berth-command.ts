@@ -4,6 +4,7 @@
  * Each write operation of the ECR API is one command; read operations are queries.
  */
 import type { AccountSettingsCommand } from "./account-settings/account-settings-commands.js";
+import type { ArchiveCommand } from "./archive/archive-commands.js";
 import type { ImageCommand } from "./images/image-commands.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
@@ -21,7 +22,8 @@ export type BerthCommand =
   | RegistrySettingsCommand
   | LifecycleCommand
   | ScanningCommand
-  | AccountSettingsCommand;
+  | AccountSettingsCommand
+  | ArchiveCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 

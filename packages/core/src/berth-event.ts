@@ -7,6 +7,7 @@
  * with every part), one per registry (registry policy and settings).
  */
 import type { AccountSettingsEvent } from "./account-settings/account-settings-events.js";
+import type { ArchiveEvent } from "./archive/archive-events.js";
 import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
@@ -26,7 +27,8 @@ export type BerthEvent =
   | RegistrySettingsEvent
   | LifecycleEvent
   | ScanningEvent
-  | AccountSettingsEvent;
+  | AccountSettingsEvent
+  | ArchiveEvent;
 export type BerthEventType = BerthEvent["type"];
 
 export type UploadEvent = LayerPartUploaded;

@@ -4,9 +4,9 @@
  * never comes with events. All events of one decision belong to one stream (`streamOf`), so an
  * engine appends them atomically.
  */
-
 import * as E from "fp-ts/lib/Either.js";
 import { accountSettingsDecider } from "./account-settings/account-settings-decider.js";
+import { archiveDecider } from "./archive/archive-decider.js";
 import type { BerthCommand } from "./berth-command.js";
 import type { BerthEvent } from "./berth-event.js";
 import { imageDecider } from "./images/image-decider.js";
@@ -33,6 +33,7 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...lifecycleDecider.decide,
   ...scanningDecider.decide,
   ...accountSettingsDecider.decide,
+  ...archiveDecider.decide,
 };
 
 /** Events that follow from a decision's own, appended with them (pushing starts scans on push). */

@@ -7,6 +7,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import type * as t from "io-ts";
 import { accountSettingsRequests } from "./account-settings/account-settings-requests.js";
+import { archiveRequests } from "./archive/archive-requests.js";
 import { imageRequests } from "./images/image-requests.js";
 import type { InvalidParameterException } from "./kernel/registry-errors.js";
 import { requestRefusal } from "./kernel/request-refusal.js";
@@ -28,6 +29,7 @@ export const EcrRequests = {
   ...lifecycleRequests,
   ...scanningRequests,
   ...accountSettingsRequests,
+  ...archiveRequests,
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;

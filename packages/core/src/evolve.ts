@@ -9,6 +9,7 @@
  */
 
 import { accountSettingsDecider } from "./account-settings/account-settings-decider.js";
+import { archiveDecider } from "./archive/archive-decider.js";
 import type { BerthEvent } from "./berth-event.js";
 import { imageDecider } from "./images/image-decider.js";
 import {
@@ -38,6 +39,7 @@ const steps: EvolveTable<BerthEvent> = {
   ...lifecycleDecider.evolve,
   ...scanningDecider.evolve,
   ...accountSettingsDecider.evolve,
+  ...archiveDecider.evolve,
 };
 
 type Step = (draft: RegistryDraft, event: BerthEvent) => void;

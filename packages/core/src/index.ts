@@ -12,6 +12,7 @@
  *   lifecycle/           lifecycle policies: the rule language, its evaluation, previews, application
  *   scanning/            image scanning configuration, scans (on push or started), their findings
  *   account-settings/    GetAccountSetting, PutAccountSetting
+ *   archive/             pull times (recorded at most once a day), UpdateImageStorageClass
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
@@ -28,6 +29,12 @@ export * from "./account-settings/account-settings-commands.js";
 export * from "./account-settings/account-settings-events.js";
 export * from "./account-settings/account-settings-queries.js";
 export * from "./account-settings/account-settings-requests.js";
+export * from "./archive/archive-commands.js";
+export * from "./archive/archive-events.js";
+export * from "./archive/archive-requests.js";
+export { type StorageClassUpdate, storageClassUpdateOf } from "./archive/decide-archive.js";
+export { imageStatusOf, isPullable } from "./archive/image-status.js";
+export * from "./archive/pull-recording.js";
 export * from "./berth-command.js";
 export * from "./berth-event.js";
 export * from "./decide.js";

@@ -10,6 +10,7 @@ import {
   decide,
   evaluateLifecyclePolicy,
   fold,
+  type ImageState,
   type ImageTag,
   type LifecycleRule,
   parseLifecyclePolicy,
@@ -32,6 +33,10 @@ const digestOf = (i: number) => `sha256:${i.toString(16).padStart(64, "0")}` as 
 interface ImageSpec {
   readonly pushedDaysAgo: number;
   readonly tags: ReadonlyArray<string>;
+  /** A recorded pull, this many days ago (none: never pulled). */
+  readonly pulledDaysAgo?: number | null;
+  /** Archived this many days ago (none: STANDARD). */
+  readonly archivedDaysAgo?: number | null;
   readonly children?: ReadonlyArray<Digest>;
   readonly subject?: Digest;
 }
@@ -73,6 +78,30 @@ const repositoryEvents = (images: ReadonlyArray<ImageSpec>, policyText?: string)
         data: { ...ref, imageDigest: digestOf(i + 1), imageTag: tag as ImageTag, taggedAt: 0 as Timestamp },
       }),
     ),
+    ...(image.pulledDaysAgo === undefined || image.pulledDaysAgo === null
+      ? []
+      : [
+          {
+            type: "ImagePullRecorded",
+            data: {
+              ...ref,
+              imageDigest: digestOf(i + 1),
+              pulledAt: (NOW - image.pulledDaysAgo * DAY) as Timestamp,
+            },
+          } as BerthEvent,
+        ]),
+    ...(image.archivedDaysAgo === undefined || image.archivedDaysAgo === null
+      ? []
+      : [
+          {
+            type: "ImageArchived",
+            data: {
+              ...ref,
+              imageDigest: digestOf(i + 1),
+              archivedAt: (NOW - image.archivedDaysAgo * DAY) as Timestamp,
+            },
+          } as BerthEvent,
+        ]),
   ]),
   ...(policyText === undefined
     ? []
@@ -87,6 +116,8 @@ const imagesArb = fc.array(
   fc.record({
     pushedDaysAgo: fc.integer({ min: 0, max: 40 }),
     tags: fc.uniqueArray(fc.constantFrom(...TAGS), { maxLength: 3 }),
+    pulledDaysAgo: fc.option(fc.integer({ min: 0, max: 40 })),
+    archivedDaysAgo: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 3 }),
   }),
   { minLength: 1, maxLength: 12 },
 );
@@ -121,6 +152,13 @@ const countArb = fc.oneof(
     countNumber: fc.integer({ min: 1, max: 30 }),
   }),
 );
+/** Rules on archived images: time in the archive, and expiry (the only action they may take). */
+const archiveCountArb = fc.record({
+  storageClass: fc.constant("archive"),
+  countType: fc.constant("sinceImageTransitioned"),
+  countUnit: fc.constant("days"),
+  countNumber: fc.integer({ min: 1, max: 30 }),
+});
 const actionArb = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ type: "expire" }) },
   { weight: 1, arbitrary: fc.constant({ type: "transition", targetStorageClass: "archive" }) },
@@ -129,7 +167,13 @@ const actionArb = fc.oneof(
 /** Valid policies: distinct priorities with gaps, one untagged rule at most, an `any` rule last if any. */
 const policyArb = fc
   .tuple(
-    fc.array(fc.tuple(selectionArb, countArb, actionArb), { minLength: 1, maxLength: 4 }),
+    fc.array(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.tuple(selectionArb, countArb, actionArb) },
+        { weight: 1, arbitrary: fc.tuple(selectionArb, archiveCountArb, fc.constant({ type: "expire" })) },
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
     fc.option(fc.tuple(countArb, actionArb)),
     fc.uniqueArray(fc.integer({ min: 1, max: 50 }), { minLength: 5, maxLength: 5 }),
   )
@@ -170,9 +214,11 @@ const parse = (text: string) => {
   return parsed.right;
 };
 
-/** The test's own reading of a selection: tag status and tag lists (every image is STANDARD). */
-const selects = (rule: LifecycleRule, tags: ReadonlySet<string>): boolean => {
+/** The test's own reading of a selection: storage class, tag status and tag lists. */
+const selects = (rule: LifecycleRule, image: ImageState): boolean => {
   const s = rule.selection;
+  const tags = image.tags;
+  if (s.storageClass !== (image.storageClass === "ARCHIVE" ? "archive" : "standard")) return false;
   if (s.tagStatus === "any") return true;
   if (s.tagStatus === "untagged") return tags.size === 0;
   const prefixes = (s.tagPrefixList ?? []).every((p) => [...tags].some((t) => t.startsWith(p)));
@@ -189,8 +235,8 @@ describe("lifecycle evaluation: properties", () => {
       const outcomes = evaluateLifecyclePolicy(repository, policy, NOW);
       expect(new Set(outcomes.map((o) => o.imageDigest)).size).toBe(outcomes.length);
       for (const outcome of outcomes) {
-        const tags = repository.images.get(outcome.imageDigest)!.tags;
-        const first = policy.rules.find((rule) => selects(rule, tags));
+        const image = repository.images.get(outcome.imageDigest)!;
+        const first = policy.rules.find((rule) => selects(rule, image));
         // A higher-priority match protects the image from every lower rule, even when it kept it.
         expect(first?.rulePriority).toBe(outcome.appliedRulePriority);
       }
@@ -211,9 +257,10 @@ describe("lifecycle evaluation: properties", () => {
         ],
       });
       const outcomes = evaluateLifecyclePolicy(repository, parse(text), NOW);
-      const newestFirst = [...repository.images.values()].sort(
-        (a, b) => b.pushedAt - a.pushedAt || b.seq - a.seq,
-      );
+      // The rule selects STANDARD images only: archived ones are neither counted nor expired.
+      const newestFirst = [...repository.images.values()]
+        .filter((image) => image.storageClass === "STANDARD")
+        .sort((a, b) => b.pushedAt - a.pushedAt || b.seq - a.seq);
       const expired = new Set(outcomes.map((o) => o.imageDigest));
       expect(newestFirst.filter((image) => !expired.has(image.digest)).map((i) => i.digest)).toEqual(
         newestFirst.slice(0, n).map((i) => i.digest),
@@ -224,7 +271,7 @@ describe("lifecycle evaluation: properties", () => {
   );
 
   test.prop([imagesArb, policyArb])(
-    "a preview names exactly what an application expires; applying twice changes nothing",
+    "a preview names exactly what an application expires and archives; applying twice changes nothing",
     (images, text) => {
       const state = fold(repositoryEvents(images, text));
       const preview = decide(state, { type: "StartLifecyclePolicyPreview", data: { ...ref, now: NOW } });
@@ -232,18 +279,24 @@ describe("lifecycle evaluation: properties", () => {
       if (E.isLeft(preview) || E.isLeft(applied)) throw new Error("refused");
       const previewed = preview.right.flatMap((event) =>
         event.type === "LifecyclePolicyPreviewCompleted"
-          ? event.data.results
-              .filter((r) => r.action.type === "expire")
-              .map((r) => [r.imageDigest, r.appliedRulePriority])
+          ? event.data.results.map((r) => [r.imageDigest, r.appliedRulePriority, r.action.type])
           : [],
       );
-      const expired = applied.right.flatMap((event) =>
-        event.type === "ImageExpired" ? [[event.data.imageDigest, event.data.rulePriority]] : [],
+      const done = applied.right.flatMap((event) =>
+        event.type === "ImageExpired"
+          ? [[event.data.imageDigest, event.data.rulePriority, "expire"]]
+          : event.type === "ImageTransitioned"
+            ? [[event.data.imageDigest, event.data.rulePriority, "transition"]]
+            : [],
       );
-      expect(expired).toEqual(previewed);
+      expect(done).toEqual(previewed);
 
       const after = fold(applied.right, state);
-      for (const [digest] of expired) expect(repositoryOf(after).images.has(digest as Digest)).toBe(false);
+      for (const [digest, , action] of done) {
+        const image = repositoryOf(after).images.get(digest as Digest);
+        if (action === "expire") expect(image).toBeUndefined();
+        else expect(image).toMatchObject({ storageClass: "ARCHIVE", lastArchivedAt: NOW });
+      }
       const again = decide(after, { type: "ApplyLifecyclePolicy", data: { ...ref, now: NOW } });
       expect(E.isRight(again) && again.right.map((event) => event.type)).toEqual([
         "LifecyclePolicyEvaluated",
@@ -313,6 +366,73 @@ describe("lifecycle evaluation: manifest lists and referrers", () => {
     ).toEqual([
       [digestOf(1), 3],
       [digestOf(2), 3],
+    ]);
+  });
+});
+
+describe("lifecycle evaluation: pull times and the archive", () => {
+  const rule = (rulePriority: number, selection: object, action: object) => ({
+    rulePriority,
+    selection: { tagStatus: "any", countUnit: "days", ...selection },
+    action,
+  });
+
+  it("sinceImagePulled counts from the recorded pull, from the push for an image never pulled", () => {
+    const images = [
+      { pushedDaysAgo: 30, tags: ["v1"], pulledDaysAgo: 2 },
+      { pushedDaysAgo: 30, tags: ["v2"], pulledDaysAgo: 20 },
+      { pushedDaysAgo: 30, tags: ["v10"] },
+      { pushedDaysAgo: 5, tags: ["dev"] },
+    ];
+    const text = JSON.stringify({
+      rules: [rule(1, { countType: "sinceImagePulled", countNumber: 10 }, { type: "expire" })],
+    });
+    const outcomes = evaluateLifecyclePolicy(repositoryOf(fold(repositoryEvents(images))), parse(text), NOW);
+    expect(outcomes.map((o) => o.imageDigest)).toEqual([digestOf(2), digestOf(3)]);
+  });
+
+  it("a transition archives the image with an event naming its rule; sinceImageTransitioned expires it later", () => {
+    const images = [
+      { pushedDaysAgo: 30, tags: ["v1"] },
+      { pushedDaysAgo: 1, tags: ["v2"] },
+    ];
+    const text = JSON.stringify({
+      rules: [
+        rule(
+          1,
+          { tagStatus: "tagged", tagPrefixList: ["v"], countType: "sinceImagePushed", countNumber: 7 },
+          { type: "transition", targetStorageClass: "archive" },
+        ),
+        rule(
+          2,
+          { storageClass: "archive", countType: "sinceImageTransitioned", countNumber: 90 },
+          { type: "expire" },
+        ),
+      ],
+    });
+    const state = fold(repositoryEvents(images, text));
+    const applied = decide(state, { type: "ApplyLifecyclePolicy", data: { ...ref, now: NOW } });
+    expect(E.isRight(applied) && applied.right[0]).toEqual({
+      type: "ImageTransitioned",
+      data: {
+        ...ref,
+        imageDigest: digestOf(1),
+        rulePriority: 1,
+        targetStorageClass: "archive",
+        transitionedAt: NOW,
+      },
+    });
+    const archived = fold(E.isRight(applied) ? applied.right : [], state);
+    const image = repositoryOf(archived).images.get(digestOf(1));
+    expect(image).toMatchObject({ storageClass: "ARCHIVE", lastArchivedAt: NOW });
+    // In the archive, only the archive rule selects it: 89 days later nothing, 91 days later it expires.
+    const later = (days: number) =>
+      evaluateLifecyclePolicy(repositoryOf(archived), parse(text), (NOW + days * DAY) as Timestamp).map(
+        (o) => [o.imageDigest, o.appliedRulePriority, o.action.type, o.storageClass],
+      );
+    expect(later(89).filter(([digest]) => digest === digestOf(1))).toEqual([]);
+    expect(later(91).filter(([digest]) => digest === digestOf(1))).toEqual([
+      [digestOf(1), 2, "expire", "archive"],
     ]);
   });
 });

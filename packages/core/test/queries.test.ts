@@ -75,6 +75,7 @@ describe("DescribeImages", () => {
             imagePushedAt: EXAMPLE_TIME,
             imageManifestMediaType: MediaTypes.ociManifest,
             artifactMediaType: LayerMediaTypes.ociConfig,
+            imageStatus: "ACTIVE",
           },
           {
             registryId,
@@ -84,6 +85,7 @@ describe("DescribeImages", () => {
             imagePushedAt: later,
             imageManifestMediaType: MediaTypes.dockerManifest,
             artifactMediaType: LayerMediaTypes.dockerConfig,
+            imageStatus: "ACTIVE",
           },
           {
             registryId,
@@ -93,6 +95,7 @@ describe("DescribeImages", () => {
             imageSizeInBytes: image.byteLength + dockerImage.byteLength,
             imagePushedAt: later,
             imageManifestMediaType: MediaTypes.dockerManifestList,
+            imageStatus: "ACTIVE",
           },
         ],
       }),

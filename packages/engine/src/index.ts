@@ -7,6 +7,7 @@ export * from "./ports/event-store.js";
 export * from "./ports/scanner.js";
 export * from "./ports/storage-busy-error.js";
 export * from "./registry/account-settings-operations.js";
+export * from "./registry/archive-operations.js";
 export * from "./registry/image-operations.js";
 export * from "./registry/layer-operations.js";
 export * from "./registry/lifecycle-operations.js";

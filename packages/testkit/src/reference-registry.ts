@@ -44,6 +44,28 @@ const isJsonObject = (text: string) => {
   }
 };
 
+/**
+ * Commands of capabilities the reference does not model: they have example and property tests of
+ * their own in packages/core/test (scanning, account settings, lifecycle policies, the archive).
+ */
+const UNMODELLED = [
+  "PutRegistryScanningConfiguration",
+  "PutImageScanningConfiguration",
+  "StartImageScan",
+  "RecordImageScan",
+  "PutAccountSetting",
+  "PutLifecyclePolicy",
+  "DeleteLifecyclePolicy",
+  "StartLifecyclePolicyPreview",
+  "ApplyLifecyclePolicy",
+  "UpdateImageStorageClass",
+  "RecordImagePulls",
+] as const satisfies ReadonlyArray<BerthCommand["type"]>;
+type UnmodelledCommand = Extract<BerthCommand, { readonly type: (typeof UNMODELLED)[number] }>;
+type ModelledCommand = Exclude<BerthCommand, UnmodelledCommand>;
+const isUnmodelled = (command: BerthCommand): command is UnmodelledCommand =>
+  (UNMODELLED as ReadonlyArray<string>).includes(command.type);
+
 export class ReferenceRegistry {
   readonly repositories = new Map<RepositoryName, ReferenceRepository>();
   readonly uploads = new Map<UploadId, ReferenceUpload>();
@@ -68,14 +90,8 @@ export class ReferenceRegistry {
     if (command.data.registryId !== this.registryId) {
       throw new Error(`The reference registry models registry ${this.registryId} only`);
     }
+    if (isUnmodelled(command)) throw new Error(`The reference registry does not model ${command.type}`);
     switch (command.type) {
-      case "PutRegistryScanningConfiguration":
-      case "PutImageScanningConfiguration":
-      case "StartImageScan":
-      case "RecordImageScan":
-      case "PutAccountSetting":
-        // Scanning and account settings have example and property tests of their own.
-        throw new Error(`The reference registry does not model ${command.type}`);
       case "PutRegistrySettings":
         this.lenient = command.data.lenient;
         return ok;
@@ -98,6 +114,17 @@ export class ReferenceRegistry {
     }
     const repository = this.repositories.get(command.data.repositoryName);
     if (repository === undefined) return refused("RepositoryNotFoundException");
+    return this.#executeIn(repository, command);
+  }
+
+  /** A command on a repository that exists. */
+  #executeIn(
+    repository: ReferenceRepository,
+    command: Exclude<
+      ModelledCommand,
+      { type: "PutRegistrySettings" | "PutRegistryPolicy" | "DeleteRegistryPolicy" | "CreateRepository" }
+    >,
+  ): ReferenceOutcome {
     switch (command.type) {
       case "DeleteRepository":
         if (repository.images.length > 0 && command.data.force !== true)
@@ -175,12 +202,6 @@ export class ReferenceRegistry {
         }
         for (const key of command.data.tagKeys) repository.resourceTags.delete(key);
         return ok;
-      case "PutLifecyclePolicy":
-      case "DeleteLifecyclePolicy":
-      case "StartLifecyclePolicyPreview":
-      case "ApplyLifecyclePolicy":
-        // Lifecycle policies have property tests of their own (packages/core/test/lifecycle-*).
-        throw new Error(`The reference registry does not model ${command.type}`);
     }
   }
 
@@ -258,6 +279,8 @@ export class ReferenceRegistry {
       imageManifestMediaType: image.mediaType,
       ...(image.artifactMediaType === undefined ? {} : { artifactMediaType: image.artifactMediaType }),
       ...(image.subject === undefined ? {} : { subjectManifestDigest: image.subject }),
+      // The model neither pulls nor archives: every image is ACTIVE, none has a recorded pull.
+      imageStatus: "ACTIVE" as const,
     }));
   }
 

@@ -81,6 +81,10 @@ export const evolveImage: EvolveTable<ImageEvent> = {
       children: d.children,
       subject: d.subject,
       seq,
+      lastPulledAt: undefined,
+      storageClass: "STANDARD",
+      lastArchivedAt: undefined,
+      lastActivatedAt: undefined,
     };
     repository.images.set(d.imageDigest, image);
     repository.pushOrder.seqs.push(seq);

@@ -17,7 +17,8 @@ export type ImageFailureCode =
   | "ImageTagDoesNotMatchDigest"
   | "ImageNotFound"
   | "MissingDigestAndTag"
-  | "ImageReferencedByManifestList";
+  | "ImageReferencedByManifestList"
+  | "ImageInaccessible";
 
 export interface ImageFailure {
   readonly imageId: ImageIdentifier;
@@ -42,6 +43,13 @@ export const ImageFailures = {
     ),
   referencedByManifestList: (id: ImageIdentifier) =>
     imageFailure(id, "ImageReferencedByManifestList", "Requested image is referenced by a manifest list"),
+  /** ECR's archived images cannot be pulled until UpdateImageStorageClass restores them. */
+  archived: (id: ImageIdentifier) =>
+    imageFailure(
+      id,
+      "ImageInaccessible",
+      "Requested image is archived: restore it to the STANDARD storage class (UpdateImageStorageClass) to pull it",
+    ),
 } as const;
 
 /** An ImageIdentifier whose members are well-formed: a Digest, an ImageTag, at least one of them. */

@@ -1,6 +1,7 @@
 /** DescribeImages, ListImages, BatchGetImage. */
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
+import { imageStatusOf, isPullable } from "../archive/image-status.js";
 import {
   decodeImageToken,
   encodeImageToken,
@@ -23,6 +24,8 @@ import {
 } from "../scanning/image-scan-summary.js";
 import type {
   Digest,
+  ImageStatus,
+  ImageStatusFilter,
   ImageTag,
   MediaType,
   RegistryId,
@@ -41,11 +44,20 @@ import {
 export interface ImagesQuery extends PageRequest {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
-  readonly filter?: { readonly tagStatus?: TagStatus };
+  readonly filter?: { readonly tagStatus?: TagStatus; readonly imageStatus?: ImageStatusFilter };
 }
 
-const matchesTagStatus = (image: ImageState, tagStatus: TagStatus | undefined) =>
-  tagStatus === "TAGGED" ? image.tags.size > 0 : tagStatus === "UNTAGGED" ? image.tags.size === 0 : true;
+/** The images a listing filter takes in: by tag status, and by image status (ECR: ACTIVE when not given). */
+const filterOf = (filter: ImagesQuery["filter"]) => {
+  const { tagStatus, imageStatus = "ACTIVE" } = filter ?? {};
+  return (image: ImageState) =>
+    (tagStatus === "TAGGED"
+      ? image.tags.size > 0
+      : tagStatus === "UNTAGGED"
+        ? image.tags.size === 0
+        : true) &&
+    (imageStatus === "ANY" || imageStatusOf(image) === imageStatus);
+};
 
 /**
  * Walks the repository's images in push order from a token. Each image yields `unitsOf(image)`
@@ -56,7 +68,7 @@ const walkPushOrder = (
   repository: RepositoryState,
   from: ImagePosition,
   limit: number,
-  tagStatus: TagStatus | undefined,
+  matches: (image: ImageState) => boolean,
   unitsOf: (image: ImageState) => number,
   take: (image: ImageState, offset: number, room: number) => number,
 ): string | undefined => {
@@ -66,7 +78,7 @@ const walkPushOrder = (
   let i = firstGreaterThan(seqs, from.seq - 1);
   for (; i < seqs.length; i++) {
     const image = repository.images.get(digests[i]!);
-    if (image === undefined || image.seq !== seqs[i] || !matchesTagStatus(image, tagStatus)) continue;
+    if (image === undefined || image.seq !== seqs[i] || !matches(image)) continue;
     if (produced === limit) return encodeImageToken({ seq: image.seq, offset: 0 });
     const offset = image.seq === from.seq ? from.offset : 0;
     const room = limit - produced;
@@ -94,6 +106,10 @@ export interface ImageDetail {
   readonly subjectManifestDigest?: Digest;
   readonly imageScanStatus?: ImageScanStatus;
   readonly imageScanFindingsSummary?: ImageScanFindingsSummary;
+  readonly imageStatus: ImageStatus;
+  readonly lastRecordedPullTime?: Timestamp;
+  readonly lastArchivedAt?: Timestamp;
+  readonly lastActivatedAt?: Timestamp;
 }
 
 const detail = (repository: RepositoryState, image: ImageState): ImageDetail => ({
@@ -107,6 +123,10 @@ const detail = (repository: RepositoryState, image: ImageState): ImageDetail => 
   ...(image.artifactMediaType === undefined ? {} : { artifactMediaType: image.artifactMediaType }),
   ...(image.subject === undefined ? {} : { subjectManifestDigest: image.subject }),
   ...imageScanFields(image),
+  imageStatus: imageStatusOf(image),
+  ...(image.lastPulledAt === undefined ? {} : { lastRecordedPullTime: image.lastPulledAt }),
+  ...(image.lastArchivedAt === undefined ? {} : { lastArchivedAt: image.lastArchivedAt }),
+  ...(image.lastActivatedAt === undefined ? {} : { lastActivatedAt: image.lastActivatedAt }),
 });
 
 /** Resolves an ImageIdentifier to an image, or the ECR failure for it. */
@@ -127,25 +147,32 @@ export const resolveImageId = (
     }),
   );
 
-/** The refusal of an id that names no image, for the operations that take one id and must find it. */
-export const imageNotFoundError = (
-  ref: { readonly registryId: RegistryId; readonly repositoryName: RepositoryName },
+/**
+ * The image one id names, or the error an operation on one image answers: ImageNotFoundException
+ * (with ECR's message), InvalidParameterException for an id that can name no image.
+ */
+export const requireImage = (
+  repository: RepositoryState,
   id: ImageIdentifier,
-  failure: ImageFailure,
-): RegistryError =>
-  failure.failureCode === "ImageNotFound"
-    ? RegistryErrors.imageNotFound(
-        `The image with imageId {imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'} does not exist within the repository with name '${ref.repositoryName}' in the registry with id '${ref.registryId}'`,
-      )
-    : RegistryErrors.invalidParameter(failure.failureReason);
+): E.Either<RegistryError, ImageState> =>
+  pipe(
+    resolveImageId(repository, id),
+    E.mapLeft((failure) =>
+      failure.failureCode === "ImageNotFound"
+        ? RegistryErrors.imageNotFound(
+            `The image with imageId {imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'} does not exist within the repository with name '${repository.name}' in the registry with id '${repository.registryId}'`,
+          )
+        : RegistryErrors.invalidParameter(failure.failureReason),
+    ),
+  );
 
 export interface DescribeImagesQuery extends ImagesQuery {
   readonly imageIds?: ReadonlyArray<ImageIdentifier>;
 }
 
 /**
- * With imageIds: exactly those images (ImageNotFoundException if one does not exist); without:
- * every image in push order, a page at a time, filtered by tag status.
+ * With imageIds: exactly those images, whatever their status (ImageNotFoundException if one does not
+ * exist); without: every image in push order, a page at a time, filtered by tag and image status.
  */
 export const describeImages = (
   state: RegistryState,
@@ -158,8 +185,8 @@ export const describeImages = (
         const details: ImageDetail[] = [];
         const seen = new Set<Digest>();
         for (const id of query.imageIds) {
-          const resolved = resolveImageId(repository, id);
-          if (E.isLeft(resolved)) return E.left(imageNotFoundError(query, id, resolved.left));
+          const resolved = requireImage(repository, id);
+          if (E.isLeft(resolved)) return resolved;
           if (!seen.has(resolved.right.digest)) {
             seen.add(resolved.right.digest);
             details.push(detail(repository, resolved.right));
@@ -175,7 +202,7 @@ export const describeImages = (
             repository,
             from,
             pageSize(query),
-            query.filter?.tagStatus,
+            filterOf(query.filter),
             () => 1,
             (image) => {
               details.push(detail(repository, image));
@@ -193,7 +220,7 @@ export interface ListedImageId {
   readonly imageTag?: ImageTag;
 }
 
-/** Every image id in push order (one per tag), a page at a time, filtered by tag status. */
+/** Every image id in push order (one per tag), a page at a time, filtered by tag and image status. */
 export const listImages = (
   state: RegistryState,
   query: ImagesQuery,
@@ -209,7 +236,7 @@ export const listImages = (
             repository,
             from,
             pageSize(query),
-            query.filter?.tagStatus,
+            filterOf(query.filter),
             idCount,
             (image, offset, room) => {
               if (image.tags.size === 0) {
@@ -242,7 +269,10 @@ export interface BatchGetImageQuery {
   readonly acceptedMediaTypes?: ReadonlyArray<string>;
 }
 
-/** The manifests asked for, byte-exact; ids that cannot be served become per-id failures. */
+/**
+ * The manifests asked for, byte-exact; ids that cannot be served become per-id failures (an archived
+ * image among them: ECR's ImageInaccessible). What is served is a pull: see `pullsToRecord`.
+ */
 export const batchGetImage = (
   state: RegistryState,
   query: BatchGetImageQuery,
@@ -273,6 +303,10 @@ export const batchGetImage = (
               `Requested image has media type '${image.manifestMediaType}', which is not among the accepted media types`,
             ),
           );
+          continue;
+        }
+        if (!isPullable(image)) {
+          failures.push(ImageFailures.archived(id));
           continue;
         }
         images.push({

@@ -18,7 +18,11 @@ const imageTag = BrandedMembers.ImageTag;
 const mediaType = boundedString({}, "MediaType");
 const acceptedMediaTypes = boundedList(mediaType, { min: 1, max: 100 }, "MediaTypeList");
 const imageManifest = boundedString({ min: 1, max: IMAGE_MANIFEST_MAX_LENGTH }, "ImageManifest");
-const imagesFilter = structure("ImagesFilter", {}, { tagStatus: BrandedMembers.TagStatus });
+const imagesFilter = structure(
+  "ImagesFilter",
+  {},
+  { tagStatus: BrandedMembers.TagStatus, imageStatus: BrandedMembers.ImageStatusFilter },
+);
 
 /**
  * The model leaves imageManifestMediaType unconstrained; ECR refuses one that is not a media type

@@ -6,6 +6,8 @@
 import {
   ByteOffset,
   EncryptionType,
+  ImageStatusFilter,
+  ImageStorageClass,
   ImageTag,
   ImageTagMutability,
   ImageTagMutabilityExclusionFilter,
@@ -40,6 +42,8 @@ export const BrandedMembers = {
   }),
   PartSize: declared(ByteOffset, { kind: "integer", min: 0 }),
   TagStatus: declared(TagStatus, keysOf(TagStatus)),
+  ImageStatusFilter: declared(ImageStatusFilter, keysOf(ImageStatusFilter)),
+  TargetStorageClass: declared(ImageStorageClass, keysOf(ImageStorageClass)),
   ImageTagMutability: declared(ImageTagMutability, keysOf(ImageTagMutability)),
   EncryptionType: declared(EncryptionType, keysOf(EncryptionType)),
   ImageTagMutabilityExclusionFilterType: declared(ImageTagMutabilityExclusionFilter.props.filterType, {

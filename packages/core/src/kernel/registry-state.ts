@@ -10,6 +10,7 @@ import type {
   ByteOffset,
   Digest,
   EncryptionType,
+  ImageStorageClass,
   ImageTag,
   ImageTagMutability,
   ImageTagMutabilityExclusionFilter,
@@ -39,6 +40,14 @@ export interface ImageDraft {
   readonly seq: number;
   /** The image's last scan, if it was ever scanned (replaced whole, never changed in place). */
   scan?: ImageScan;
+  /** When a pull was last recorded (at most once a day, see archive/pull-recording.ts); never: undefined. */
+  lastPulledAt: Timestamp | undefined;
+  /** ECR's storage class: an ARCHIVE image is listed but cannot be pulled until it is restored. */
+  storageClass: ImageStorageClass;
+  /** When the image last went to the archive (ECR's lastArchivedAt; lifecycle's sinceImageTransitioned). */
+  lastArchivedAt: Timestamp | undefined;
+  /** When the image was last restored from the archive (ECR's lastActivatedAt). */
+  lastActivatedAt: Timestamp | undefined;
 }
 
 export interface LayerDraft {
@@ -90,6 +99,8 @@ export interface LifecycleOutcome {
   readonly imageDigest: Digest;
   readonly imageTags: ReadonlyArray<ImageTag>;
   readonly imagePushedAt: Timestamp;
+  /** The image's storage class when evaluated; absent in previews recorded before archiving existed. */
+  readonly storageClass?: "standard" | "archive";
   readonly appliedRulePriority: number;
   readonly action:
     | { readonly type: "expire" }

@@ -90,8 +90,8 @@ export const decideStartLifecyclePolicyPreview = (
   );
 
 /**
- * Expires what the policy marks now, each expiry naming its rule, and records the evaluation.
- * Transition results are not applied yet: the archive storage class comes with issue 10, item 4.
+ * Does what the policy marks now, each expiry and each transition to the archive naming its rule,
+ * and records the evaluation.
  */
 export const decideApplyLifecyclePolicy = (state: RegistryState, { data }: ApplyLifecyclePolicy) =>
   pipe(
@@ -101,15 +101,21 @@ export const decideApplyLifecyclePolicy = (state: RegistryState, { data }: Apply
         currentPolicy(repository),
         E.chain(([, policy]) => {
           const ref = { registryId: data.registryId, repositoryName: data.repositoryName };
-          const expiries = evaluateLifecyclePolicy(repository, policy, data.now).filter(
-            (outcome) => outcome.action.type === "expire",
-          );
           return accept(
-            ...expiries.map(
-              (outcome): LifecycleEvent => ({
-                type: "ImageExpired",
-                data: { ...ref, imageDigest: outcome.imageDigest, rulePriority: outcome.appliedRulePriority },
-              }),
+            ...evaluateLifecyclePolicy(repository, policy, data.now).map(
+              ({ imageDigest, appliedRulePriority: rulePriority, action }): LifecycleEvent =>
+                action.type === "expire"
+                  ? { type: "ImageExpired", data: { ...ref, imageDigest, rulePriority } }
+                  : {
+                      type: "ImageTransitioned",
+                      data: {
+                        ...ref,
+                        imageDigest,
+                        rulePriority,
+                        targetStorageClass: action.targetStorageClass,
+                        transitionedAt: data.now,
+                      },
+                    },
             ),
             { type: "LifecyclePolicyEvaluated", data: { ...ref, evaluatedAt: data.now } },
           );

@@ -1,4 +1,8 @@
-/** How lifecycle events change the state; an expired image goes exactly as BatchDeleteImage removes it. */
+/**
+ * How lifecycle events change the state: an expired image goes exactly as BatchDeleteImage removes
+ * it; a transitioned one is archived exactly as UpdateImageStorageClass archives it.
+ */
+import { archiveImage } from "../archive/image-status.js";
 import { removeImage } from "../images/evolve-image.js";
 import { repositoryStep } from "../kernel/registry-state.js";
 import type { EvolveTable } from "../kernel/slice.js";
@@ -19,6 +23,10 @@ export const evolveLifecycle: EvolveTable<LifecycleEvent> = {
   ImageExpired: repositoryStep((repository, { data }) => {
     const image = repository.images.get(data.imageDigest);
     if (image !== undefined) removeImage(repository, image);
+  }),
+  ImageTransitioned: repositoryStep((repository, { data }) => {
+    const image = repository.images.get(data.imageDigest);
+    if (image !== undefined) archiveImage(image, data.transitionedAt);
   }),
   LifecyclePolicyEvaluated: repositoryStep((repository, { data }) => {
     repository.lifecycleEvaluatedAt = data.evaluatedAt;

@@ -11,11 +11,10 @@
  *   image whose subject is in the repository) is not a candidate itself and goes with its subject.
  * Preview and application both read this, so a preview shows exactly what an application does.
  *
- * Pull times and the archive storage class are not in the state yet (issue 10, item 4): every image
- * is STANDARD here and its push time stands for its pull time (ECR's documented fallback for an
- * image never pulled). `storageClass: archive` and `sinceImageTransitioned` therefore select
- * nothing yet, and a `transition` result is what the preview shows; application records only the
- * expiries until the archive storage class exists.
+ * Storage classes and times: a rule selects images of its `storageClass` only (an archived image is
+ * `archive`); `sinceImagePulled` counts from the last recorded pull, or from the push for an image
+ * never pulled (ECR's documented fallback); `sinceImageTransitioned` from when the image was last
+ * archived. A `transition` outcome archives the image; an `expire` outcome removes it.
  */
 import type { ImageState, LifecycleOutcome, RepositoryState } from "../kernel/registry-state.js";
 import type { Digest, ImageTag, Timestamp } from "../values/primitives.js";
@@ -23,6 +22,7 @@ import {
   type LifecyclePolicy,
   type LifecycleRule,
   type RuleAction,
+  type RuleStorageClass,
   tagPatternRegExp,
 } from "./lifecycle-policy.js";
 
@@ -30,10 +30,12 @@ const DAY_MS = 86_400_000;
 
 export type { LifecycleOutcome } from "../kernel/registry-state.js";
 
-/** Until item 4 records archiving, every image is in the STANDARD storage class. */
-const storageClassOf = (_image: ImageState) => "standard" as const;
-/** Until item 4 records pulls, an image counts as last pulled when it was pushed (ECR's fallback). */
-const lastPulledAt = (image: ImageState): number => image.pushedAt;
+const storageClassOf = (image: ImageState): RuleStorageClass =>
+  image.storageClass === "ARCHIVE" ? "archive" : "standard";
+/** An image never pulled counts as last pulled when it was pushed (ECR's fallback). */
+const lastPulledAt = (image: ImageState): number => image.lastPulledAt ?? image.pushedAt;
+/** Only archived images are selected by `sinceImageTransitioned` rules, and they all carry the time. */
+const lastTransitionedAt = (image: ImageState): number => image.lastArchivedAt ?? image.pushedAt;
 
 const tagsMatch = (tags: ReadonlySet<ImageTag>, matches: ReadonlyArray<(tag: string) => boolean>) =>
   matches.every((match) => [...tags].some(match));
@@ -74,8 +76,7 @@ const markedBy = (rule: LifecycleRule, selected: ReadonlyArray<ImageState>, now:
     case "sinceImagePulled":
       return new Set(olderThan(lastPulledAt).map((image) => image.digest));
     case "sinceImageTransitioned":
-      // Only archived images carry a transition time; none is archived before item 4.
-      return new Set();
+      return new Set(olderThan(lastTransitionedAt).map((image) => image.digest));
   }
 };
 
@@ -154,6 +155,7 @@ export const evaluateLifecyclePolicy = (
       imageDigest: image.digest,
       imageTags: [...image.tags].sort(),
       imagePushedAt: image.pushedAt,
+      storageClass: storageClassOf(image),
       appliedRulePriority: rulePriority,
       action,
     }));

@@ -23,6 +23,16 @@ export type ImageExpired = Event<
   "ImageExpired",
   RepositoryRef & { readonly imageDigest: Digest; readonly rulePriority: number }
 >;
+/** An image moved to the archive storage class by the lifecycle rule of priority `rulePriority`. */
+export type ImageTransitioned = Event<
+  "ImageTransitioned",
+  RepositoryRef & {
+    readonly imageDigest: Digest;
+    readonly rulePriority: number;
+    readonly targetStorageClass: "archive";
+    readonly transitionedAt: Timestamp;
+  }
+>;
 /** The policy was applied at `evaluatedAt` (ECR's lastEvaluatedAt), whether or not it expired anything. */
 export type LifecyclePolicyEvaluated = Event<
   "LifecyclePolicyEvaluated",
@@ -34,4 +44,5 @@ export type LifecycleEvent =
   | LifecyclePolicyDeleted
   | LifecyclePolicyPreviewCompleted
   | ImageExpired
+  | ImageTransitioned
   | LifecyclePolicyEvaluated;

@@ -65,7 +65,7 @@ export interface LifecyclePreviewResult {
     | { readonly type: "EXPIRE" }
     | { readonly type: "TRANSITION"; readonly targetStorageClass: "ARCHIVE" };
   readonly appliedRulePriority: number;
-  readonly storageClass: "STANDARD";
+  readonly storageClass: "STANDARD" | "ARCHIVE";
 }
 
 export interface LifecyclePreviewAnswer {
@@ -101,8 +101,7 @@ const onWire = (outcome: LifecycleOutcome): LifecyclePreviewResult => ({
       ? { type: "EXPIRE" }
       : { type: "TRANSITION", targetStorageClass: "ARCHIVE" },
   appliedRulePriority: outcome.appliedRulePriority,
-  // Every image is STANDARD until the archive storage class exists (issue 10, item 4).
-  storageClass: "STANDARD",
+  storageClass: outcome.storageClass === "archive" ? "ARCHIVE" : "STANDARD",
 });
 
 const wanted = (query: LifecyclePreviewQuery) => (outcome: LifecycleOutcome) => {

@@ -5,7 +5,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import type { ImagePushed } from "../images/image-events.js";
-import { imageNotFoundError, resolveImageId } from "../images/image-queries.js";
+import { requireImage } from "../images/image-queries.js";
 import { decisionsOf } from "../kernel/decision.js";
 import { RegistryErrors } from "../kernel/registry-errors.js";
 import { findRepository, type RegistryState, requireRepository } from "../kernel/registry-state.js";
@@ -19,12 +19,7 @@ const { accept, refuse } = decisionsOf<ScanningEvent>();
 export const decideStartImageScan = (state: RegistryState, { data }: StartImageScan) =>
   pipe(
     requireRepository(state, data),
-    E.chain((repository) =>
-      pipe(
-        resolveImageId(repository, data.imageId),
-        E.mapLeft((failure) => imageNotFoundError(data, data.imageId, failure)),
-      ),
-    ),
+    E.chain((repository) => requireImage(repository, data.imageId)),
     E.chain((image) =>
       scanQuotaExceeded(image, data.startedAt)
         ? refuse(RegistryErrors.limitExceeded(SCAN_QUOTA_MESSAGE))

@@ -5,7 +5,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import type { ImageIdentifier } from "../images/image-identifier.js";
-import { imageNotFoundError, resolveImageId } from "../images/image-queries.js";
+import { requireImage } from "../images/image-queries.js";
 import { invalidToken, type PageRequest, pageSize } from "../kernel/pagination.js";
 import type { QueryContext } from "../kernel/query-context.js";
 import { type RegistryError, RegistryErrors } from "../kernel/registry-errors.js";
@@ -100,12 +100,7 @@ export const describeImageScanFindings = (
 ): E.Either<RegistryError, ImageScanFindingsPage> =>
   pipe(
     requireRepository(state, query),
-    E.chain((repository) =>
-      pipe(
-        resolveImageId(repository, query.imageId),
-        E.mapLeft((failure) => imageNotFoundError(query, query.imageId, failure)),
-      ),
-    ),
+    E.chain((repository) => requireImage(repository, query.imageId)),
     E.chain((image): E.Either<RegistryError, ImageScanFindingsPage> => {
       const { scan } = image;
       if (scan === undefined) {

@@ -96,6 +96,15 @@ export type ImageTagMutability = t.TypeOf<typeof ImageTagMutability>;
 
 export const TagStatus = t.keyof({ TAGGED: null, UNTAGGED: null, ANY: null });
 export type TagStatus = t.TypeOf<typeof TagStatus>;
+/** An image's status: ACTIVE, ARCHIVED (listed, not pullable), ACTIVATING (being restored). */
+export const ImageStatus = t.keyof({ ACTIVE: null, ARCHIVED: null, ACTIVATING: null });
+export type ImageStatus = t.TypeOf<typeof ImageStatus>;
+/** DescribeImages' and ListImages' filter on image status; without one, ECR lists ACTIVE images only. */
+export const ImageStatusFilter = t.keyof({ ACTIVE: null, ARCHIVED: null, ACTIVATING: null, ANY: null });
+export type ImageStatusFilter = t.TypeOf<typeof ImageStatusFilter>;
+/** ECR's storage classes of an image (UpdateImageStorageClass's target): ARCHIVE is not pullable. */
+export const ImageStorageClass = t.keyof({ STANDARD: null, ARCHIVE: null });
+export type ImageStorageClass = t.TypeOf<typeof ImageStorageClass>;
 
 /** Documented ECR limits for resource tags (the model leaves TagKey and TagValue unconstrained). */
 export const RESOURCE_TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256 } as const;

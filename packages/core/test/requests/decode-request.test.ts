@@ -155,7 +155,7 @@ describe("decodeRequest", () => {
   });
 
   it("knows the operations it serves", () => {
-    expect(OPERATIONS).toHaveLength(38);
+    expect(OPERATIONS).toHaveLength(39);
     expect(isEcrOperation("PutImage")).toBe(true);
     expect(isEcrOperation("toString")).toBe(false);
   });

@@ -53,6 +53,7 @@ const OPERATIONS = [
   "DescribeImageScanFindings",
   "GetAccountSetting",
   "PutAccountSetting",
+  "UpdateImageStorageClass",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */
@@ -69,11 +70,7 @@ const STRICTER_THAN_MODEL: Readonly<
 };
 
 /** Model members Berth does not accept (sent anyway, they are ignored, as AWS ignores unknown members). */
-const NOT_ACCEPTED: Readonly<Record<string, string>> = {
-  "DescribeImagesFilter.imageStatus":
-    "Berth does not archive images: every image is ACTIVE, nothing to filter",
-  "ListImagesFilter.imageStatus": "Berth does not archive images: every image is ACTIVE, nothing to filter",
-};
+const NOT_ACCEPTED: Readonly<Record<string, string>> = {};
 
 /** The members of `record` that hold a value (the model leaves out what it does not set). */
 const present = <T extends object>(record: T): { [K in keyof T]?: Exclude<T[K], undefined> } =>

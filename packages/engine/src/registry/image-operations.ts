@@ -22,6 +22,7 @@ import {
   type RegistryId,
   type RepositoryName,
 } from "@berth/core";
+import * as E from "fp-ts/lib/Either.js";
 import type { AnswerOf, RegistryRuntime, RepositoryInput, Result, WithRegistry } from "./registry-runtime.js";
 
 export interface PutImageInput extends RepositoryInput {
@@ -45,11 +46,26 @@ export interface PushedImage {
   readonly subject?: Digest;
 }
 
+/** How a read of manifests counts: a pull (BatchGetImage, a `/v2` GET) records the pull time. */
+export interface PullInput {
+  /** False for a read that is no pull (a `/v2` HEAD only checks); default true. */
+  readonly countsAsPull?: boolean;
+  /**
+   * Who pulls, when the front end knows it (a signed ECR call). Pull-time update exclusions (issue
+   * 11) are decided by the core from it; see the core's `PullRecording`.
+   */
+  readonly principalArn?: string;
+}
+
 export interface ImageOperations {
   /** ECR PutImage (and OCI manifest PUT): stores the manifest byte-exact under its sha256. */
   putImage(input: PutImageInput): Result<{ image: PushedImage }>;
-  /** ECR BatchGetImage: per-id failures are part of the answer, not an error. */
-  batchGetImage(input: WithRegistry<BatchGetImageQuery>): Result<AnswerOf<typeof batchGetImage>>;
+  /**
+   * ECR BatchGetImage: per-id failures are part of the answer, not an error; an archived image is
+   * one (ImageInaccessible). A pull records the images' pull time when one is due (at most once a
+   * day each), beside the answer: the answer never waits for it (see `pullsRecorded`).
+   */
+  batchGetImage(input: WithRegistry<BatchGetImageQuery> & PullInput): Result<AnswerOf<typeof batchGetImage>>;
   /** ECR BatchDeleteImage: deletes what it can; the rest become per-id failures. */
   batchDeleteImage(
     input: RepositoryInput & { readonly imageIds: ReadonlyArray<ImageIdentifier> },
@@ -88,7 +104,7 @@ const decidedDigest = (
 };
 
 export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
-  const { handler, now, runWithEvents, runObserving, query, refOf, registryOf } = runtime;
+  const { handler, now, runWithEvents, runObserving, query, refOf, registryOf, pulls } = runtime;
   return {
     putImage: (input) => {
       const ref = refOf(input);
@@ -111,8 +127,21 @@ export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
       });
     },
 
-    batchGetImage: (input) =>
-      query((state) => batchGetImage(state, { ...input, registryId: registryOf(input) })),
+    batchGetImage: async ({ countsAsPull = true, principalArn, ...input }) => {
+      const registryId = registryOf(input);
+      const pulledAt = now();
+      const answer = await query((state) => batchGetImage(state, { ...input, registryId }));
+      if (countsAsPull && E.isRight(answer) && answer.right.images.length > 0) {
+        pulls.record({
+          registryId,
+          repositoryName: input.repositoryName,
+          imageDigests: answer.right.images.map((image) => image.imageId.imageDigest),
+          pulledAt,
+          ...(principalArn === undefined ? {} : { principalArn }),
+        });
+      }
+      return answer;
+    },
 
     batchDeleteImage: (input) => {
       const command: DeleteImages = {

@@ -18,6 +18,7 @@ import { CommandHandler, type CommandHandlerOptions } from "../command-handler.j
 import type { BlobStore } from "../ports/blob-store.js";
 import type { EventStore } from "../ports/event-store.js";
 import type { Scanner } from "../ports/scanner.js";
+import { createPullRecorder, type PullRecorder } from "./pull-recorder.js";
 
 export interface RegistryOptions extends CommandHandlerOptions {
   readonly events: EventStore;
@@ -34,6 +35,11 @@ export interface RegistryOptions extends CommandHandlerOptions {
   readonly scanner?: Scanner;
   /** How long one scan may take before it is recorded FAILED (default 5 minutes). */
   readonly scanTimeoutMs?: number;
+  /**
+   * Called when recording a pull time fails (pulls never wait for, nor fail with, their record; the
+   * next pull retries it). Defaults to a warning on the console.
+   */
+  readonly onPullRecordError?: (error: unknown) => void;
 }
 
 /** Every operation resolves to an Either: Left is a fault the caller can fix, named like ECR's. */
@@ -63,6 +69,8 @@ export interface RegistryRuntime {
   readonly context: QueryContext;
   readonly now: () => Timestamp;
   readonly newId: () => string;
+  /** Pull times, recorded beside the pulls (see pull-recorder.ts). */
+  readonly pulls: PullRecorder;
   readonly registryOf: (input: { readonly registryId?: RegistryId | undefined }) => RegistryId;
   readonly refOf: (input: RepositoryInput) => RepositoryRef;
   /** Runs a command; on success answers from the state right after its events were folded. */
@@ -98,8 +106,12 @@ export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime
     const executed = await handler.execute(command, observe);
     return E.isLeft(executed) ? executed : E.right(answer(executed.right.events, executed.right.before));
   };
+  const onPullRecordError =
+    options.onPullRecordError ??
+    ((error: unknown) => console.warn("berth: recording a pull time failed; the next pull retries", error));
   return {
     handler,
+    pulls: createPullRecorder(handler, onPullRecordError),
     blobs: options.blobs,
     context: options.context ?? DEFAULT_CONTEXT,
     now: () => clock() as Timestamp,

@@ -11,6 +11,7 @@ import type { Digest, QueryContext, RegistryState } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import { noFindingsScanner } from "../ports/scanner.js";
 import { type AccountSettingsOperations, accountSettingsOperations } from "./account-settings-operations.js";
+import { type ArchiveOperations, archiveOperations } from "./archive-operations.js";
 import { type ImageOperations, imageOperations } from "./image-operations.js";
 import { type LayerOperations, layerOperations } from "./layer-operations.js";
 import { type LifecycleOperations, lifecycleOperations } from "./lifecycle-operations.js";
@@ -31,7 +32,8 @@ export interface Registry
     RegistrySettingsOperations,
     LifecycleOperations,
     ScanningOperations,
-    AccountSettingsOperations {
+    AccountSettingsOperations,
+    ArchiveOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
   /** Folds every event committed before the call (another process's writes included). */
@@ -66,5 +68,6 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       },
     }),
     ...accountSettingsOperations(runtime),
+    ...archiveOperations(runtime),
   };
 };

@@ -87,6 +87,8 @@ export const serve = async (options: ServeOptions) => {
       options.scanFindings === undefined
         ? noFindingsScanner
         : createFindingsFileScanner(options.scanFindings),
+    onPullRecordError: (error) =>
+      logger.warn({ err: error }, "recording a pull time failed; the next pull of the image retries"),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -153,6 +155,7 @@ export const serve = async (options: ServeOptions) => {
       await lifecycle.stop();
       scanning.abort();
       await scanWorker;
+      await registry.pullsRecorded();
       await storage.close();
       logger.info("stopped");
       logger.flush();

@@ -2,6 +2,7 @@
  * The ECR operations: each decodes nothing (the request is already decoded by its codec), calls one
  * registry method, and shapes the answer as ECR does on the wire. No business rule lives here.
  */
+
 import type {
   EcrOperation,
   EcrRequest,
@@ -10,6 +11,7 @@ import type {
   RegistryError,
   RegistryId,
 } from "@berth/core";
+
 import type { Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { TokenIssuer } from "../auth/authorization-token.js";
@@ -69,7 +71,11 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   DescribeImages: async (request, context) =>
     mapRight((r: { imageDetails: ReadonlyArray<ImageDetail>; nextToken?: string }) => ({
       ...r,
-      imageDetails: r.imageDetails.map((d) => imageDetailScanOnWire(withEpochSeconds(d, ["imagePushedAt"]))),
+      imageDetails: r.imageDetails.map((d) =>
+        imageDetailScanOnWire(
+          withEpochSeconds(d, ["imagePushedAt", "lastRecordedPullTime", "lastArchivedAt", "lastActivatedAt"]),
+        ),
+      ),
     }))(await context.registry.describeImages(withAccount(request, context))),
   ListImages: (request, context) => context.registry.listImages(withAccount(request, context)),
   InitiateLayerUpload: (request, context) =>
@@ -150,6 +156,8 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     context.registry.getAccountSetting({ ...request, registryId: context.accountId }),
   PutAccountSetting: (request, context) =>
     context.registry.putAccountSetting({ ...request, registryId: context.accountId }),
+  UpdateImageStorageClass: (request, context) =>
+    context.registry.updateImageStorageClass(withAccount(request, context)),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();

@@ -1,6 +1,7 @@
 /**
- * Manifests (`/v2/<name>/manifests/<tag or digest>`): PUT is PutImage, GET/HEAD BatchGetImage,
- * DELETE BatchDeleteImage. Manifests travel byte-exact, with the digest the core stored them under.
+ * Manifests (`/v2/<name>/manifests/<tag or digest>`): PUT is PutImage, GET/HEAD BatchGetImage (a GET
+ * is a pull and records the pull time, a HEAD does not), DELETE BatchDeleteImage. Manifests travel
+ * byte-exact, with the digest the core stored them under.
  */
 import { IMAGE_MANIFEST_MAX_LENGTH, ImageTag, MediaType, MediaTypes } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
@@ -96,12 +97,22 @@ const acceptedTypes = (accept: string | undefined) =>
 /** GET and HEAD: the manifest byte-exact, if the client accepts its media type. */
 export const getManifest = onImage(async (call, imageId) => {
   const { request, response, registry, ref, route } = call;
-  const found = await orFail(call, "manifest", registry.batchGetImage({ ...ref, imageIds: [imageId] }));
+  // A GET is a pull (its time is recorded); a HEAD only checks.
+  const countsAsPull = request.method === "GET";
+  const found = await orFail(
+    call,
+    "manifest",
+    registry.batchGetImage({ ...ref, imageIds: [imageId], countsAsPull }),
+  );
   if (found === undefined) return;
   const image = found.images[0];
   if (image === undefined) {
+    // ECR answers 404 for an archived image too; the message says why.
     const failure = found.failures[0];
-    const message = `Manifest ${route.reference} is not in ${ref.repositoryName}`;
+    const message =
+      failure?.failureCode === "ImageInaccessible"
+        ? `Manifest ${route.reference} is archived: restore it with UpdateImageStorageClass to pull it`
+        : `Manifest ${route.reference} is not in ${ref.repositoryName}`;
     return sendError(response, ociError(404, "MANIFEST_UNKNOWN", message, failure), request);
   }
   const accept = acceptedTypes(request.headers.accept);

@@ -1,0 +1,20 @@
+/** How pull records and storage-class changes change an image. */
+import { repositoryStep } from "../kernel/registry-state.js";
+import type { EvolveTable } from "../kernel/slice.js";
+import type { ArchiveEvent } from "./archive-events.js";
+import { activateImage, archiveImage } from "./image-status.js";
+
+export const evolveArchive: EvolveTable<ArchiveEvent> = {
+  ImagePullRecorded: repositoryStep((repository, { data }) => {
+    const image = repository.images.get(data.imageDigest);
+    if (image !== undefined) image.lastPulledAt = data.pulledAt;
+  }),
+  ImageArchived: repositoryStep((repository, { data }) => {
+    const image = repository.images.get(data.imageDigest);
+    if (image !== undefined) archiveImage(image, data.archivedAt);
+  }),
+  ImageActivated: repositoryStep((repository, { data }) => {
+    const image = repository.images.get(data.imageDigest);
+    if (image !== undefined) activateImage(image, data.activatedAt);
+  }),
+};

@@ -1,0 +1,69 @@
+/**
+ * Pull times through the engine: a burst of concurrent pulls, in two processes sharing one store,
+ * records one ImagePullRecorded; the next one comes only a day later; a read that is no pull (a `/v2`
+ * HEAD) records nothing; the pulls themselves never wait for the record.
+ */
+import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
+import type { RepositoryName } from "@berth/core";
+import { createRegistry, type EventStore, type Registry } from "@berth/engine";
+import * as E from "fp-ts/lib/Either.js";
+import { describe, expect, it } from "vitest";
+
+const DAY = 86_400_000;
+const repositoryName = "team/app" as RepositoryName;
+const manifest = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: "application/vnd.oci.image.manifest.v1+json",
+  config: {
+    mediaType: "application/vnd.oci.image.config.v1+json",
+    digest: `sha256:${"a".repeat(64)}`,
+    size: 1,
+  },
+  layers: [],
+});
+
+const pullRecords = async (events: EventStore) =>
+  (await events.readAll({ after: 0n, maxCount: 10_000 })).filter(
+    (event) => event.type === "ImagePullRecorded",
+  );
+
+describe("engine: pull times", () => {
+  it("a burst of pulls in two processes records once; a day later once more; a HEAD never", async () => {
+    const events = createMemoryEventStore();
+    const blobs = createMemoryBlobStore();
+    let now = 1_700_000_000_000;
+    const processes: Registry[] = [0, 1].map(() => createRegistry({ events, blobs, clock: () => now }));
+    const [first, second] = processes as [Registry, Registry];
+    await first.putRegistrySettings({ registryId: "000000000000" as never, lenient: true });
+    await first.createRepository({ repositoryName });
+    const pushed = await first.putImage({ repositoryName, imageManifest: manifest, imageTag: "v1" as never });
+    if (E.isLeft(pushed)) throw new Error(pushed.left.message);
+
+    const pull = (registry: Registry, countsAsPull = true) =>
+      registry.batchGetImage({ repositoryName, imageIds: [{ imageTag: "v1" }], countsAsPull });
+    const settled = () => Promise.all(processes.map((registry) => registry.pullsRecorded()));
+
+    await Promise.all(processes.map((registry) => pull(registry, false)));
+    await settled();
+    expect(await pullRecords(events)).toHaveLength(0);
+
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => pull(processes[i % 2]!)));
+    expect(answers.every((answer) => E.isRight(answer) && answer.right.images.length === 1)).toBe(true);
+    await settled();
+    expect((await pullRecords(events)).map((event) => event.data)).toEqual([
+      expect.objectContaining({ imageDigest: pushed.right.image.imageId.imageDigest, pulledAt: now }),
+    ]);
+
+    now += DAY - 1;
+    await Promise.all([pull(first), pull(second)]);
+    await settled();
+    expect(await pullRecords(events)).toHaveLength(1);
+    now += 1;
+    await Promise.all([pull(first), pull(second)]);
+    await settled();
+    expect(await pullRecords(events)).toHaveLength(2);
+    await second.catchUp();
+    const described = await second.describeImages({ repositoryName });
+    expect(E.isRight(described) && described.right.imageDetails[0]?.lastRecordedPullTime).toBe(now);
+  });
+});

@@ -152,7 +152,7 @@ describe("DeleteRepository", () => {
     spec(given(c.createRepository(other)))
       .when(c.deleteRepository(app))
       .thenFails("RepositoryNotFoundException", {
-        message: "The repository with name 'team/app' in the registry with id '123456789012' does not exist",
+        message: "The repository with name 'team/app' does not exist in the registry with id '123456789012'",
       }));
 
   it("deletes an empty repository", () =>

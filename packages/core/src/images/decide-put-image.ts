@@ -40,7 +40,9 @@ export const decidePutImage = (state: RegistryState, { data }: PutImage): Decisi
 
       if (repository.images.has(digest)) {
         if (tag === undefined || holder === digest) {
-          return data.rules === "oci" ? accept() : refuse(RegistryErrors.imageAlreadyExists(digest, tag));
+          return data.rules === "oci"
+            ? accept()
+            : refuse(RegistryErrors.imageAlreadyExists(data.registryId, data.repositoryName, digest, tag));
         }
         if (holder !== undefined && tagIsFrozen(repository, tag)) {
           return refuse(RegistryErrors.imageTagAlreadyExists(tag, data.repositoryName));

@@ -76,17 +76,17 @@ export const RegistryErrors = {
   repositoryNotFound: (registryId: RegistryId, name: RepositoryName): RepositoryNotFoundException =>
     fail(
       "RepositoryNotFoundException",
-      `The repository with name ${inRegistry(registryId, name)} does not exist`,
+      `The repository with name '${name}' does not exist in the registry with id '${registryId}'`,
     ),
   repositoryAlreadyExists: (registryId: RegistryId, name: RepositoryName): RepositoryAlreadyExistsException =>
     fail(
       "RepositoryAlreadyExistsException",
-      `The repository with name ${inRegistry(registryId, name)} already exists`,
+      `The repository with name '${name}' already exists in the registry with id '${registryId}'`,
     ),
   repositoryNotEmpty: (registryId: RegistryId, name: RepositoryName): RepositoryNotEmptyException =>
     fail(
       "RepositoryNotEmptyException",
-      `The repository with name ${inRegistry(registryId, name)} cannot be deleted because it still contains images`,
+      `The repository with name '${name}' in registry with id '${registryId}' cannot be deleted because it still contains images`,
     ),
   repositoryPolicyNotFound: (
     registryId: RegistryId,
@@ -106,12 +106,15 @@ export const RegistryErrors = {
   invalidTagParameter: (message: string): InvalidTagParameterException =>
     fail("InvalidTagParameterException", message),
   tooManyTags: (message: string): TooManyTagsException => fail("TooManyTagsException", message),
-  imageAlreadyExists: (digest: string, tag: string | undefined): ImageAlreadyExistsException =>
+  imageAlreadyExists: (
+    registryId: RegistryId,
+    name: RepositoryName,
+    digest: string,
+    tag: string | undefined,
+  ): ImageAlreadyExistsException =>
     fail(
       "ImageAlreadyExistsException",
-      tag === undefined
-        ? `Image with digest '${digest}' already exists in the repository`
-        : `Image with digest '${digest}' and tag '${tag}' already exists in the repository`,
+      `Image with digest '${digest}'${tag === undefined ? "" : ` and tag '${tag}'`} already exists in the repository with name '${name}' in registry with id '${registryId}'`,
     ),
   imageTagAlreadyExists: (tag: string, name: RepositoryName): ImageTagAlreadyExistsException =>
     fail(

@@ -100,9 +100,7 @@ export const parseManifest = (
     own ?? declaredMediaType ?? (schemaVersion === 1 ? MediaTypes.dockerManifestSchema1Signed : undefined);
   if (mediaType === undefined) {
     return E.left(
-      RegistryErrors.invalidParameter(
-        "Invalid parameter: the manifest has no mediaType and no imageManifestMediaType was given",
-      ),
+      RegistryErrors.invalidParameter("image manifest mediatype not provided in manifest or parameter"),
     );
   }
   if (!MediaType.is(mediaType)) return E.left(invalid(`Invalid media type '${mediaType}'`));

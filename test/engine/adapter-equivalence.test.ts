@@ -329,7 +329,10 @@ describe("adapter equivalence: memory and Postgres through createRegistry", () =
       c.putImage(name, loneSurrogate, { tag: "v1" }),
       c.putImage(name, plain, { tag: "half\udc00" }),
       c.tagResource(name, [{ Key: "team", Value: "a\u0000b" }]),
-      c.setRepositoryPolicy(name, '{"Version":"2012-10-17","Statement":[],"Sid":"\ud800"}'),
+      c.setRepositoryPolicy(
+        name,
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:ReplicateImage"}],"Sid":"\ud800"}',
+      ),
       c.putImage(name, plain, { tag: "v1" }),
     ];
     const { answers } = await onBoth(pools, commands);

@@ -28,7 +28,10 @@ const NUM_RUNS = 200;
 const FUZZ_REPOSITORY = "fuzz/repo";
 const FUZZ_ARN = `arn:aws:ecr:us-east-1:${TEST_REGISTRY_ID}:repository/${FUZZ_REPOSITORY}`;
 const KNOWN_DIGEST = `sha256:${"a".repeat(64)}`;
-const POLICY = '{"Version":"2012-10-17","Statement":[]}';
+const POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: ["ecr:ReplicateImage"] }],
+});
 
 /** Members of ECR requests, so that random objects often reach past the codecs into the registry. */
 const MEMBER_NAMES = [

@@ -4,6 +4,7 @@
  * exceptions, KMS defaults, policy documents, SetRepositoryPolicy's force.
  */
 import {
+  BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
@@ -11,11 +12,13 @@ import {
   ListTagsForResourceCommand,
   PutImageCommand,
   PutImageTagMutabilityCommand,
+  PutRegistryPolicyCommand,
+  SetRepositoryPolicyCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBerth, startBerth, TEST_REGISTRY_ID } from "../support/berth-server.js";
-import { expectEcrError, pushImage } from "./ecr-helpers.js";
+import { expectEcrError, OCI_CONFIG, OCI_LAYER, pushImage } from "./ecr-helpers.js";
 
 const tagsOf = (count: number, prefix = "k") =>
   Array.from({ length: count }, (_, i) => ({ Key: `${prefix}${i}`, Value: "v" }));
@@ -139,5 +142,85 @@ describe("ECR's words through @aws-sdk/client-ecr", () => {
       new TagResourceCommand({ resourceArn: arn, tags: [{ Key: "k".repeat(128), Value: "v".repeat(256) }] }),
     );
     expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toHaveLength(1);
+  });
+});
+
+const policyOf = (effect: "Allow" | "Deny", actions: ReadonlyArray<string>) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: effect, Principal: "*", Action: actions }] });
+
+describe("members ECR honours, through @aws-sdk/client-ecr", () => {
+  let berth: RunningBerth;
+  let ecr: ECRClient;
+
+  beforeAll(async () => {
+    berth = await startBerth({ storage: "memory", region: "eu-central-1" });
+    ecr = berth.client({ region: "eu-central-1" });
+  });
+  afterAll(async () => {
+    await berth?.stop();
+  });
+
+  it("KMS without a key answers the AWS-managed key; AES256 with a key is refused", async () => {
+    const created = await ecr.send(
+      new CreateRepositoryCommand({
+        repositoryName: "kms/app",
+        encryptionConfiguration: { encryptionType: "KMS" },
+      }),
+    );
+    expect(created.repository?.encryptionConfiguration).toEqual({
+      encryptionType: "KMS",
+      kmsKey: `arn:aws:kms:eu-central-1:${TEST_REGISTRY_ID}:alias/aws/ecr`,
+    });
+    await expectEcrError(
+      ecr.send(
+        new CreateRepositoryCommand({
+          repositoryName: "kms/aes",
+          encryptionConfiguration: { encryptionType: "AES256", kmsKey: "alias/mine" },
+        }),
+      ),
+      "InvalidParameterException",
+    );
+  });
+
+  it("policies: an IAM document, registry actions only, force for a lockout", async () => {
+    const repositoryName = "policies/app";
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    const notAPolicy = await expectEcrError(
+      ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: '{"Version":"2012-10-17"}' })),
+      "InvalidParameterException",
+    );
+    expect(notAPolicy.message).toContain("Invalid repository policy provided");
+    const lockout = policyOf("Deny", ["ecr:*"]);
+    await expectEcrError(
+      ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: lockout })),
+      "InvalidParameterException",
+    );
+    expect(
+      (await ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: lockout, force: true })))
+        .policyText,
+    ).toBe(lockout);
+
+    const pull = await expectEcrError(
+      ecr.send(new PutRegistryPolicyCommand({ policyText: policyOf("Allow", ["ecr:BatchGetImage"]) })),
+      "InvalidParameterException",
+    );
+    expect(pull.message).toContain("Invalid registry policy provided");
+    const replicate = policyOf("Allow", ["ecr:ReplicateImage", "ecr:CreateRepository"]);
+    expect((await ecr.send(new PutRegistryPolicyCommand({ policyText: replicate }))).policyText).toBe(
+      replicate,
+    );
+  });
+
+  it("BatchCheckLayerAvailability answers the media type the image's manifest gives a layer", async () => {
+    const repositoryName = "media/app";
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    const image = await pushImage(ecr, repositoryName, { layers: [new TextEncoder().encode("layer")] });
+    const availability = await ecr.send(
+      new BatchCheckLayerAvailabilityCommand({
+        repositoryName,
+        layerDigests: [image.layerDigests[0]!, image.configDigest],
+      }),
+    );
+    expect(availability.layers?.map((layer) => layer.mediaType)).toEqual([OCI_LAYER, OCI_CONFIG]);
   });
 });

@@ -47,6 +47,11 @@ describe("PutImage records", () => {
             imageTag: "v1",
             imageSizeInBytes: base.size + top.size,
             blobs: [config.digest, base.digest, top.digest],
+            blobMediaTypes: {
+              [config.digest]: LayerMediaTypes.ociConfig,
+              [base.digest]: LayerMediaTypes.ociLayer,
+              [top.digest]: LayerMediaTypes.ociLayer,
+            },
             children: [],
             pushedAt,
           },

@@ -32,7 +32,11 @@ const imagePushed: BerthCommand[] = [
 ];
 const withImage = () => given(imagePushed);
 
-const POLICY = '{"Version":"2012-10-17","Statement":[]}';
+/** A policy fit for a repository and for a registry. */
+const POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: ["ecr:ReplicateImage"] }],
+});
 
 describe("CreateRepository", () => {
   it("records the repository with ECR's defaults", () =>

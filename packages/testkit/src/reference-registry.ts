@@ -35,14 +35,33 @@ const MAX_RESOURCE_TAGS = 50;
 /** ECR keeps resource tag keys starting with `aws:` for itself. */
 const isReservedTagKey = (key: string) => key.toLowerCase().startsWith("aws:");
 
-const isJsonObject = (text: string) => {
+/** The actions of an IAM policy document (a Version and statements with Effect, Principal, Action). */
+const policyActions = (text: string): string[] | undefined => {
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
+    const value = JSON.parse(text) as { Version?: unknown; Statement?: unknown };
+    const statements = Array.isArray(value?.Statement) ? value.Statement : [value?.Statement];
+    if (typeof value?.Version !== "string" || statements.length === 0) return undefined;
+    const actions: string[] = [];
+    for (const s of statements as Array<Record<string, unknown> | undefined>) {
+      if ((s?.Effect !== "Allow" && s?.Effect !== "Deny") || s.Principal === undefined) return undefined;
+      const action = s.Action;
+      if (typeof action === "string") actions.push(action);
+      else if (Array.isArray(action) && action.length > 0) actions.push(...action.map(String));
+      else return undefined;
+    }
+    return actions;
   } catch {
-    return false;
+    return undefined;
   }
 };
+const REGISTRY_ACTIONS = new Set([
+  "ecr:createrepository",
+  "ecr:replicateimage",
+  "ecr:batchimportupstreamimage",
+]);
+const isRepositoryPolicy = (text: string) => policyActions(text) !== undefined;
+const isRegistryPolicy = (text: string) =>
+  policyActions(text)?.every((action) => REGISTRY_ACTIONS.has(action.toLowerCase())) ?? false;
 
 export class ReferenceRegistry {
   readonly repositories = new Map<RepositoryName, ReferenceRepository>();
@@ -73,7 +92,7 @@ export class ReferenceRegistry {
         this.lenient = command.data.lenient;
         return ok;
       case "PutRegistryPolicy":
-        if (!isJsonObject(command.data.policyText)) return refused("InvalidParameterException");
+        if (!isRegistryPolicy(command.data.policyText)) return refused("InvalidParameterException");
         this.registryPolicy = command.data.policyText;
         return ok;
       case "DeleteRegistryPolicy":
@@ -146,7 +165,7 @@ export class ReferenceRegistry {
         return ok;
       }
       case "SetRepositoryPolicy":
-        if (!isJsonObject(command.data.policyText)) return refused("InvalidParameterException");
+        if (!isRepositoryPolicy(command.data.policyText)) return refused("InvalidParameterException");
         repository.policy = command.data.policyText;
         return ok;
       case "DeleteRepositoryPolicy":

@@ -85,6 +85,7 @@ export const decidePutImage = (state: RegistryState, { data }: PutImage): Decisi
               ...(tag === undefined ? {} : { imageTag: tag }),
               imageSizeInBytes: manifest.size,
               blobs: manifest.blobs,
+              ...(manifest.blobs.length === 0 ? {} : { blobMediaTypes: manifest.blobMediaTypes }),
               children: manifest.children,
               ...(manifest.subject === undefined ? {} : { subject: manifest.subject }),
               pushedAt: data.pushedAt,

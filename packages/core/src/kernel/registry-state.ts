@@ -40,6 +40,8 @@ export interface ImageDraft {
 export interface LayerDraft {
   readonly digest: Digest;
   readonly size: ByteOffset;
+  /** What the first manifest referencing the layer calls it; none until one does. */
+  readonly mediaType?: MediaType;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { RegistryId } from "@berth/core";
+import { ecrRegistryHost, type RegistryId } from "@berth/core";
 import { createRegistry } from "@berth/engine";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
@@ -42,7 +42,12 @@ export interface ServeOptions {
   readonly createOnPush?: boolean;
   readonly publicUrl?: string;
   readonly secret?: string;
+  /** `host` (default): repository URIs name this server; `aws`: ECR's `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  readonly repositoryUriStyle?: RepositoryUriStyle;
 }
+
+export const REPOSITORY_URI_STYLES = ["host", "aws"] as const;
+export type RepositoryUriStyle = (typeof REPOSITORY_URI_STYLES)[number];
 
 export const serve = async (options: ServeOptions) => {
   // Asynchronous writes: a synchronous write per request cost ~7% of a PutImage (docs/BENCHMARKS.md).
@@ -71,7 +76,13 @@ export const serve = async (options: ServeOptions) => {
     events: storage.events,
     blobs: storage.blobs,
     defaultRegistryId: defaultAccountId,
-    context: { region: options.region, registryHost: () => new URL(publicUrl()).host },
+    context: {
+      region: options.region,
+      registryHost:
+        options.repositoryUriStyle === "aws"
+          ? ecrRegistryHost(options.region)
+          : () => new URL(publicUrl()).host,
+    },
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -85,6 +96,7 @@ export const serve = async (options: ServeOptions) => {
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     createOnPush: options.createOnPush ?? false,
+    repositoryUriStyle: options.repositoryUriStyle ?? "host",
   });
   server.listen(options.port, options.host);
   await once(server, "listening");
@@ -186,6 +198,15 @@ program
     new Option("--public-url <url>", "how clients reach this server (default http://<host>:<port>)").env(
       "BERTH_PUBLIC_URL",
     ),
+  )
+  .addOption(
+    new Option(
+      "--repository-uri-style <style>",
+      "repository URIs and proxyEndpoint: this server, or ECR's hosts",
+    )
+      .choices(REPOSITORY_URI_STYLES)
+      .env("BERTH_REPOSITORY_URI_STYLE")
+      .default("host"),
   )
   .addOption(
     new Option(

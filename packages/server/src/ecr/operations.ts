@@ -18,6 +18,8 @@ export interface CallContext {
   /** This server as clients reach it, e.g. `http://localhost:5000`. */
   readonly baseUrl: string;
   readonly now: () => number;
+  /** `aws`: proxyEndpoint names ECR's host for the account (the registry's repository URIs do too). */
+  readonly repositoryUriStyle: "host" | "aws";
 }
 
 type Answer = Promise<E.Either<RegistryError, unknown>>;
@@ -117,7 +119,10 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
         return {
           authorizationToken: token.authorizationToken,
           expiresAt: token.expiresAt / 1000,
-          proxyEndpoint: context.baseUrl,
+          proxyEndpoint:
+            context.repositoryUriStyle === "aws"
+              ? `https://${context.registry.context.registryHost(accountId)}`
+              : context.baseUrl,
         };
       }),
     });

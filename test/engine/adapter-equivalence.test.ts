@@ -156,6 +156,18 @@ const callFor = (
           resourceArn: arnOf(command.data.repositoryName),
           tagKeys: command.data.tagKeys,
         });
+    case "PutSigningConfiguration":
+      return () =>
+        registry.putSigningConfiguration({
+          registryId: command.data.registryId,
+          signingConfiguration: { rules: command.data.rules },
+        });
+    case "DeleteSigningConfiguration":
+      return () => registry.deleteSigningConfiguration(command.data);
+    case "RegisterPullTimeUpdateExclusion":
+      return () => registry.registerPullTimeUpdateExclusion(command.data);
+    case "DeregisterPullTimeUpdateExclusion":
+      return () => registry.deregisterPullTimeUpdateExclusion(command.data);
   }
 };
 

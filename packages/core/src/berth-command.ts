@@ -7,15 +7,19 @@ import type { ImageCommand } from "./images/image-commands.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
 import type { PolicyCommand } from "./policies/policy-commands.js";
+import type { PullTimeExclusionCommand } from "./pull-time-exclusions/exclusion-commands.js";
 import type { RegistrySettingsCommand } from "./registry-settings/registry-settings-commands.js";
 import type { RepositoryCommand } from "./repositories/repository-commands.js";
+import type { SigningCommand } from "./signing/signing-commands.js";
 
 export type BerthCommand =
   | RepositoryCommand
   | ImageCommand
   | LayerUploadCommand
   | PolicyCommand
-  | RegistrySettingsCommand;
+  | RegistrySettingsCommand
+  | SigningCommand
+  | PullTimeExclusionCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 
@@ -30,6 +34,10 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "PutRegistryPolicy":
     case "DeleteRegistryPolicy":
     case "PutRegistrySettings":
+    case "PutSigningConfiguration":
+    case "DeleteSigningConfiguration":
+    case "RegisterPullTimeUpdateExclusion":
+    case "DeregisterPullTimeUpdateExclusion":
       return StreamNames.registry(command.data.registryId);
     default:
       return StreamNames.repository(command.data.registryId, command.data.repositoryName);

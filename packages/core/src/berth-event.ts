@@ -10,8 +10,10 @@ import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
 import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
+import type { PullTimeExclusionEvent } from "./pull-time-exclusions/exclusion-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
+import type { SigningEvent } from "./signing/signing-events.js";
 
 export { StreamNames } from "./kernel/stream-names.js";
 
@@ -20,11 +22,18 @@ export type BerthEvent =
   | ImageEvent
   | LayerUploadEvent
   | PolicyEvent
-  | RegistrySettingsEvent;
+  | RegistrySettingsEvent
+  | SigningEvent
+  | PullTimeExclusionEvent;
 export type BerthEventType = BerthEvent["type"];
 
 export type UploadEvent = LayerPartUploaded;
-export type RegistryEvent = RegistryPolicySet | RegistryPolicyDeleted | RegistrySettingsEvent;
+export type RegistryEvent =
+  | RegistryPolicySet
+  | RegistryPolicyDeleted
+  | RegistrySettingsEvent
+  | SigningEvent
+  | PullTimeExclusionEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent>;
 
@@ -36,6 +45,10 @@ export const streamOf = (event: BerthEvent): string => {
     case "RegistryPolicySet":
     case "RegistryPolicyDeleted":
     case "RegistrySettingsChanged":
+    case "SigningConfigurationPut":
+    case "SigningConfigurationDeleted":
+    case "PullTimeUpdateExclusionRegistered":
+    case "PullTimeUpdateExclusionDeregistered":
       return StreamNames.registry(event.data.registryId);
     default:
       return StreamNames.repository(event.data.registryId, event.data.repositoryName);

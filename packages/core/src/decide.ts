@@ -12,8 +12,10 @@ import type { RegistryState } from "./kernel/registry-state.js";
 import type { DecideTable } from "./kernel/slice.js";
 import { layerUploadDecider } from "./layer-uploads/layer-upload-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
+import { pullTimeExclusionDecider } from "./pull-time-exclusions/exclusion-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
+import { signingDecider } from "./signing/signing-decider.js";
 
 export type Decision = DecisionOf<BerthEvent>;
 
@@ -24,6 +26,8 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...layerUploadDecider.decide,
   ...policyDecider.decide,
   ...registrySettingsDecider.decide,
+  ...signingDecider.decide,
+  ...pullTimeExclusionDecider.decide,
 };
 
 export const decide = (state: RegistryState, command: BerthCommand): Decision =>

@@ -12,8 +12,10 @@ import { requestRefusal } from "./kernel/request-refusal.js";
 import { layerUploadRequests } from "./layer-uploads/layer-upload-requests.js";
 import { policyRequests } from "./policies/policy-requests.js";
 import { resourceTagRequests } from "./policies/resource-tag-requests.js";
+import { pullTimeExclusionRequests } from "./pull-time-exclusions/exclusion-requests.js";
 import { registrySettingsRequests } from "./registry-settings/registry-settings-requests.js";
 import { repositoryRequests } from "./repositories/repository-requests.js";
+import { signingRequests } from "./signing/signing-requests.js";
 
 export const EcrRequests = {
   ...repositoryRequests,
@@ -22,6 +24,8 @@ export const EcrRequests = {
   ...policyRequests,
   ...resourceTagRequests,
   ...registrySettingsRequests,
+  ...signingRequests,
+  ...pullTimeExclusionRequests,
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;

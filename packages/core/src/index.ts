@@ -9,6 +9,8 @@
  *   layer-uploads/       layer upload sessions and parts, CompleteLayerUpload, mounts, layer checks
  *   policies/            repository and registry policies, resource tags
  *   registry-settings/   lenient mode, DescribeRegistry, GetAuthorizationToken's request
+ *   signing/             signing configuration, DescribeImageSigningStatus, ListImageReferrers
+ *   pull-time-exclusions/ principals whose pulls leave lastRecordedPullTime alone
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
@@ -46,6 +48,10 @@ export * from "./policies/policy-events.js";
 export * from "./policies/policy-queries.js";
 export * from "./policies/policy-requests.js";
 export * from "./policies/resource-tag-requests.js";
+export * from "./pull-time-exclusions/exclusion-commands.js";
+export * from "./pull-time-exclusions/exclusion-events.js";
+export * from "./pull-time-exclusions/exclusion-queries.js";
+export * from "./pull-time-exclusions/exclusion-requests.js";
 export * from "./registry-settings/registry-queries.js";
 export * from "./registry-settings/registry-settings-commands.js";
 export * from "./registry-settings/registry-settings-events.js";
@@ -54,6 +60,10 @@ export * from "./repositories/repository-commands.js";
 export * from "./repositories/repository-events.js";
 export * from "./repositories/repository-queries.js";
 export * from "./repositories/repository-requests.js";
+export * from "./signing/signing-commands.js";
+export * from "./signing/signing-events.js";
+export * from "./signing/signing-queries.js";
+export * from "./signing/signing-requests.js";
 export * from "./values/arn.js";
 export * from "./values/manifest.js";
 export * from "./values/primitives.js";

@@ -68,6 +68,8 @@ export class ReferenceRegistry {
   readonly uploads = new Map<UploadId, ReferenceUpload>();
   lenient = false;
   registryPolicy: string | undefined = undefined;
+  signingRules: unknown[] | undefined = undefined;
+  readonly pullTimeExclusions = new Set<string>();
   readonly #manifests = new Map<string, ManifestDraft>();
 
   /** `manifests`: every manifest the commands may push, so the model knows what each references. */
@@ -98,6 +100,23 @@ export class ReferenceRegistry {
       case "DeleteRegistryPolicy":
         if (this.registryPolicy === undefined) return refused("RegistryPolicyNotFoundException");
         this.registryPolicy = undefined;
+        return ok;
+      case "PutSigningConfiguration":
+        this.signingRules = [...command.data.rules];
+        return ok;
+      case "DeleteSigningConfiguration":
+        if (this.signingRules === undefined) return refused("SigningConfigurationNotFoundException");
+        this.signingRules = undefined;
+        return ok;
+      case "RegisterPullTimeUpdateExclusion":
+        if (this.pullTimeExclusions.has(command.data.principalArn))
+          return refused("ExclusionAlreadyExistsException");
+        if (this.pullTimeExclusions.size >= 100) return refused("LimitExceededException");
+        this.pullTimeExclusions.add(command.data.principalArn);
+        return ok;
+      case "DeregisterPullTimeUpdateExclusion":
+        if (!this.pullTimeExclusions.delete(command.data.principalArn))
+          return refused("ExclusionNotFoundException");
         return ok;
       case "CreateRepository":
         return this.#createRepository(command.data);

@@ -31,6 +31,9 @@ export type InvalidLayerException = Failure<"InvalidLayerException">;
 export type UploadNotFoundException = Failure<"UploadNotFoundException">;
 export type LimitExceededException = Failure<"LimitExceededException">;
 export type ValidationException = Failure<"ValidationException">;
+export type SigningConfigurationNotFoundException = Failure<"SigningConfigurationNotFoundException">;
+export type ExclusionAlreadyExistsException = Failure<"ExclusionAlreadyExistsException">;
+export type ExclusionNotFoundException = Failure<"ExclusionNotFoundException">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -62,6 +65,9 @@ export type RegistryError =
   | UploadNotFoundException
   | LimitExceededException
   | ValidationException
+  | SigningConfigurationNotFoundException
+  | ExclusionAlreadyExistsException
+  | ExclusionNotFoundException
   | InvalidLayerPartException;
 
 export type RegistryErrorName = RegistryError["_tag"];
@@ -155,6 +161,21 @@ export const RegistryErrors = {
     ),
   limitExceeded: (message: string): LimitExceededException => fail("LimitExceededException", message),
   validation: (message: string): ValidationException => fail("ValidationException", message),
+  signingConfigurationNotFound: (registryId: RegistryId): SigningConfigurationNotFoundException =>
+    fail(
+      "SigningConfigurationNotFoundException",
+      `Signing configuration does not exist in the registry with id '${registryId}'`,
+    ),
+  exclusionAlreadyExists: (principalArn: string, registryId: RegistryId): ExclusionAlreadyExistsException =>
+    fail(
+      "ExclusionAlreadyExistsException",
+      `The pull time update exclusion for principal '${principalArn}' already exists in the registry with id '${registryId}'`,
+    ),
+  exclusionNotFound: (principalArn: string, registryId: RegistryId): ExclusionNotFoundException =>
+    fail(
+      "ExclusionNotFoundException",
+      `The pull time update exclusion for principal '${principalArn}' does not exist in the registry with id '${registryId}'`,
+    ),
   invalidLayerPart: (
     registryId: RegistryId,
     repositoryName: RepositoryName,

@@ -90,9 +90,26 @@ export interface UploadDraft {
   shortPartBeforeLast: { readonly partNumber: number; readonly size: number } | undefined;
 }
 
+export interface SigningRuleState {
+  readonly signingProfileArn: string;
+  readonly repositoryFilters?: ReadonlyArray<{
+    readonly filter: string;
+    readonly filterType: "WILDCARD_MATCH";
+  }>;
+}
+
+export interface PullTimeUpdateExclusionState {
+  readonly principalArn: string;
+  readonly createdAt: Timestamp;
+}
+
 export interface RegistrySettingsDraft {
   policyText: string | undefined;
   lenient: boolean;
+  /** Replaced whole, never mutated in place (the copy-on-write fold shares it). */
+  signingRules: ReadonlyArray<SigningRuleState> | undefined;
+  /** In registration order; replaced whole, never mutated in place. */
+  pullTimeUpdateExclusions: ReadonlyArray<PullTimeUpdateExclusionState>;
 }
 
 export interface RegistryDraft {
@@ -131,7 +148,12 @@ export const emptyRegistryDraft = (): RegistryDraft => ({
 
 export const initialState: RegistryState = emptyRegistryDraft();
 
-export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { policyText: undefined, lenient: false };
+export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = {
+  policyText: undefined,
+  lenient: false,
+  signingRules: undefined,
+  pullTimeUpdateExclusions: [],
+};
 
 export const findRepository = (
   state: RegistryState,
@@ -160,7 +182,12 @@ export const registrySettingsDraft = (
 ): RegistrySettingsDraft => {
   let settings = draft.registries.get(registryId);
   if (settings === undefined) {
-    settings = { policyText: undefined, lenient: false };
+    settings = {
+      policyText: undefined,
+      lenient: false,
+      signingRules: undefined,
+      pullTimeUpdateExclusions: [],
+    };
     draft.registries.set(registryId, settings);
   }
   return settings;

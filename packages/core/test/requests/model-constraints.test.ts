@@ -40,6 +40,14 @@ const OPERATIONS = [
   "ListTagsForResource",
   "DescribeRegistry",
   "GetAuthorizationToken",
+  "PutSigningConfiguration",
+  "GetSigningConfiguration",
+  "DeleteSigningConfiguration",
+  "DescribeImageSigningStatus",
+  "ListImageReferrers",
+  "RegisterPullTimeUpdateExclusion",
+  "DeregisterPullTimeUpdateExclusion",
+  "ListPullTimeUpdateExclusions",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */

@@ -17,13 +17,15 @@ import {
   registrySettingsOperations,
 } from "./registry-settings-operations.js";
 import { type RepositoryOperations, repositoryOperations } from "./repository-operations.js";
+import { type SigningOperations, signingOperations } from "./signing-operations.js";
 
 export interface Registry
   extends RepositoryOperations,
     ImageOperations,
     LayerOperations,
     PolicyOperations,
-    RegistrySettingsOperations {
+    RegistrySettingsOperations,
+    SigningOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
   /** Folds every event committed before the call (another process's writes included). */
@@ -45,5 +47,6 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     ...layerOperations(runtime),
     ...policyOperations(runtime),
     ...registrySettingsOperations(runtime),
+    ...signingOperations(runtime),
   };
 };

@@ -110,6 +110,27 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   ListTagsForResource: (request, context) => context.registry.listTagsForResource(request),
   DescribeRegistry: (_request, context) =>
     context.registry.describeRegistry({ registryId: context.accountId }),
+  PutSigningConfiguration: (request, context) =>
+    context.registry.putSigningConfiguration({ ...request, registryId: context.accountId }),
+  GetSigningConfiguration: (_request, context) =>
+    context.registry.getSigningConfiguration({ registryId: context.accountId }),
+  DeleteSigningConfiguration: (_request, context) =>
+    context.registry.deleteSigningConfiguration({ registryId: context.accountId }),
+  DescribeImageSigningStatus: (request, context) =>
+    context.registry.describeImageSigningStatus(withAccount(request, context)),
+  ListImageReferrers: (request, context) =>
+    context.registry.listImageReferrers(withAccount(request, context)),
+  RegisterPullTimeUpdateExclusion: async (request, context) =>
+    mapRight((r: { principalArn: string; createdAt: number }) => withEpochSeconds(r, ["createdAt"]))(
+      await context.registry.registerPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
+    ),
+  DeregisterPullTimeUpdateExclusion: (request, context) =>
+    context.registry.deregisterPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
+  ListPullTimeUpdateExclusions: async (request, context) =>
+    mapRight((r: { pullTimeUpdateExclusions: ReadonlyArray<{ createdAt: number }>; nextToken?: string }) => ({
+      ...r,
+      pullTimeUpdateExclusions: r.pullTimeUpdateExclusions.map((e) => withEpochSeconds(e, ["createdAt"])),
+    }))(await context.registry.listPullTimeUpdateExclusions({ ...request, registryId: context.accountId })),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();

@@ -309,6 +309,36 @@ function arbitraries(fixture: Fixture) {
       { requiredKeys: ["encryptionType"] },
     ),
     imageScanningConfiguration: fc.record({ scanOnPush: fc.oneof(fc.boolean(), leaf) }, { requiredKeys: [] }),
+    signingConfiguration: fc.record({
+      rules: fc.array(
+        fc.record(
+          {
+            signingProfileArn: fc.constantFrom(
+              "arn:aws:signer:us-east-1:000000000000:/signing-profiles/release",
+              "arn:aws:signer:us-east-1:000000000000:/signing-profiles/x",
+              "bogus",
+            ),
+            repositoryFilters: fc.array(
+              fc.record({
+                filter: fc.constantFrom("fuzz/*", "*", "", "UPPER"),
+                filterType: fc.constantFrom("WILDCARD_MATCH", "WILDCARD"),
+              }),
+              { maxLength: 2 },
+            ),
+          },
+          { requiredKeys: ["signingProfileArn"] },
+        ),
+        { maxLength: 12 },
+      ),
+    }),
+    imageId: fc.record({ imageTag, imageDigest: digest }, { requiredKeys: [] }),
+    subjectId: fc.record({ imageDigest: digest }),
+    principalArn: fc.constantFrom(
+      "arn:aws:iam::000000000000:role/ci",
+      "arn:aws:iam::000000000000:user/scanner",
+      "arn:aws:sts::000000000000:assumed-role/ci/x",
+      "",
+    ),
   };
   const memberValue = (member: string) =>
     fc.oneof({ weight: 19, arbitrary: plausible[member] ?? anyValue }, { weight: 1, arbitrary: anyValue });

@@ -185,15 +185,12 @@ describe("pull-time update exclusions", () => {
     const state = stateAfter(register(role), register(user));
     expect(listPullTimeUpdateExclusions(state, { registryId })).toEqual(
       E.right({
-        pullTimeUpdateExclusions: [
-          { principalArn: role, createdAt: EXAMPLE_TIME },
-          { principalArn: user, createdAt: EXAMPLE_TIME },
-        ],
+        pullTimeUpdateExclusions: [role, user],
       }),
     );
     expect(listPullTimeUpdateExclusions(state, { registryId, maxResults: 1 })).toEqual(
       E.right({
-        pullTimeUpdateExclusions: [{ principalArn: role, createdAt: EXAMPLE_TIME }],
+        pullTimeUpdateExclusions: [role],
         nextToken: "excl1.1",
       }),
     );

@@ -5,11 +5,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { invalidToken } from "../kernel/pagination.js";
 import type { RegistryError } from "../kernel/registry-errors.js";
-import {
-  type PullTimeUpdateExclusionState,
-  type RegistryState,
-  registrySettings,
-} from "../kernel/registry-state.js";
+import { type RegistryState, registrySettings } from "../kernel/registry-state.js";
 import type { RegistryId } from "../values/primitives.js";
 
 /**
@@ -36,19 +32,16 @@ export const isPullTimeExcluded = (
 
 const TOKEN = /^excl1\.([0-9]{1,6})$/;
 
-/** In registration order; the token counts the exclusions answered so far (at most 100 exist). */
+/** Principal ARNs in registration order; the token counts those answered so far (at most 100 exist). */
 export const listPullTimeUpdateExclusions = (
   state: RegistryState,
   query: { readonly registryId: RegistryId; readonly maxResults?: number; readonly nextToken?: string },
-): E.Either<
-  RegistryError,
-  { pullTimeUpdateExclusions: ReadonlyArray<PullTimeUpdateExclusionState>; nextToken?: string }
-> => {
+): E.Either<RegistryError, { pullTimeUpdateExclusions: ReadonlyArray<string>; nextToken?: string }> => {
   const offset = query.nextToken === undefined ? 0 : Number(TOKEN.exec(query.nextToken)?.[1] ?? Number.NaN);
   if (Number.isNaN(offset)) return E.left(invalidToken());
   const all = registrySettings(state, query.registryId).pullTimeUpdateExclusions;
   const end = offset + (query.maxResults ?? 100);
-  const page = all.slice(offset, end);
+  const page = all.slice(offset, end).map((exclusion) => exclusion.principalArn);
   return E.right(
     end < all.length
       ? { pullTimeUpdateExclusions: page, nextToken: `excl1.${end}` }

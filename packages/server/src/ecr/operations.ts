@@ -126,11 +126,8 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     ),
   DeregisterPullTimeUpdateExclusion: (request, context) =>
     context.registry.deregisterPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
-  ListPullTimeUpdateExclusions: async (request, context) =>
-    mapRight((r: { pullTimeUpdateExclusions: ReadonlyArray<{ createdAt: number }>; nextToken?: string }) => ({
-      ...r,
-      pullTimeUpdateExclusions: r.pullTimeUpdateExclusions.map((e) => withEpochSeconds(e, ["createdAt"])),
-    }))(await context.registry.listPullTimeUpdateExclusions({ ...request, registryId: context.accountId })),
+  ListPullTimeUpdateExclusions: (request, context) =>
+    context.registry.listPullTimeUpdateExclusions({ ...request, registryId: context.accountId }),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();

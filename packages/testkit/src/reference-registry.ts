@@ -102,22 +102,10 @@ export class ReferenceRegistry {
         this.registryPolicy = undefined;
         return ok;
       case "PutSigningConfiguration":
-        this.signingRules = [...command.data.rules];
-        return ok;
       case "DeleteSigningConfiguration":
-        if (this.signingRules === undefined) return refused("SigningConfigurationNotFoundException");
-        this.signingRules = undefined;
-        return ok;
       case "RegisterPullTimeUpdateExclusion":
-        if (this.pullTimeExclusions.has(command.data.principalArn))
-          return refused("ExclusionAlreadyExistsException");
-        if (this.pullTimeExclusions.size >= 100) return refused("LimitExceededException");
-        this.pullTimeExclusions.add(command.data.principalArn);
-        return ok;
       case "DeregisterPullTimeUpdateExclusion":
-        if (!this.pullTimeExclusions.delete(command.data.principalArn))
-          return refused("ExclusionNotFoundException");
-        return ok;
+        return this.#executeRegistrySetting(command);
       case "CreateRepository":
         return this.#createRepository(command.data);
       case "CompleteLayerUpload":
@@ -205,6 +193,40 @@ export class ReferenceRegistry {
           return refused("InvalidTagParameterException");
         }
         for (const key of command.data.tagKeys) repository.resourceTags.delete(key);
+        return ok;
+    }
+  }
+
+  /** Signing configuration and pull-time update exclusions: settings of the registry. */
+  #executeRegistrySetting(
+    command: Extract<
+      BerthCommand,
+      {
+        type:
+          | "PutSigningConfiguration"
+          | "DeleteSigningConfiguration"
+          | "RegisterPullTimeUpdateExclusion"
+          | "DeregisterPullTimeUpdateExclusion";
+      }
+    >,
+  ): ReferenceOutcome {
+    switch (command.type) {
+      case "PutSigningConfiguration":
+        this.signingRules = [...command.data.rules];
+        return ok;
+      case "DeleteSigningConfiguration":
+        if (this.signingRules === undefined) return refused("SigningConfigurationNotFoundException");
+        this.signingRules = undefined;
+        return ok;
+      case "RegisterPullTimeUpdateExclusion":
+        if (this.pullTimeExclusions.has(command.data.principalArn))
+          return refused("ExclusionAlreadyExistsException");
+        if (this.pullTimeExclusions.size >= 100) return refused("LimitExceededException");
+        this.pullTimeExclusions.add(command.data.principalArn);
+        return ok;
+      case "DeregisterPullTimeUpdateExclusion":
+        if (!this.pullTimeExclusions.delete(command.data.principalArn))
+          return refused("ExclusionNotFoundException");
         return ok;
     }
   }

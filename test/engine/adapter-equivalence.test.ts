@@ -197,6 +197,18 @@ const callFor = (
         return answer;
       };
     }
+    case "PutSigningConfiguration":
+      return () =>
+        registry.putSigningConfiguration({
+          registryId: command.data.registryId,
+          signingConfiguration: { rules: command.data.rules },
+        });
+    case "DeleteSigningConfiguration":
+      return () => registry.deleteSigningConfiguration(command.data);
+    case "RegisterPullTimeUpdateExclusion":
+      return () => registry.registerPullTimeUpdateExclusion(command.data);
+    case "DeregisterPullTimeUpdateExclusion":
+      return () => registry.deregisterPullTimeUpdateExclusion(command.data);
   }
 };
 
@@ -373,7 +385,10 @@ describe("adapter equivalence: memory and Postgres through createRegistry", () =
       c.putImage(name, loneSurrogate, { tag: "v1" }),
       c.putImage(name, plain, { tag: "half\udc00" }),
       c.tagResource(name, [{ Key: "team", Value: "a\u0000b" }]),
-      c.setRepositoryPolicy(name, '{"Version":"2012-10-17","Statement":[],"Sid":"\ud800"}'),
+      c.setRepositoryPolicy(
+        name,
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:ReplicateImage"}],"Sid":"\ud800"}',
+      ),
       c.putImage(name, plain, { tag: "v1" }),
     ];
     const { answers } = await onBoth(pools, commands);

@@ -28,7 +28,10 @@ const NUM_RUNS = 200;
 const FUZZ_REPOSITORY = "fuzz/repo";
 const FUZZ_ARN = `arn:aws:ecr:us-east-1:${TEST_REGISTRY_ID}:repository/${FUZZ_REPOSITORY}`;
 const KNOWN_DIGEST = `sha256:${"a".repeat(64)}`;
-const POLICY = '{"Version":"2012-10-17","Statement":[]}';
+const POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: ["ecr:ReplicateImage"] }],
+});
 
 /** Members of ECR requests, so that random objects often reach past the codecs into the registry. */
 const MEMBER_NAMES = [
@@ -337,6 +340,35 @@ function arbitraries(fixture: Fixture) {
       text(12),
     ),
     value: fc.oneof(fc.constantFrom("AWS_NATIVE", "V2", "ENABLED", "DISABLED", "CLAIR"), text(12)),
+    signingConfiguration: fc.record({
+      rules: fc.array(
+        fc.record(
+          {
+            signingProfileArn: fc.constantFrom(
+              "arn:aws:signer:us-east-1:000000000000:/signing-profiles/release",
+              "arn:aws:signer:us-east-1:000000000000:/signing-profiles/x",
+              "bogus",
+            ),
+            repositoryFilters: fc.array(
+              fc.record({
+                filter: fc.constantFrom("fuzz/*", "*", "", "UPPER"),
+                filterType: fc.constantFrom("WILDCARD_MATCH", "WILDCARD"),
+              }),
+              { maxLength: 2 },
+            ),
+          },
+          { requiredKeys: ["signingProfileArn"] },
+        ),
+        { maxLength: 12 },
+      ),
+    }),
+    subjectId: fc.record({ imageDigest: digest }),
+    principalArn: fc.constantFrom(
+      "arn:aws:iam::000000000000:role/ci",
+      "arn:aws:iam::000000000000:user/scanner",
+      "arn:aws:sts::000000000000:assumed-role/ci/x",
+      "",
+    ),
   };
   const memberValue = (member: string) =>
     fc.oneof({ weight: 19, arbitrary: plausible[member] ?? anyValue }, { weight: 1, arbitrary: anyValue });

@@ -55,10 +55,10 @@ import {
 
 const STORAGES: ReadonlyArray<BerthStorage> = ["memory", "postgres"];
 
-const policy = (sid: string) =>
+const policy = (sid: string, action = "ecr:BatchGetImage") =>
   JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Sid: sid, Effect: "Allow", Principal: { AWS: "*" }, Action: ["ecr:BatchGetImage"] }],
+    Statement: [{ Sid: sid, Effect: "Allow", Principal: { AWS: "*" }, Action: [action] }],
   });
 
 const arnOf = (repositoryName: string) =>
@@ -346,7 +346,7 @@ describe.each(STORAGES)("ECR API through @aws-sdk/client-ecr on %s storage", (st
         "RepositoryPolicyNotFoundException",
       );
 
-      const registryText = policy("registry");
+      const registryText = policy("registry", "ecr:ReplicateImage");
       expect(await ecr.send(new PutRegistryPolicyCommand({ policyText: registryText }))).toMatchObject({
         registryId: TEST_REGISTRY_ID,
         policyText: registryText,

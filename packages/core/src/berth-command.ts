@@ -10,9 +10,11 @@ import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
 import type { LifecycleCommand } from "./lifecycle/lifecycle-commands.js";
 import type { PolicyCommand } from "./policies/policy-commands.js";
+import type { PullTimeExclusionCommand } from "./pull-time-exclusions/exclusion-commands.js";
 import type { RegistrySettingsCommand } from "./registry-settings/registry-settings-commands.js";
 import type { RepositoryCommand } from "./repositories/repository-commands.js";
 import type { ScanningCommand } from "./scanning/scanning-commands.js";
+import type { SigningCommand } from "./signing/signing-commands.js";
 
 export type BerthCommand =
   | RepositoryCommand
@@ -23,7 +25,9 @@ export type BerthCommand =
   | LifecycleCommand
   | ScanningCommand
   | AccountSettingsCommand
-  | ArchiveCommand;
+  | ArchiveCommand
+  | SigningCommand
+  | PullTimeExclusionCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 
@@ -40,6 +44,10 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "PutRegistrySettings":
     case "PutRegistryScanningConfiguration":
     case "PutAccountSetting":
+    case "PutSigningConfiguration":
+    case "DeleteSigningConfiguration":
+    case "RegisterPullTimeUpdateExclusion":
+    case "DeregisterPullTimeUpdateExclusion":
       return StreamNames.registry(command.data.registryId);
     default:
       return StreamNames.repository(command.data.registryId, command.data.repositoryName);

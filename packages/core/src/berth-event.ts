@@ -13,9 +13,11 @@ import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
 import type { LifecycleEvent } from "./lifecycle/lifecycle-events.js";
 import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
+import type { PullTimeExclusionEvent } from "./pull-time-exclusions/exclusion-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
 import type { RegistryScanningConfigurationChanged, ScanningEvent } from "./scanning/scanning-events.js";
+import type { SigningEvent } from "./signing/signing-events.js";
 
 export { StreamNames } from "./kernel/stream-names.js";
 
@@ -28,7 +30,9 @@ export type BerthEvent =
   | LifecycleEvent
   | ScanningEvent
   | AccountSettingsEvent
-  | ArchiveEvent;
+  | ArchiveEvent
+  | SigningEvent
+  | PullTimeExclusionEvent;
 export type BerthEventType = BerthEvent["type"];
 
 export type UploadEvent = LayerPartUploaded;
@@ -37,7 +41,9 @@ export type RegistryEvent =
   | RegistryPolicyDeleted
   | RegistrySettingsEvent
   | RegistryScanningConfigurationChanged
-  | AccountSettingsEvent;
+  | AccountSettingsEvent
+  | SigningEvent
+  | PullTimeExclusionEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent>;
 
@@ -51,6 +57,10 @@ export const streamOf = (event: BerthEvent): string => {
     case "RegistrySettingsChanged":
     case "RegistryScanningConfigurationChanged":
     case "AccountSettingChanged":
+    case "SigningConfigurationPut":
+    case "SigningConfigurationDeleted":
+    case "PullTimeUpdateExclusionRegistered":
+    case "PullTimeUpdateExclusionDeregistered":
       return StreamNames.registry(event.data.registryId);
     default:
       return StreamNames.repository(event.data.registryId, event.data.repositoryName);

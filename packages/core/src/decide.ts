@@ -16,10 +16,12 @@ import type { DecideTable } from "./kernel/slice.js";
 import { layerUploadDecider } from "./layer-uploads/layer-upload-decider.js";
 import { lifecycleDecider } from "./lifecycle/lifecycle-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
+import { pullTimeExclusionDecider } from "./pull-time-exclusions/exclusion-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
 import { scansOnPush } from "./scanning/decide-image-scan.js";
 import { scanningDecider } from "./scanning/scanning-decider.js";
+import { signingDecider } from "./signing/signing-decider.js";
 
 export type Decision = DecisionOf<BerthEvent>;
 
@@ -34,6 +36,8 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...scanningDecider.decide,
   ...accountSettingsDecider.decide,
   ...archiveDecider.decide,
+  ...signingDecider.decide,
+  ...pullTimeExclusionDecider.decide,
 };
 
 /** Events that follow from a decision's own, appended with them (pushing starts scans on push). */

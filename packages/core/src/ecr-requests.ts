@@ -15,9 +15,11 @@ import { layerUploadRequests } from "./layer-uploads/layer-upload-requests.js";
 import { lifecycleRequests } from "./lifecycle/lifecycle-requests.js";
 import { policyRequests } from "./policies/policy-requests.js";
 import { resourceTagRequests } from "./policies/resource-tag-requests.js";
+import { pullTimeExclusionRequests } from "./pull-time-exclusions/exclusion-requests.js";
 import { registrySettingsRequests } from "./registry-settings/registry-settings-requests.js";
 import { repositoryRequests } from "./repositories/repository-requests.js";
 import { scanningRequests } from "./scanning/scanning-requests.js";
+import { signingRequests } from "./signing/signing-requests.js";
 
 export const EcrRequests = {
   ...repositoryRequests,
@@ -30,6 +32,8 @@ export const EcrRequests = {
   ...scanningRequests,
   ...accountSettingsRequests,
   ...archiveRequests,
+  ...signingRequests,
+  ...pullTimeExclusionRequests,
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;

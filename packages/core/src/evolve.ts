@@ -25,9 +25,11 @@ import type { EvolveTable } from "./kernel/slice.js";
 import { layerUploadDecider } from "./layer-uploads/layer-upload-decider.js";
 import { lifecycleDecider } from "./lifecycle/lifecycle-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
+import { pullTimeExclusionDecider } from "./pull-time-exclusions/exclusion-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
 import { scanningDecider } from "./scanning/scanning-decider.js";
+import { signingDecider } from "./signing/signing-decider.js";
 
 /** Every event type to its slice's step: a type missing here is a compile error. */
 const steps: EvolveTable<BerthEvent> = {
@@ -40,6 +42,8 @@ const steps: EvolveTable<BerthEvent> = {
   ...scanningDecider.evolve,
   ...accountSettingsDecider.evolve,
   ...archiveDecider.evolve,
+  ...signingDecider.evolve,
+  ...pullTimeExclusionDecider.evolve,
 };
 
 type Step = (draft: RegistryDraft, event: BerthEvent) => void;

@@ -13,6 +13,8 @@
  *   scanning/            image scanning configuration, scans (on push or started), their findings
  *   account-settings/    GetAccountSetting, PutAccountSetting
  *   archive/             pull times (recorded at most once a day), UpdateImageStorageClass
+ *   signing/             signing configuration, DescribeImageSigningStatus, ListImageReferrers
+ *   pull-time-exclusions/ principals whose pulls leave lastRecordedPullTime alone
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
@@ -69,6 +71,10 @@ export * from "./policies/policy-events.js";
 export * from "./policies/policy-queries.js";
 export * from "./policies/policy-requests.js";
 export * from "./policies/resource-tag-requests.js";
+export * from "./pull-time-exclusions/exclusion-commands.js";
+export * from "./pull-time-exclusions/exclusion-events.js";
+export * from "./pull-time-exclusions/exclusion-queries.js";
+export * from "./pull-time-exclusions/exclusion-requests.js";
 export * from "./registry-settings/registry-queries.js";
 export * from "./registry-settings/registry-settings-commands.js";
 export * from "./registry-settings/registry-settings-events.js";
@@ -84,6 +90,10 @@ export * from "./scanning/scanning-events.js";
 export * from "./scanning/scanning-queries.js";
 export * from "./scanning/scanning-requests.js";
 export { effectiveScanning, scanQuotaExceeded, wildcardMatches } from "./scanning/scanning-rules.js";
+export * from "./signing/signing-commands.js";
+export * from "./signing/signing-events.js";
+export * from "./signing/signing-queries.js";
+export * from "./signing/signing-requests.js";
 export * from "./values/arn.js";
 export * from "./values/manifest.js";
 export * from "./values/primitives.js";

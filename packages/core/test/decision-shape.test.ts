@@ -38,6 +38,9 @@ const ERROR_NAMES: ReadonlySet<RegistryErrorName> = new Set<RegistryErrorName>([
   "InvalidLayerException",
   "UploadNotFoundException",
   "LimitExceededException",
+  "SigningConfigurationNotFoundException",
+  "ExclusionAlreadyExistsException",
+  "ExclusionNotFoundException",
   "ValidationException",
   "InvalidLayerPartException",
 ]);

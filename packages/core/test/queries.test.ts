@@ -269,7 +269,13 @@ describe("BatchCheckLayerAvailability", () => {
     ).toEqual(
       E.right({
         layers: [
-          { layerDigest: base.digest, layerAvailability: "AVAILABLE", layerSize: base.size },
+          {
+            layerDigest: base.digest,
+            layerAvailability: "AVAILABLE",
+            layerSize: base.size,
+            mediaType: LayerMediaTypes.ociLayer,
+          },
+          // No manifest references it yet: nothing has said what it is.
           { layerDigest: unused.digest, layerAvailability: "AVAILABLE", layerSize: unused.size },
         ],
         failures: [
@@ -300,7 +306,7 @@ describe("BatchCheckLayerAvailability", () => {
 describe("downloadableLayer (GetDownloadUrlForLayer)", () => {
   it("hands out a layer an image references", () =>
     expect(downloadableLayer(registry, { ...ref, layerDigest: base.digest })).toEqual(
-      E.right({ digest: base.digest, size: base.size }),
+      E.right({ digest: base.digest, size: base.size, mediaType: LayerMediaTypes.ociLayer }),
     ));
 
   it("hands out a config blob", () =>

@@ -32,7 +32,11 @@ const imagePushed: BerthCommand[] = [
 ];
 const withImage = () => given(imagePushed);
 
-const POLICY = '{"Version":"2012-10-17","Statement":[]}';
+/** A policy fit for a repository and for a registry. */
+const POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: ["ecr:ReplicateImage"] }],
+});
 
 describe("CreateRepository", () => {
   it("records the repository with ECR's defaults", () =>
@@ -152,7 +156,7 @@ describe("DeleteRepository", () => {
     spec(given(c.createRepository(other)))
       .when(c.deleteRepository(app))
       .thenFails("RepositoryNotFoundException", {
-        message: "The repository with name 'team/app' in the registry with id '123456789012' does not exist",
+        message: "The repository with name 'team/app' does not exist in the registry with id '123456789012'",
       }));
 
   it("deletes an empty repository", () =>

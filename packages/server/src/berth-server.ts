@@ -52,6 +52,8 @@ export interface BerthServerOptions {
   readonly publicUrl?: string;
   /** /v2 pushes to a repository that does not exist create it (otherwise NAME_UNKNOWN, as in ECR). */
   readonly createOnPush?: boolean;
+  /** `aws`: GetAuthorizationToken's proxyEndpoint is ECR's `https://<account>.dkr.ecr.<region>.amazonaws.com`. */
+  readonly repositoryUriStyle?: "host" | "aws";
 }
 
 export const createBerthServer = (options: BerthServerOptions): Server => {
@@ -72,7 +74,13 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
     budget,
     defaultAccountId: options.defaultAccountId,
     logger,
-    context: { registry, tokens, downloads, now: Date.now },
+    context: {
+      registry,
+      tokens,
+      downloads,
+      now: Date.now,
+      repositoryUriStyle: options.repositoryUriStyle ?? "host",
+    },
     baseUrlOf,
   });
 

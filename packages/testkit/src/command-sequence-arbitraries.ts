@@ -119,10 +119,28 @@ export const registryPoolsArb = (constraints: RegistryPoolsConstraints = {}): Ar
         }),
     );
 
+const policyOf = (action: string) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: [action] }],
+  });
+
+/** Policies fit for a repository and a registry, for a repository only, and texts that are no policy. */
 const policyTextArb = (): Arbitrary<string> =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.constant('{"Version":"2012-10-17","Statement":[]}') },
-    { weight: 1, arbitrary: fc.constantFrom("not json", "[]", "null", "42", "") },
+    { weight: 3, arbitrary: fc.constant(policyOf("ecr:ReplicateImage")) },
+    { weight: 1, arbitrary: fc.constant(policyOf("ecr:BatchGetImage")) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "not json",
+        "[]",
+        "null",
+        "42",
+        "",
+        '{"Version":"2012-10-17","Statement":[]}',
+      ),
+    },
   );
 
 /** An image id for BatchDeleteImage/DescribeImages: by tag, digest, both (matching or not), or broken. */

@@ -28,21 +28,10 @@ import {
   type ReferenceUpload,
   refused,
 } from "./reference-model.js";
+import { isRegistryPolicy, isRepositoryPolicy, isReservedTagKey } from "./reference-policies.js";
 import { exclusionsFit } from "./tag-mutability.js";
 
 const MAX_RESOURCE_TAGS = 50;
-
-/** ECR keeps resource tag keys starting with `aws:` for itself. */
-const isReservedTagKey = (key: string) => key.toLowerCase().startsWith("aws:");
-
-const isJsonObject = (text: string) => {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Commands of capabilities the reference does not model: they have example and property tests of
@@ -71,6 +60,8 @@ export class ReferenceRegistry {
   readonly uploads = new Map<UploadId, ReferenceUpload>();
   lenient = false;
   registryPolicy: string | undefined = undefined;
+  signingRules: unknown[] | undefined = undefined;
+  readonly pullTimeExclusions = new Set<string>();
   readonly #manifests = new Map<string, ManifestDraft>();
 
   /** `manifests`: every manifest the commands may push, so the model knows what each references. */
@@ -96,13 +87,18 @@ export class ReferenceRegistry {
         this.lenient = command.data.lenient;
         return ok;
       case "PutRegistryPolicy":
-        if (!isJsonObject(command.data.policyText)) return refused("InvalidParameterException");
+        if (!isRegistryPolicy(command.data.policyText)) return refused("InvalidParameterException");
         this.registryPolicy = command.data.policyText;
         return ok;
       case "DeleteRegistryPolicy":
         if (this.registryPolicy === undefined) return refused("RegistryPolicyNotFoundException");
         this.registryPolicy = undefined;
         return ok;
+      case "PutSigningConfiguration":
+      case "DeleteSigningConfiguration":
+      case "RegisterPullTimeUpdateExclusion":
+      case "DeregisterPullTimeUpdateExclusion":
+        return this.#executeRegistrySetting(command);
       case "CreateRepository":
         return this.#createRepository(command.data);
       case "CompleteLayerUpload":
@@ -122,7 +118,17 @@ export class ReferenceRegistry {
     repository: ReferenceRepository,
     command: Exclude<
       ModelledCommand,
-      { type: "PutRegistrySettings" | "PutRegistryPolicy" | "DeleteRegistryPolicy" | "CreateRepository" }
+      {
+        type:
+          | "PutRegistrySettings"
+          | "PutRegistryPolicy"
+          | "DeleteRegistryPolicy"
+          | "CreateRepository"
+          | "PutSigningConfiguration"
+          | "DeleteSigningConfiguration"
+          | "RegisterPullTimeUpdateExclusion"
+          | "DeregisterPullTimeUpdateExclusion";
+      }
     >,
   ): ReferenceOutcome {
     switch (command.type) {
@@ -180,7 +186,7 @@ export class ReferenceRegistry {
         return ok;
       }
       case "SetRepositoryPolicy":
-        if (!isJsonObject(command.data.policyText)) return refused("InvalidParameterException");
+        if (!isRepositoryPolicy(command.data.policyText)) return refused("InvalidParameterException");
         repository.policy = command.data.policyText;
         return ok;
       case "DeleteRepositoryPolicy":
@@ -201,6 +207,40 @@ export class ReferenceRegistry {
           return refused("InvalidTagParameterException");
         }
         for (const key of command.data.tagKeys) repository.resourceTags.delete(key);
+        return ok;
+    }
+  }
+
+  /** Signing configuration and pull-time update exclusions: settings of the registry. */
+  #executeRegistrySetting(
+    command: Extract<
+      BerthCommand,
+      {
+        type:
+          | "PutSigningConfiguration"
+          | "DeleteSigningConfiguration"
+          | "RegisterPullTimeUpdateExclusion"
+          | "DeregisterPullTimeUpdateExclusion";
+      }
+    >,
+  ): ReferenceOutcome {
+    switch (command.type) {
+      case "PutSigningConfiguration":
+        this.signingRules = [...command.data.rules];
+        return ok;
+      case "DeleteSigningConfiguration":
+        if (this.signingRules === undefined) return refused("SigningConfigurationNotFoundException");
+        this.signingRules = undefined;
+        return ok;
+      case "RegisterPullTimeUpdateExclusion":
+        if (this.pullTimeExclusions.has(command.data.principalArn))
+          return refused("ExclusionAlreadyExistsException");
+        if (this.pullTimeExclusions.size >= 100) return refused("LimitExceededException");
+        this.pullTimeExclusions.add(command.data.principalArn);
+        return ok;
+      case "DeregisterPullTimeUpdateExclusion":
+        if (!this.pullTimeExclusions.delete(command.data.principalArn))
+          return refused("ExclusionNotFoundException");
         return ok;
     }
   }

@@ -40,7 +40,9 @@ export const decidePutImage = (state: RegistryState, { data }: PutImage): Decisi
 
       if (repository.images.has(digest)) {
         if (tag === undefined || holder === digest) {
-          return data.rules === "oci" ? accept() : refuse(RegistryErrors.imageAlreadyExists(digest, tag));
+          return data.rules === "oci"
+            ? accept()
+            : refuse(RegistryErrors.imageAlreadyExists(data.registryId, data.repositoryName, digest, tag));
         }
         if (holder !== undefined && tagIsFrozen(repository, tag)) {
           return refuse(RegistryErrors.imageTagAlreadyExists(tag, data.repositoryName));
@@ -83,6 +85,7 @@ export const decidePutImage = (state: RegistryState, { data }: PutImage): Decisi
               ...(tag === undefined ? {} : { imageTag: tag }),
               imageSizeInBytes: manifest.size,
               blobs: manifest.blobs,
+              ...(manifest.blobs.length === 0 ? {} : { blobMediaTypes: manifest.blobMediaTypes }),
               children: manifest.children,
               ...(manifest.subject === undefined ? {} : { subject: manifest.subject }),
               pushedAt: data.pushedAt,

@@ -9,7 +9,7 @@ import {
   repositoryStep,
 } from "../kernel/registry-state.js";
 import type { EvolveTable } from "../kernel/slice.js";
-import type { ImageTag } from "../values/primitives.js";
+import type { Digest, ImageTag } from "../values/primitives.js";
 import type { ImageEvent } from "./image-events.js";
 
 const increment = <K>(counts: Map<K, number>, key: K) => counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -90,6 +90,13 @@ export const evolveImage: EvolveTable<ImageEvent> = {
     repository.pushOrder.seqs.push(seq);
     repository.pushOrder.digests.push(d.imageDigest);
     for (const blob of d.blobs) increment(repository.blobReferences, blob);
+    // A layer takes the media type of the first manifest that references it, as ECR records it.
+    for (const [digest, mediaType] of Object.entries(d.blobMediaTypes ?? {})) {
+      const layer = repository.layers.get(digest as Digest);
+      if (layer !== undefined && layer.mediaType === undefined) {
+        repository.layers.set(layer.digest, { ...layer, mediaType });
+      }
+    }
     for (const child of d.children) increment(repository.childReferences, child);
     if (d.subject !== undefined) {
       const referrers = repository.referrers.get(d.subject) ?? new Set();

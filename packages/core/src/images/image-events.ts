@@ -14,6 +14,8 @@ export type ImagePushed = Event<
     readonly imageTag?: ImageTag;
     readonly imageSizeInBytes: number;
     readonly blobs: ParsedManifest["blobs"];
+    /** What the manifest says each blob is: BatchCheckLayerAvailability answers it (absent in old events). */
+    readonly blobMediaTypes?: ParsedManifest["blobMediaTypes"];
     readonly children: ParsedManifest["children"];
     readonly subject?: Digest;
     readonly pushedAt: Timestamp;

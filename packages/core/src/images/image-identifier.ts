@@ -71,7 +71,7 @@ export const checkImageId = (id: ImageIdentifier): E.Either<ImageFailure, Checke
   if (imageDigest !== undefined && !Digest.is(imageDigest)) {
     return fail(
       "InvalidImageDigest",
-      "Invalid request parameters: image digest should satisfy the regex 'sha256:[a-f0-9]{64}'",
+      "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'",
     );
   }
   if (imageTag !== undefined && !ImageTag.is(imageTag)) {

@@ -11,10 +11,8 @@ import {
   ImageTag,
   ImageTagMutability,
   ImageTagMutabilityExclusionFilter,
-  RESOURCE_TAG_LIMITS,
   RegistryId,
   RepositoryName,
-  ResourceTag,
   TagStatus,
   UploadId,
 } from "../values/primitives.js";
@@ -44,7 +42,11 @@ export const BrandedMembers = {
   TagStatus: declared(TagStatus, keysOf(TagStatus)),
   ImageStatusFilter: declared(ImageStatusFilter, keysOf(ImageStatusFilter)),
   TargetStorageClass: declared(ImageStorageClass, keysOf(ImageStorageClass)),
-  ImageTagMutability: declared(ImageTagMutability, keysOf(ImageTagMutability)),
+  // In the order ECR's messages list them (the model lists them in another).
+  ImageTagMutability: declared(ImageTagMutability, {
+    kind: "enum",
+    values: ["IMMUTABLE", "MUTABLE", "MUTABLE_WITH_EXCLUSION", "IMMUTABLE_WITH_EXCLUSION"],
+  }),
   EncryptionType: declared(EncryptionType, keysOf(EncryptionType)),
   ImageTagMutabilityExclusionFilterType: declared(ImageTagMutabilityExclusionFilter.props.filterType, {
     kind: "enum",
@@ -56,6 +58,4 @@ export const BrandedMembers = {
     max: 128,
     pattern: "^[0-9a-zA-Z._*-]{1,128}$",
   }),
-  TagKey: declared(ResourceTag.props.Key, { kind: "string", min: 1, max: RESOURCE_TAG_LIMITS.maxKeyLength }),
-  TagValue: declared(ResourceTag.props.Value, { kind: "string", max: RESOURCE_TAG_LIMITS.maxValueLength }),
 };

@@ -38,6 +38,9 @@ export type LifecyclePolicyPreviewInProgressException = Failure<"LifecyclePolicy
 export type ScanNotFoundException = Failure<"ScanNotFoundException">;
 /** Not an ECR exception: the OCI front end answers a mount refused this way with an upload session. */
 export type BlobMountingDisabled = Failure<"BlobMountingDisabled">;
+export type SigningConfigurationNotFoundException = Failure<"SigningConfigurationNotFoundException">;
+export type ExclusionAlreadyExistsException = Failure<"ExclusionAlreadyExistsException">;
+export type ExclusionNotFoundException = Failure<"ExclusionNotFoundException">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -74,6 +77,9 @@ export type RegistryError =
   | LifecyclePolicyPreviewInProgressException
   | ScanNotFoundException
   | BlobMountingDisabled
+  | SigningConfigurationNotFoundException
+  | ExclusionAlreadyExistsException
+  | ExclusionNotFoundException
   | InvalidLayerPartException;
 
 export type RegistryErrorName = RegistryError["_tag"];
@@ -88,17 +94,17 @@ export const RegistryErrors = {
   repositoryNotFound: (registryId: RegistryId, name: RepositoryName): RepositoryNotFoundException =>
     fail(
       "RepositoryNotFoundException",
-      `The repository with name ${inRegistry(registryId, name)} does not exist`,
+      `The repository with name '${name}' does not exist in the registry with id '${registryId}'`,
     ),
   repositoryAlreadyExists: (registryId: RegistryId, name: RepositoryName): RepositoryAlreadyExistsException =>
     fail(
       "RepositoryAlreadyExistsException",
-      `The repository with name ${inRegistry(registryId, name)} already exists`,
+      `The repository with name '${name}' already exists in the registry with id '${registryId}'`,
     ),
   repositoryNotEmpty: (registryId: RegistryId, name: RepositoryName): RepositoryNotEmptyException =>
     fail(
       "RepositoryNotEmptyException",
-      `The repository with name ${inRegistry(registryId, name)} cannot be deleted because it still contains images`,
+      `The repository with name '${name}' in registry with id '${registryId}' cannot be deleted because it still contains images`,
     ),
   repositoryPolicyNotFound: (
     registryId: RegistryId,
@@ -118,12 +124,15 @@ export const RegistryErrors = {
   invalidTagParameter: (message: string): InvalidTagParameterException =>
     fail("InvalidTagParameterException", message),
   tooManyTags: (message: string): TooManyTagsException => fail("TooManyTagsException", message),
-  imageAlreadyExists: (digest: string, tag: string | undefined): ImageAlreadyExistsException =>
+  imageAlreadyExists: (
+    registryId: RegistryId,
+    name: RepositoryName,
+    digest: string,
+    tag: string | undefined,
+  ): ImageAlreadyExistsException =>
     fail(
       "ImageAlreadyExistsException",
-      tag === undefined
-        ? `Image with digest '${digest}' already exists in the repository`
-        : `Image with digest '${digest}' and tag '${tag}' already exists in the repository`,
+      `Image with digest '${digest}'${tag === undefined ? "" : ` and tag '${tag}'`} already exists in the repository with name '${name}' in registry with id '${registryId}'`,
     ),
   imageTagAlreadyExists: (tag: string, name: RepositoryName): ImageTagAlreadyExistsException =>
     fail(
@@ -194,6 +203,21 @@ export const RegistryErrors = {
     fail(
       "BlobMountingDisabled",
       `Blob mounting is disabled in the registry with id '${registryId}' (account setting BLOB_MOUNTING)`,
+    ),
+  signingConfigurationNotFound: (registryId: RegistryId): SigningConfigurationNotFoundException =>
+    fail(
+      "SigningConfigurationNotFoundException",
+      `Signing configuration does not exist in the registry with id '${registryId}'`,
+    ),
+  exclusionAlreadyExists: (principalArn: string, registryId: RegistryId): ExclusionAlreadyExistsException =>
+    fail(
+      "ExclusionAlreadyExistsException",
+      `The pull time update exclusion for principal '${principalArn}' already exists in the registry with id '${registryId}'`,
+    ),
+  exclusionNotFound: (principalArn: string, registryId: RegistryId): ExclusionNotFoundException =>
+    fail(
+      "ExclusionNotFoundException",
+      `The pull time update exclusion for principal '${principalArn}' does not exist in the registry with id '${registryId}'`,
     ),
   invalidLayerPart: (
     registryId: RegistryId,

@@ -53,6 +53,8 @@ export interface ImageDraft {
 export interface LayerDraft {
   readonly digest: Digest;
   readonly size: ByteOffset;
+  /** What the first manifest referencing the layer calls it; none until one does. */
+  readonly mediaType?: MediaType;
 }
 
 /**
@@ -124,12 +126,29 @@ export interface UploadDraft {
   shortPartBeforeLast: { readonly partNumber: number; readonly size: number } | undefined;
 }
 
+export interface SigningRuleState {
+  readonly signingProfileArn: string;
+  readonly repositoryFilters?: ReadonlyArray<{
+    readonly filter: string;
+    readonly filterType: "WILDCARD_MATCH";
+  }>;
+}
+
+export interface PullTimeUpdateExclusionState {
+  readonly principalArn: string;
+  readonly createdAt: Timestamp;
+}
+
 export interface RegistrySettingsDraft {
   policyText: string | undefined;
   lenient: boolean;
   /** Absent until set: ECR's default applies (scanning/, account-settings/). Replaced whole. */
   scanningConfiguration?: RegistryScanningConfiguration;
   accountSettings?: AccountSettings;
+  /** Replaced whole, never mutated in place (the copy-on-write fold shares it). */
+  signingRules: ReadonlyArray<SigningRuleState> | undefined;
+  /** In registration order; replaced whole, never mutated in place. */
+  pullTimeUpdateExclusions: ReadonlyArray<PullTimeUpdateExclusionState>;
 }
 
 export interface RegistryDraft {
@@ -168,7 +187,12 @@ export const emptyRegistryDraft = (): RegistryDraft => ({
 
 export const initialState: RegistryState = emptyRegistryDraft();
 
-export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { policyText: undefined, lenient: false };
+export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = {
+  policyText: undefined,
+  lenient: false,
+  signingRules: undefined,
+  pullTimeUpdateExclusions: [],
+};
 
 export const findRepository = (
   state: RegistryState,
@@ -197,7 +221,12 @@ export const registrySettingsDraft = (
 ): RegistrySettingsDraft => {
   let settings = draft.registries.get(registryId);
   if (settings === undefined) {
-    settings = { policyText: undefined, lenient: false };
+    settings = {
+      policyText: undefined,
+      lenient: false,
+      signingRules: undefined,
+      pullTimeUpdateExclusions: [],
+    };
     draft.registries.set(registryId, settings);
   }
   return settings;

@@ -4,7 +4,6 @@
  * identical shapes, one codec serves both). Members of one capability live in its slice; branded
  * values come from `BrandedMembers`.
  */
-import { RESOURCE_TAG_LIMITS } from "../values/primitives.js";
 import { BrandedMembers } from "./branded-members.js";
 import { boundedInt, boundedList, boundedString, flag, structure } from "./constraint-codecs.js";
 
@@ -24,9 +23,14 @@ export const imageIdentifier = structure(
 );
 export const imageIds = boundedList(imageIdentifier, { min: 1, max: 100 }, "ImageIdentifierList");
 
-/** The model leaves resource tags unbounded; these are ECR's documented limits. */
+/**
+ * The model leaves resource tags unbounded; ECR's documented limits (50 tags, keys of 1–128 and
+ * values of 0–256 characters) are core rules with exceptions of their own (TooManyTagsException,
+ * InvalidTagParameterException), not validation errors.
+ */
+export const tagKey = boundedString({}, "TagKey");
 export const tags = boundedList(
-  structure("Tag", { Key: BrandedMembers.TagKey, Value: BrandedMembers.TagValue }, {}),
-  { max: RESOURCE_TAG_LIMITS.maxTags },
+  structure("Tag", { Key: tagKey, Value: boundedString({}, "TagValue") }, {}),
+  {},
   "TagList",
 );

@@ -65,5 +65,17 @@ const renderError = (error: t.ValidationError): string => {
   return `Value ${renderValue(error.value)} at ${where} failed to satisfy constraint: ${error.message ?? "Member must be valid"}`;
 };
 
-export const validationMessage = (errors: t.Errors): string =>
-  `${errors.length} validation error${errors.length === 1 ? "" : "s"} detected: ${errors.map(renderError).join("; ")}`;
+const ENUM_VIOLATION = "Member must satisfy enum value set:";
+
+/**
+ * A value outside an enumeration, alone, ECR reports in its parameter wording
+ * (`Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum
+ * value set: […]'`); everything else in the validation wording.
+ */
+export const validationMessage = (errors: t.Errors): string => {
+  const only = errors.length === 1 ? errors[0] : undefined;
+  if (only?.message?.startsWith(ENUM_VIOLATION) === true && renderPath(only.context) !== "") {
+    return `Invalid parameter at '${renderPath(only.context)}' failed to satisfy constraint: '${only.message}'`;
+  }
+  return `${errors.length} validation error${errors.length === 1 ? "" : "s"} detected: ${errors.map(renderError).join("; ")}`;
+};

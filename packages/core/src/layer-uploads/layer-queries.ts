@@ -10,6 +10,7 @@ import {
   type ByteOffset,
   Digest,
   LAYER_DIGEST_PATTERN,
+  type MediaType,
   type RegistryId,
   type RepositoryName,
 } from "../values/primitives.js";
@@ -18,6 +19,7 @@ export interface LayerAvailability {
   readonly layerDigest: Digest;
   readonly layerAvailability: "AVAILABLE";
   readonly layerSize: ByteOffset;
+  readonly mediaType?: MediaType;
 }
 
 export interface LayerFailure {
@@ -61,7 +63,12 @@ export const batchCheckLayerAvailability = (
           });
           continue;
         }
-        layers.push({ layerDigest: layer.digest, layerAvailability: "AVAILABLE", layerSize: layer.size });
+        layers.push({
+          layerDigest: layer.digest,
+          layerAvailability: "AVAILABLE",
+          layerSize: layer.size,
+          ...(layer.mediaType === undefined ? {} : { mediaType: layer.mediaType }),
+        });
       }
       return { layers, failures };
     }),

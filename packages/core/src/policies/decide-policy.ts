@@ -10,19 +10,10 @@ import type {
   PutRegistryPolicy,
   SetRepositoryPolicy,
 } from "./policy-commands.js";
+import { isRegistryPolicy, isRepositoryPolicy, locksOutPolicyChanges } from "./policy-documents.js";
 import type { PolicyEvent } from "./policy-events.js";
 
 const { accept, refuse } = decisionsOf<PolicyEvent>();
-
-/** ECR policies must be JSON objects; anything else is refused before it is stored. */
-const isPolicyDocument = (text: string): boolean => {
-  try {
-    const json: unknown = JSON.parse(text);
-    return typeof json === "object" && json !== null && !Array.isArray(json);
-  } catch {
-    return false;
-  }
-};
 
 const invalidPolicy = (of: "repository" | "registry") =>
   refuse(
@@ -34,18 +25,24 @@ const invalidPolicy = (of: "repository" | "registry") =>
 export const decideSetRepositoryPolicy = (state: RegistryState, { data }: SetRepositoryPolicy) =>
   pipe(
     requireRepository(state, data),
-    E.chain(() =>
-      isPolicyDocument(data.policyText)
-        ? accept({
-            type: "RepositoryPolicySet",
-            data: {
-              registryId: data.registryId,
-              repositoryName: data.repositoryName,
-              policyText: data.policyText,
-            },
-          })
-        : invalidPolicy("repository"),
-    ),
+    E.chain(() => {
+      if (!isRepositoryPolicy(data.policyText)) return invalidPolicy("repository");
+      if (data.force !== true && locksOutPolicyChanges(data.policyText, data.registryId)) {
+        return refuse(
+          RegistryErrors.invalidParameter(
+            "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'The policy would prevent you from setting the repository policy again; set force to set it anyway'",
+          ),
+        );
+      }
+      return accept({
+        type: "RepositoryPolicySet",
+        data: {
+          registryId: data.registryId,
+          repositoryName: data.repositoryName,
+          policyText: data.policyText,
+        },
+      });
+    }),
   );
 
 export const decideDeleteRepositoryPolicy = (state: RegistryState, { data }: DeleteRepositoryPolicy) =>
@@ -62,7 +59,7 @@ export const decideDeleteRepositoryPolicy = (state: RegistryState, { data }: Del
   );
 
 export const decidePutRegistryPolicy = (_state: RegistryState, { data }: PutRegistryPolicy) =>
-  isPolicyDocument(data.policyText)
+  isRegistryPolicy(data.policyText)
     ? accept({
         type: "RegistryPolicySet",
         data: { registryId: data.registryId, policyText: data.policyText },

@@ -1,10 +1,9 @@
 /** Requests of the ECR operations on resource tags (repositories are the only tagged resources). */
 import type * as t from "io-ts";
-import { BrandedMembers } from "../kernel/branded-members.js";
 import { boundedList, boundedString, structure } from "../kernel/constraint-codecs.js";
-import { tags } from "../kernel/request-members.js";
+import { tagKey, tags } from "../kernel/request-members.js";
 
-const tagKeys = boundedList(BrandedMembers.TagKey, {}, "TagKeyList");
+const tagKeys = boundedList(tagKey, {}, "TagKeyList");
 const resourceArn = boundedString({}, "Arn");
 
 export const TagResourceRequest = structure("TagResourceRequest", { resourceArn, tags }, {});

@@ -10,8 +10,22 @@ export const reservedTagKeyError = (keys: ReadonlyArray<string>): RegistryError 
     : RegistryErrors.invalidTagParameter(`Tag key '${reserved}' uses the reserved prefix 'aws:'`);
 };
 
+/** Keys of 1–128 characters and values of at most 256, with ECR's documented wording. */
+const tagLengthError = (tags: ReadonlyArray<ResourceTag>): RegistryError | undefined =>
+  tags.some(
+    (tag) =>
+      tag.Key.length < 1 ||
+      tag.Key.length > RESOURCE_TAG_LIMITS.maxKeyLength ||
+      tag.Value.length > RESOURCE_TAG_LIMITS.maxValueLength,
+  )
+    ? RegistryErrors.invalidTagParameter(
+        `Tag keys can have a maximum character length of ${RESOURCE_TAG_LIMITS.maxKeyLength} characters, and tag values can have a maximum length of ${RESOURCE_TAG_LIMITS.maxValueLength} characters.`,
+      )
+    : undefined;
+
+/** What makes the tags of a request invalid whatever the repository holds: lengths, reserved keys. */
 export const reservedResourceTagError = (tags: ReadonlyArray<ResourceTag>): RegistryError | undefined =>
-  reservedTagKeyError(tags.map((tag) => tag.Key));
+  tagLengthError(tags) ?? reservedTagKeyError(tags.map((tag) => tag.Key));
 
 /** A repository may hold at most 50 distinct tag keys. */
 export const tooManyTagsError = (distinctKeys: number): RegistryError | undefined =>

@@ -27,6 +27,14 @@ const checkExclusions = (mutability: ImageTagMutability, filters: ReadonlyArray<
   return undefined;
 };
 
+/** A KMS key goes with KMS encryption only: AES256 uses keys S3 manages. */
+const checkEncryption = (encryptionType: string | undefined, kmsKey: string | undefined) =>
+  kmsKey !== undefined && (encryptionType ?? "AES256") === "AES256"
+    ? RegistryErrors.invalidParameter(
+        "Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: 'KMS key should not be specified for AES256 encryption type'",
+      )
+    : undefined;
+
 export const decideCreateRepository = (state: RegistryState, { data }: CreateRepository) => {
   if (findRepository(state, data.registryId, data.repositoryName) !== undefined) {
     return refuse(RegistryErrors.repositoryAlreadyExists(data.registryId, data.repositoryName));
@@ -36,7 +44,8 @@ export const decideCreateRepository = (state: RegistryState, { data }: CreateRep
   const error =
     tooManyTagsError(new Set(tags.map((tag) => tag.Key)).size) ??
     reservedResourceTagError(tags) ??
-    checkExclusions(imageTagMutability, data.imageTagMutabilityExclusionFilters);
+    checkExclusions(imageTagMutability, data.imageTagMutabilityExclusionFilters) ??
+    checkEncryption(data.encryptionType, data.kmsKey);
   if (error !== undefined) return refuse(error);
   return accept({
     type: "RepositoryCreated",

@@ -31,22 +31,33 @@ export interface RepositoryDescription {
   readonly encryptionConfiguration: { readonly encryptionType: EncryptionType; readonly kmsKey?: string };
 }
 
-export const describeRepository = (context: QueryContext, r: RepositoryState): RepositoryDescription => ({
-  repositoryArn: repositoryArn(context.region, r.registryId, r.name),
-  registryId: r.registryId,
-  repositoryName: r.name,
-  repositoryUri: repositoryUri(context, r.registryId, r.name),
-  createdAt: r.createdAt,
-  imageTagMutability: r.imageTagMutability,
-  ...(r.imageTagMutabilityExclusionFilters.length > 0
-    ? { imageTagMutabilityExclusionFilters: r.imageTagMutabilityExclusionFilters }
-    : {}),
-  imageScanningConfiguration: { scanOnPush: r.scanOnPush },
-  encryptionConfiguration: {
-    encryptionType: r.encryptionType,
-    ...(r.kmsKey === undefined ? {} : { kmsKey: r.kmsKey }),
-  },
-});
+/**
+ * The key a repository's images are encrypted with: the one it names, else for KMS encryption the
+ * account's AWS-managed key for ECR in the region, as ECR answers it; none for AES256.
+ */
+const kmsKeyOf = (context: QueryContext, r: RepositoryState): string | undefined =>
+  r.kmsKey ??
+  (r.encryptionType === "AES256" ? undefined : `arn:aws:kms:${context.region}:${r.registryId}:alias/aws/ecr`);
+
+export const describeRepository = (context: QueryContext, r: RepositoryState): RepositoryDescription => {
+  const kmsKey = kmsKeyOf(context, r);
+  return {
+    repositoryArn: repositoryArn(context.region, r.registryId, r.name),
+    registryId: r.registryId,
+    repositoryName: r.name,
+    repositoryUri: repositoryUri(context, r.registryId, r.name),
+    createdAt: r.createdAt,
+    imageTagMutability: r.imageTagMutability,
+    ...(r.imageTagMutabilityExclusionFilters.length > 0
+      ? { imageTagMutabilityExclusionFilters: r.imageTagMutabilityExclusionFilters }
+      : {}),
+    imageScanningConfiguration: { scanOnPush: r.scanOnPush },
+    encryptionConfiguration: {
+      encryptionType: r.encryptionType,
+      ...(kmsKey === undefined ? {} : { kmsKey }),
+    },
+  };
+};
 
 /** The registry's repository names after `after`, in lexical order (DescribeRepositories, /v2/_catalog). */
 export const repositoryNamesAfter = (

@@ -19,7 +19,7 @@ export const parseRepositoryArn = (arn: string): E.Either<InvalidParameterExcept
   if (match === null || !RegistryId.is(registryId) || !RepositoryName.is(repositoryName)) {
     return E.left(
       RegistryErrors.invalidParameter(
-        `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN: ${arn}'`,
+        `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'`,
       ),
     );
   }

@@ -52,6 +52,8 @@ export interface ParsedManifest {
   readonly artifactMediaType: MediaType | undefined;
   /** Blobs the repository must hold: config and (non-foreign) layers. */
   readonly blobs: ReadonlyArray<Digest>;
+  /** The media type the manifest gives each of its blobs (schema 1 gives none). */
+  readonly blobMediaTypes: Readonly<Record<Digest, MediaType>>;
   /** Sum of the referenced blobs' declared sizes: ECR's imageSizeInBytes. */
   readonly size: number;
   /** Manifests an index references. */
@@ -100,9 +102,7 @@ export const parseManifest = (
     own ?? declaredMediaType ?? (schemaVersion === 1 ? MediaTypes.dockerManifestSchema1Signed : undefined);
   if (mediaType === undefined) {
     return E.left(
-      RegistryErrors.invalidParameter(
-        "Invalid parameter: the manifest has no mediaType and no imageManifestMediaType was given",
-      ),
+      RegistryErrors.invalidParameter("image manifest mediatype not provided in manifest or parameter"),
     );
   }
   if (!MediaType.is(mediaType)) return E.left(invalid(`Invalid media type '${mediaType}'`));
@@ -114,6 +114,7 @@ export const parseManifest = (
         mediaType,
         artifactMediaType: index.artifactType,
         blobs: [],
+        blobMediaTypes: {},
         size: index.manifests.reduce((sum, d) => sum + d.size, 0),
         children: index.manifests.map((d) => d.digest),
         subject: index.subject?.digest,
@@ -129,6 +130,9 @@ export const parseManifest = (
           mediaType,
           artifactMediaType: image.artifactType ?? image.config.mediaType,
           blobs: [image.config.digest, ...layers.map((l) => l.digest)],
+          blobMediaTypes: Object.fromEntries(
+            [image.config, ...layers].map((blob) => [blob.digest, blob.mediaType]),
+          ),
           size: image.layers.reduce((sum, l) => sum + l.size, 0),
           children: [],
           subject: image.subject?.digest,
@@ -143,6 +147,7 @@ export const parseManifest = (
         mediaType,
         artifactMediaType: undefined,
         blobs: [...new Set(m.fsLayers.map((l) => l.blobSum))],
+        blobMediaTypes: {},
         size: 0,
         children: [],
         subject: undefined,

@@ -109,11 +109,11 @@ export type ImageStorageClass = t.TypeOf<typeof ImageStorageClass>;
 /** Documented ECR limits for resource tags (the model leaves TagKey and TagValue unconstrained). */
 export const RESOURCE_TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256 } as const;
 
-/** A resource tag as ECR spells it on the wire: `Key` and `Value`. */
-export const ResourceTag = t.type({
-  Key: t.refinement(t.string, lengthBetween(1, RESOURCE_TAG_LIMITS.maxKeyLength), "TagKey"),
-  Value: t.refinement(t.string, lengthBetween(0, RESOURCE_TAG_LIMITS.maxValueLength), "TagValue"),
-});
+/**
+ * A resource tag as ECR spells it on the wire: `Key` and `Value`. Their lengths are a rule of the
+ * core (InvalidTagParameterException), not of the value: see `RESOURCE_TAG_LIMITS`.
+ */
+export const ResourceTag = t.type({ Key: t.string, Value: t.string });
 export type ResourceTag = t.TypeOf<typeof ResourceTag>;
 
 /** Repository and registry policies: at most 10,240 characters (RepositoryPolicyText). */

@@ -23,6 +23,7 @@ import {
 } from "./registry-settings-operations.js";
 import { type RepositoryOperations, repositoryOperations } from "./repository-operations.js";
 import { type ScanningOperations, scanningOperations } from "./scanning-operations.js";
+import { type SigningOperations, signingOperations } from "./signing-operations.js";
 
 export interface Registry
   extends RepositoryOperations,
@@ -33,7 +34,8 @@ export interface Registry
     LifecycleOperations,
     ScanningOperations,
     AccountSettingsOperations,
-    ArchiveOperations {
+    ArchiveOperations,
+    SigningOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
   /** Folds every event committed before the call (another process's writes included). */
@@ -69,5 +71,6 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     }),
     ...accountSettingsOperations(runtime),
     ...archiveOperations(runtime),
+    ...signingOperations(runtime),
   };
 };

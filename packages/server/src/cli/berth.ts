@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { RegistryId } from "@berth/core";
+import { ecrRegistryHost, type RegistryId } from "@berth/core";
 import {
   createFindingsFileScanner,
   createRegistry,
@@ -58,7 +58,12 @@ export interface ServeOptions extends StorageFlags {
   readonly headerTimeout?: number;
   /** Milliseconds a connection may stay silent while a request is open (default 60 s). */
   readonly idleTimeout?: number;
+  /** `host` (default): repository URIs name this server; `aws`: ECR's `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  readonly repositoryUriStyle?: RepositoryUriStyle;
 }
+
+export const REPOSITORY_URI_STYLES = ["host", "aws"] as const;
+export type RepositoryUriStyle = (typeof REPOSITORY_URI_STYLES)[number];
 
 export const serve = async (options: ServeOptions) => {
   // Asynchronous writes: a synchronous write per request cost ~7% of a PutImage (docs/BENCHMARKS.md).
@@ -82,7 +87,13 @@ export const serve = async (options: ServeOptions) => {
     events: storage.events,
     blobs: storage.blobs,
     defaultRegistryId: defaultAccountId,
-    context: { region: options.region, registryHost: () => new URL(publicUrl()).host },
+    context: {
+      region: options.region,
+      registryHost:
+        options.repositoryUriStyle === "aws"
+          ? ecrRegistryHost(options.region)
+          : () => new URL(publicUrl()).host,
+    },
     scanner:
       options.scanFindings === undefined
         ? noFindingsScanner
@@ -108,6 +119,7 @@ export const serve = async (options: ServeOptions) => {
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     createOnPush: options.createOnPush ?? false,
+    repositoryUriStyle: options.repositoryUriStyle ?? "host",
   });
   const lifecycle = startLifecycleSchedule(registry, {
     intervalMs: options.lifecycleInterval ?? DEFAULT_LIFECYCLE_INTERVAL_MS,
@@ -200,6 +212,15 @@ addStorageOptions(
     new Option("--public-url <url>", "how clients reach this server (default http://<host>:<port>)").env(
       "BERTH_PUBLIC_URL",
     ),
+  )
+  .addOption(
+    new Option(
+      "--repository-uri-style <style>",
+      "repository URIs and proxyEndpoint: this server, or ECR's hosts",
+    )
+      .choices(REPOSITORY_URI_STYLES)
+      .env("BERTH_REPOSITORY_URI_STYLE")
+      .default("host"),
   )
   .addOption(
     new Option(

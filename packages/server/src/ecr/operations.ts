@@ -28,6 +28,8 @@ export interface CallContext {
   /** This server as clients reach it, e.g. `http://localhost:5000`. */
   readonly baseUrl: string;
   readonly now: () => number;
+  /** `aws`: proxyEndpoint names ECR's host for the account (the registry's repository URIs do too). */
+  readonly repositoryUriStyle: "host" | "aws";
 }
 
 type Answer = Promise<E.Either<RegistryError, unknown>>;
@@ -158,6 +160,24 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     context.registry.putAccountSetting({ ...request, registryId: context.accountId }),
   UpdateImageStorageClass: (request, context) =>
     context.registry.updateImageStorageClass(withAccount(request, context)),
+  PutSigningConfiguration: (request, context) =>
+    context.registry.putSigningConfiguration({ ...request, registryId: context.accountId }),
+  GetSigningConfiguration: (_request, context) =>
+    context.registry.getSigningConfiguration({ registryId: context.accountId }),
+  DeleteSigningConfiguration: (_request, context) =>
+    context.registry.deleteSigningConfiguration({ registryId: context.accountId }),
+  DescribeImageSigningStatus: (request, context) =>
+    context.registry.describeImageSigningStatus(withAccount(request, context)),
+  ListImageReferrers: (request, context) =>
+    context.registry.listImageReferrers(withAccount(request, context)),
+  RegisterPullTimeUpdateExclusion: async (request, context) =>
+    mapRight((r: { principalArn: string; createdAt: number }) => withEpochSeconds(r, ["createdAt"]))(
+      await context.registry.registerPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
+    ),
+  DeregisterPullTimeUpdateExclusion: (request, context) =>
+    context.registry.deregisterPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
+  ListPullTimeUpdateExclusions: (request, context) =>
+    context.registry.listPullTimeUpdateExclusions({ ...request, registryId: context.accountId }),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();
@@ -167,7 +187,10 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
         return {
           authorizationToken: token.authorizationToken,
           expiresAt: token.expiresAt / 1000,
-          proxyEndpoint: context.baseUrl,
+          proxyEndpoint:
+            context.repositoryUriStyle === "aws"
+              ? `https://${context.registry.context.registryHost(accountId)}`
+              : context.baseUrl,
         };
       }),
     });

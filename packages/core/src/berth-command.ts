@@ -3,6 +3,7 @@
  * decoded (branded); time and ids arrive here as data, so `decide` needs no clock and no randomness.
  * Each write operation of the ECR API is one command; read operations are queries.
  */
+import type { GarbageCollectionCommand } from "./garbage-collection/gc-commands.js";
 import type { ImageCommand } from "./images/image-commands.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
@@ -15,7 +16,8 @@ export type BerthCommand =
   | ImageCommand
   | LayerUploadCommand
   | PolicyCommand
-  | RegistrySettingsCommand;
+  | RegistrySettingsCommand
+  | GarbageCollectionCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 
@@ -26,11 +28,16 @@ export type BerthCommandType = BerthCommand["type"];
 export const streamOfCommand = (command: BerthCommand): string => {
   switch (command.type) {
     case "UploadLayerPart":
+    case "ReleaseUploadBytes":
       return StreamNames.upload(command.data.uploadId);
     case "PutRegistryPolicy":
     case "DeleteRegistryPolicy":
     case "PutRegistrySettings":
       return StreamNames.registry(command.data.registryId);
+    case "CollectBlob":
+    case "RetainBlob":
+    case "ForgetBlob":
+      return StreamNames.blob(command.data.digest);
     default:
       return StreamNames.repository(command.data.registryId, command.data.repositoryName);
   }

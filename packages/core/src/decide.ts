@@ -6,6 +6,7 @@
  */
 import type { BerthCommand } from "./berth-command.js";
 import type { BerthEvent } from "./berth-event.js";
+import { garbageCollectionDecider } from "./garbage-collection/gc-decider.js";
 import { imageDecider } from "./images/image-decider.js";
 import type { DecisionOf } from "./kernel/decision.js";
 import type { RegistryState } from "./kernel/registry-state.js";
@@ -24,6 +25,7 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...layerUploadDecider.decide,
   ...policyDecider.decide,
   ...registrySettingsDecider.decide,
+  ...garbageCollectionDecider.decide,
 };
 
 export const decide = (state: RegistryState, command: BerthCommand): Decision =>

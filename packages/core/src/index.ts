@@ -9,6 +9,7 @@
  *   layer-uploads/       layer upload sessions and parts, CompleteLayerUpload, mounts, layer checks
  *   policies/            repository and registry policies, resource tags
  *   registry-settings/   lenient mode, DescribeRegistry, GetAuthorizationToken's request
+ *   garbage-collection/  the blob index (links, references, idle time) and blob collection
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
@@ -24,6 +25,9 @@ export * from "./berth-event.js";
 export * from "./decide.js";
 export * from "./ecr-requests.js";
 export * from "./evolve.js";
+export * from "./garbage-collection/blob-collection.js";
+export * from "./garbage-collection/gc-commands.js";
+export * from "./garbage-collection/gc-events.js";
 export * from "./images/image-commands.js";
 export { type ImageDeletionPlan, planImageDeletion } from "./images/image-deletion.js";
 export * from "./images/image-events.js";
@@ -41,6 +45,7 @@ export * from "./layer-uploads/layer-queries.js";
 export * from "./layer-uploads/layer-upload-commands.js";
 export * from "./layer-uploads/layer-upload-events.js";
 export * from "./layer-uploads/layer-upload-requests.js";
+export * from "./layer-uploads/upload-expiry.js";
 export * from "./policies/policy-commands.js";
 export * from "./policies/policy-events.js";
 export * from "./policies/policy-queries.js";

@@ -3,8 +3,11 @@ export * from "./command-handler.js";
 export * from "./layer-bytes.js";
 export * from "./ports/blob-store.js";
 export * from "./ports/event-store.js";
+export type { BackgroundSweepOptions, BackgroundSweeps, SweepReport } from "./registry/background-sweeps.js";
+export type { GarbageCollectionReport, ReclaimedBlob } from "./registry/garbage-collection-sweep.js";
 export * from "./registry/image-operations.js";
 export * from "./registry/layer-operations.js";
+export * from "./registry/maintenance-operations.js";
 export * from "./registry/policy-operations.js";
 export * from "./registry/registry.js";
 export type {
@@ -17,4 +20,5 @@ export type {
 } from "./registry/registry-runtime.js";
 export * from "./registry/registry-settings-operations.js";
 export * from "./registry/repository-operations.js";
+export type { UploadExpiryReport } from "./registry/upload-expiry-sweep.js";
 export * from "./storable-text.js";

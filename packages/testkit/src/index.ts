@@ -20,7 +20,7 @@ export type {
   ReferenceOutcome,
   ReferenceRepository,
 } from "./reference-model.js";
-export { ReferenceRegistry } from "./reference-registry.js";
+export { isSweepCommand, ReferenceRegistry, type SweepCommand } from "./reference-registry.js";
 export * from "./registry-commands.js";
 export * from "./registry-outcomes.js";
 export * from "./registry-pushes.js";

@@ -44,6 +44,30 @@ const isJsonObject = (text: string) => {
   }
 };
 
+/** The commands of the background sweeps (expiry, garbage collection): time-driven, not modelled here. */
+export type SweepCommand = Extract<
+  BerthCommand,
+  {
+    type:
+      | "ExpireLayerUpload"
+      | "ReleaseUploadBytes"
+      | "CollectLayer"
+      | "CollectBlob"
+      | "RetainBlob"
+      | "ForgetBlob";
+  }
+>;
+const SWEEP_COMMANDS: ReadonlySet<string> = new Set<SweepCommand["type"]>([
+  "ExpireLayerUpload",
+  "ReleaseUploadBytes",
+  "CollectLayer",
+  "CollectBlob",
+  "RetainBlob",
+  "ForgetBlob",
+]);
+export const isSweepCommand = (command: BerthCommand): command is SweepCommand =>
+  SWEEP_COMMANDS.has(command.type);
+
 export class ReferenceRegistry {
   readonly repositories = new Map<RepositoryName, ReferenceRepository>();
   readonly uploads = new Map<UploadId, ReferenceUpload>();
@@ -65,6 +89,7 @@ export class ReferenceRegistry {
   }
 
   execute(command: BerthCommand): ReferenceOutcome {
+    if (isSweepCommand(command)) throw new Error(`The reference registry does not model ${command.type}`);
     if (command.data.registryId !== this.registryId) {
       throw new Error(`The reference registry models registry ${this.registryId} only`);
     }

@@ -18,6 +18,7 @@ import {
 import * as E from "fp-ts/lib/Either.js";
 import type { LayerBytes } from "../layer-bytes.js";
 import type { ByteRange } from "../ports/blob-store.js";
+import { retainBlob } from "./blob-retention.js";
 import type { AnswerOf, RegistryRuntime, RepositoryInput, Result } from "./registry-runtime.js";
 import { completeUpload, discardUpload, initiateUpload, openUpload, writePart } from "./upload-saga.js";
 
@@ -139,8 +140,11 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
     discardLayerUpload: (input) =>
       discardUpload(runtime, refOf(input), input.uploadId, input.reason ?? "cancelled by the client"),
 
-    mountLayer: (input) =>
-      run(
+    mountLayer: async (input) => {
+      // A mount links the blob again: keep the sweep from collecting it meanwhile.
+      await runtime.handler.catchUp();
+      await retainBlob(runtime, input.layerDigest);
+      return run(
         {
           type: "MountLayer",
           data: {
@@ -151,7 +155,8 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
           },
         },
         () => ({ layerDigest: input.layerDigest }),
-      ),
+      );
+    },
 
     batchCheckLayerAvailability: (input) =>
       query((state) => batchCheckLayerAvailability(state, { ...input, ...refOf(input) })),

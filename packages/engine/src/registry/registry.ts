@@ -10,6 +10,7 @@
 import type { QueryContext, RegistryState } from "@berth/core";
 import { type ImageOperations, imageOperations } from "./image-operations.js";
 import { type LayerOperations, layerOperations } from "./layer-operations.js";
+import { type MaintenanceOperations, maintenanceOperations } from "./maintenance-operations.js";
 import { type PolicyOperations, policyOperations } from "./policy-operations.js";
 import { createRegistryRuntime, type RegistryOptions } from "./registry-runtime.js";
 import {
@@ -23,7 +24,8 @@ export interface Registry
     ImageOperations,
     LayerOperations,
     PolicyOperations,
-    RegistrySettingsOperations {
+    RegistrySettingsOperations,
+    MaintenanceOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
   /** Folds every event committed before the call (another process's writes included). */
@@ -45,5 +47,6 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     ...layerOperations(runtime),
     ...policyOperations(runtime),
     ...registrySettingsOperations(runtime),
+    ...maintenanceOperations(runtime),
   };
 };

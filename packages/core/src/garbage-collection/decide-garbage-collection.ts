@@ -1,0 +1,56 @@
+/**
+ * The sweep's decisions. Each is idempotent: a command that finds nothing to do (the blob was
+ * referenced again, retained, or collected by another sweep) records nothing, so sweeps in several
+ * processes, or a sweep run again after a crash, agree.
+ */
+import { decisionsOf } from "../kernel/decision.js";
+import { findRepository, type RegistryState } from "../kernel/registry-state.js";
+import { isBlobCollectable } from "./blob-collection.js";
+import type { CollectBlob, CollectLayer, ForgetBlob, RetainBlob } from "./gc-commands.js";
+import type { GarbageCollectionEvent } from "./gc-events.js";
+
+const { accept } = decisionsOf<GarbageCollectionEvent>();
+
+export const decideCollectLayer = (state: RegistryState, { data }: CollectLayer) => {
+  const repository = findRepository(state, data.registryId, data.repositoryName);
+  const entry = state.blobs.get(data.layerDigest);
+  if (repository === undefined || !repository.layers.has(data.layerDigest) || entry === undefined) {
+    return accept();
+  }
+  return isBlobCollectable(entry, data.now, data.gracePeriod)
+    ? accept({
+        type: "LayerCollected",
+        data: {
+          registryId: data.registryId,
+          repositoryName: data.repositoryName,
+          layerDigest: data.layerDigest,
+          collectedAt: data.now,
+        },
+      })
+    : accept();
+};
+
+export const decideCollectBlob = (state: RegistryState, { data }: CollectBlob) => {
+  const entry = state.blobs.get(data.digest);
+  return entry !== undefined &&
+    entry.linkedBy.size === 0 &&
+    isBlobCollectable(entry, data.now, data.gracePeriod)
+    ? accept({
+        type: "BlobCollected",
+        data: { digest: data.digest, size: entry.size, collectedAt: data.now },
+      })
+    : accept();
+};
+
+/** Only a blob nothing references can be collected, so only such a blob needs retaining. */
+export const decideRetainBlob = (state: RegistryState, { data }: RetainBlob) => {
+  const entry = state.blobs.get(data.digest);
+  return entry !== undefined && entry.references === 0
+    ? accept({ type: "BlobRetained", data: { digest: data.digest, retainedAt: data.now } })
+    : accept();
+};
+
+export const decideForgetBlob = (state: RegistryState, { data }: ForgetBlob) =>
+  state.blobs.get(data.digest)?.collected === true
+    ? accept({ type: "BlobDeleted", data: { digest: data.digest } })
+    : accept();

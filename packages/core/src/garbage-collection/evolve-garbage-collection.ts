@@ -1,0 +1,25 @@
+/** How garbage collection events change the state: layers unlinked, blobs condemned or forgotten. */
+import { repositoryStep } from "../kernel/registry-state.js";
+import type { EvolveTable } from "../kernel/slice.js";
+import { unlinkBlob } from "./blob-references.js";
+import type { GarbageCollectionEvent } from "./gc-events.js";
+
+export const evolveGarbageCollection: EvolveTable<GarbageCollectionEvent> = {
+  LayerCollected: repositoryStep((repository, { data }, draft) => {
+    unlinkBlob(draft, repository, data.layerDigest);
+    repository.layers.delete(data.layerDigest);
+  }),
+  BlobCollected: (draft, { data }) => {
+    const entry = draft.blobs.get(data.digest);
+    if (entry !== undefined) draft.blobs.set(data.digest, { ...entry, collected: true });
+  },
+  BlobRetained: (draft, { data }) => {
+    const entry = draft.blobs.get(data.digest);
+    if (entry === undefined) return;
+    const idleSince = entry.idleSince > data.retainedAt ? entry.idleSince : data.retainedAt;
+    draft.blobs.set(data.digest, { ...entry, idleSince, collected: false });
+  },
+  BlobDeleted: (draft, { data }) => {
+    draft.blobs.delete(data.digest);
+  },
+};

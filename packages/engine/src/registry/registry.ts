@@ -32,6 +32,9 @@ export interface Registry
   catchUp(): Promise<void>;
   /** Region and host used in ARNs and repository URIs. */
   readonly context: QueryContext;
+  /** How long upload sessions stay open, and blobs once nothing references them (milliseconds). */
+  readonly uploadTtl: number;
+  readonly gcGrace: number;
 }
 
 export const createRegistry = (options: RegistryOptions): Registry => {
@@ -42,6 +45,8 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     },
     catchUp: () => runtime.handler.catchUp(),
     context: runtime.context,
+    uploadTtl: runtime.uploadTtl,
+    gcGrace: runtime.gcGrace,
     ...repositoryOperations(runtime),
     ...imageOperations(runtime),
     ...layerOperations(runtime),

@@ -12,7 +12,10 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
 import { createBerthServer } from "../berth-server.js";
-import { openStorage, STORAGE_KINDS, type StorageKind } from "./storage.js";
+import { formatDuration } from "./duration.js";
+import { collectGarbage, type GcOptions } from "./gc-command.js";
+import { gcGraceOption, storageOptions, uploadTtlOption } from "./shared-options.js";
+import { openStorage, type StorageKind } from "./storage.js";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -42,6 +45,9 @@ export interface ServeOptions {
   readonly createOnPush?: boolean;
   readonly publicUrl?: string;
   readonly secret?: string;
+  /** Upload sessions' lifetime and garbage collection's grace period, in milliseconds. */
+  readonly uploadTtl?: number;
+  readonly gcGrace?: number;
 }
 
 export const serve = async (options: ServeOptions) => {
@@ -72,6 +78,8 @@ export const serve = async (options: ServeOptions) => {
     blobs: storage.blobs,
     defaultRegistryId: defaultAccountId,
     context: { region: options.region, registryHost: () => new URL(publicUrl()).host },
+    ...(options.uploadTtl === undefined ? {} : { uploadTtl: options.uploadTtl }),
+    ...(options.gcGrace === undefined ? {} : { gcGrace: options.gcGrace }),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -101,9 +109,16 @@ export const serve = async (options: ServeOptions) => {
           ? "local mode: any well-formed SigV4 request is accepted"
           : `${credentials.size} access key(s)`,
       lenient: options.lenient,
+      uploadTtl: formatDuration(registry.uploadTtl),
+      gcGrace: formatDuration(registry.gcGrace),
     },
     "berth is listening",
   );
+  const sweeps = registry.startBackgroundSweeps({
+    onSweep: (report) => logger.info(report, "expired uploads and collected garbage"),
+    onError: (error) =>
+      logger.error({ err: error }, "a background sweep failed; the next one runs as planned"),
+  });
 
   let stopping: Promise<void> | undefined;
   /** Graceful shutdown: stop accepting, finish requests in flight, close the storage. */
@@ -113,6 +128,7 @@ export const serve = async (options: ServeOptions) => {
       server.close();
       server.closeIdleConnections();
       await once(server, "close");
+      await sweeps.stop();
       await storage.close();
       logger.info("stopped");
       logger.flush();
@@ -127,7 +143,7 @@ export const program = new Command()
   .description("A container registry that speaks the Amazon ECR API.")
   .showHelpAfterError();
 
-program
+const serveCommand = program
   .command("serve", { isDefault: true })
   .description("Serve the ECR API and the OCI distribution (/v2) API that docker and skopeo use.")
   .addOption(new Option("--host <address>", "address to listen on").env("BERTH_HOST").default("127.0.0.1"))
@@ -144,27 +160,6 @@ program
       "--credentials <list>",
       "access keys, comma-separated AKID:SECRET[:ACCOUNT]; none = local mode",
     ).env("BERTH_CREDENTIALS"),
-  )
-  .addOption(
-    new Option("--storage <kind>", "where data lives")
-      .choices(STORAGE_KINDS)
-      .env("BERTH_STORAGE")
-      .default("embedded"),
-  )
-  .addOption(
-    new Option("--database-url <url>", "PostgreSQL connection string for --storage postgres").env(
-      "BERTH_DATABASE_URL",
-    ),
-  )
-  .addOption(
-    new Option("--database-schema <name>", "PostgreSQL schema for Berth's tables (default berth)").env(
-      "BERTH_DATABASE_SCHEMA",
-    ),
-  )
-  .addOption(
-    new Option("--data-dir <path>", "directory of the embedded storage")
-      .env("BERTH_DATA_DIR")
-      .default(".berth-data"),
   )
   .addOption(
     new Option("--log-level <level>", "log level")
@@ -193,12 +188,27 @@ program
       "key that signs login tokens and download URLs (default: random per start)",
     ).env("BERTH_SECRET"),
   )
+  .addOption(uploadTtlOption())
+  .addOption(gcGraceOption())
   .action(async (options: ServeOptions) => {
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
     const running = await serve({ ...options, ...(databaseUrl === undefined ? {} : { databaseUrl }) });
     process.once("SIGINT", () => void running.stop("SIGINT"));
     process.once("SIGTERM", () => void running.stop("SIGTERM"));
   });
+
+for (const option of storageOptions()) serveCommand.addOption(option);
+
+const gcCommand = program
+  .command("gc")
+  .description("Delete the blobs no image has referenced for --gc-grace, and expired uploads' bytes.")
+  .option("--dry-run", "only print what would be deleted", false)
+  .addOption(gcGraceOption())
+  .action(async (options: GcOptions) => {
+    const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+    await collectGarbage({ ...options, ...(databaseUrl === undefined ? {} : { databaseUrl }) }, console.log);
+  });
+for (const option of storageOptions()) gcCommand.addOption(option);
 
 const isMain =
   process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);

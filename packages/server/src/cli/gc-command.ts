@@ -1,0 +1,49 @@
+/**
+ * `berth gc [--dry-run]`: one sweep on demand, against the same storage `berth serve` uses. It
+ * expires overdue uploads (dropping their bytes) and deletes the blobs no image has referenced for
+ * `--gc-grace`, printing each blob and its size; with --dry-run it changes nothing and prints what
+ * it would delete. On embedded storage the server must be stopped first (the data directory belongs
+ * to one process); on PostgreSQL it may run beside any number of servers.
+ */
+import { createRegistry } from "@berth/engine";
+import { openStorage, type StorageKind } from "./storage.js";
+
+export interface GcOptions {
+  readonly dryRun: boolean;
+  readonly gcGrace: number;
+  readonly storage: StorageKind;
+  readonly databaseUrl?: string;
+  readonly databaseSchema?: string;
+  readonly dataDir: string;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export const collectGarbage = async (options: GcOptions, print: (line: string) => void): Promise<void> => {
+  const storage = await openStorage({
+    kind: options.storage,
+    dataDir: options.dataDir,
+    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+    ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }),
+  });
+  try {
+    const registry = createRegistry({
+      events: storage.events,
+      blobs: storage.blobs,
+      gcGrace: options.gcGrace,
+    });
+    if (!options.dryRun) {
+      const uploads = await registry.expireUploads();
+      for (const uploadId of uploads.expired) print(`expired upload ${uploadId}`);
+      if (uploads.released.length > 0)
+        print(`released the bytes of ${plural(uploads.released.length, "upload")}`);
+    }
+    const report = await registry.collectGarbage({ dryRun: options.dryRun });
+    const verb = options.dryRun ? "would delete" : "deleted";
+    for (const blob of report.blobs) print(`${verb} ${blob.digest} ${blob.size} bytes`);
+    const outcome = options.dryRun ? "would be reclaimed" : "reclaimed";
+    print(`${plural(report.blobs.length, "blob")}, ${report.bytes} bytes ${outcome}`);
+  } finally {
+    await storage.close();
+  }
+};

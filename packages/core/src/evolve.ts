@@ -86,6 +86,7 @@ const cloneRegistry = (state: RegistryState): RegistryDraft => {
   for (const [id, upload] of s.uploads) draft.uploads.set(id, { ...upload });
   for (const [id, registryId] of s.releasableUploads) draft.releasableUploads.set(id, registryId);
   for (const [digest, blob] of s.blobs) draft.blobs.set(digest, blob);
+  for (const [id, digest] of s.blobRetentions) draft.blobRetentions.set(id, digest);
   return draft;
 };
 
@@ -102,6 +103,7 @@ const draftFor = (state: RegistryState, event: BerthEvent): RegistryDraft => {
     // Blob entries are replaced, never written in place: copying the maps is enough.
     releasableUploads: new Map(s.releasableUploads),
     blobs: new Map(s.blobs),
+    blobRetentions: new Map(s.blobRetentions),
   };
   if ("registryId" in event.data) {
     const settings = draft.registries.get(event.data.registryId);

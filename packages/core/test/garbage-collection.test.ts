@@ -135,7 +135,10 @@ describe("blob garbage collection", () => {
       data: { digest: layer.digest, now: time(now), gracePeriod: 1000 },
     };
     expect(decide(state, collectBlob)).toEqual(E.right([])); // still a layer of `app`
-    const retain: BerthCommand = { type: "RetainBlob", data: { digest: layer.digest, now: time(now) } };
+    const retain: BerthCommand = {
+      type: "RetainBlob",
+      data: { digest: layer.digest, retentionId: "an-upload", until: time(now + 5000), now: time(now) },
+    };
     expect(streamOfCommand(retain)).toBe(streamOfCommand(collectBlob));
     const retained = run(state, retain).state;
     expect(decide(retained, collectLayer(layer.digest, now, 1000))).toEqual(E.right([]));

@@ -11,7 +11,10 @@ export const DEFAULT_GC_GRACE_MS = 60 * 60 * 1000;
 
 /** Idle for the whole grace period (at exactly its end, too), and not condemned already. */
 export const isBlobCollectable = (entry: BlobState, now: Timestamp, gracePeriod: number): boolean =>
-  !entry.collected && entry.references === 0 && now - entry.idleSince >= gracePeriod;
+  !entry.collected &&
+  entry.references === 0 &&
+  now - entry.idleSince >= gracePeriod &&
+  ![...entry.retainedFor.values()].some((until) => until > now);
 
 export interface CollectableBlob {
   readonly digest: Digest;
@@ -41,7 +44,12 @@ export const collectableBlobs = (
 export const nextCollectionDue = (state: RegistryState, gracePeriod: number): Timestamp | undefined => {
   let next: number | undefined;
   for (const entry of state.blobs.values()) {
-    const due = entry.collected ? 0 : entry.references === 0 ? entry.idleSince + gracePeriod : undefined;
+    const retained = Math.max(0, ...entry.retainedFor.values());
+    const due = entry.collected
+      ? 0
+      : entry.references === 0
+        ? Math.max(entry.idleSince + gracePeriod, retained)
+        : undefined;
     if (due !== undefined && (next === undefined || due < next)) next = due;
   }
   return next as Timestamp | undefined;

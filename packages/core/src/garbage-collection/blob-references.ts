@@ -29,7 +29,41 @@ const entryOf = (draft: RegistryDraft, digest: Digest, at: Timestamp): BlobEntry
     references: 0,
     idleSince: at,
     collected: false,
+    retainedFor: new Map(),
   };
+
+/** Records a retention (and ends a condemnation: the retainer writes the bytes afresh). */
+export const retain = (
+  draft: RegistryDraft,
+  data: {
+    readonly digest: Digest;
+    readonly retentionId: string;
+    readonly until: Timestamp;
+    readonly retainedAt: Timestamp;
+  },
+): void => {
+  const entry = entryOf(draft, data.digest, data.retainedAt);
+  draft.blobs.set(data.digest, {
+    ...entry,
+    idleSince: later(entry.idleSince, data.retainedAt),
+    collected: false,
+    retainedFor: new Map([...entry.retainedFor, [data.retentionId, data.until]]),
+  });
+  draft.blobRetentions.set(data.retentionId, data.digest);
+};
+
+/** Ends a retention: its upload closed, or its mount linked the blob. */
+const endRetention = (draft: RegistryDraft, retentionId: string): void => {
+  const digest = draft.blobRetentions.get(retentionId);
+  if (digest === undefined) return;
+  draft.blobRetentions.delete(retentionId);
+  const entry = draft.blobs.get(digest);
+  if (entry === undefined) return;
+  draft.blobs.set(digest, {
+    ...entry,
+    retainedFor: new Map([...entry.retainedFor].filter(([id]) => id !== retentionId)),
+  });
+};
 
 export const linkBlob = (
   draft: RegistryDraft,
@@ -76,6 +110,15 @@ const releaseBlobs = (draft: RegistryDraft, blobs: ReadonlyArray<Digest>, at: Ti
 export const trackBlobReferences = (draft: RegistryDraft, message: Message): void => {
   // Each case below reads only the event of its own type; any other type falls through to default.
   const event = message as ReferencingEvent;
+  if (
+    event.type === "LayerUploadCompleted" ||
+    event.type === "LayerUploadDiscarded" ||
+    event.type === "LayerUploadExpired"
+  ) {
+    endRetention(draft, event.data.uploadId);
+  }
+  if (event.type === "LayerLinked" && event.data.retentionId !== undefined)
+    endRetention(draft, event.data.retentionId);
   if (!("repositoryName" in event.data)) return;
   const repository = draft.repositories.get(repositoryKey(event.data.registryId, event.data.repositoryName));
   if (repository === undefined) return;
@@ -94,6 +137,7 @@ export const trackBlobReferences = (draft: RegistryDraft, message: Message): voi
     case "RepositoryDeleted": {
       for (const image of repository.images.values()) releaseBlobs(draft, image.blobs, event.data.deletedAt);
       for (const digest of repository.layers.keys()) unlinkBlob(draft, repository, digest);
+      for (const uploadId of repository.openUploads.keys()) endRetention(draft, uploadId);
       return;
     }
     case "LayerUploadCompleted":

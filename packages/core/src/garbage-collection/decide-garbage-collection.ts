@@ -42,13 +42,14 @@ export const decideCollectBlob = (state: RegistryState, { data }: CollectBlob) =
     : accept();
 };
 
-/** Only a blob nothing references can be collected, so only such a blob needs retaining. */
-export const decideRetainBlob = (state: RegistryState, { data }: RetainBlob) => {
-  const entry = state.blobs.get(data.digest);
-  return entry !== undefined && entry.references === 0
-    ? accept({ type: "BlobRetained", data: { digest: data.digest, retainedAt: data.now } })
-    : accept();
-};
+/** Idempotent: a retention already recorded records nothing again. */
+export const decideRetainBlob = (state: RegistryState, { data }: RetainBlob) =>
+  state.blobs.get(data.digest)?.retainedFor.has(data.retentionId) === true
+    ? accept()
+    : accept({
+        type: "BlobRetained",
+        data: { digest: data.digest, retentionId: data.retentionId, until: data.until, retainedAt: data.now },
+      });
 
 export const decideForgetBlob = (state: RegistryState, { data }: ForgetBlob) =>
   state.blobs.get(data.digest)?.collected === true

@@ -1,7 +1,7 @@
 /** How garbage collection events change the state: layers unlinked, blobs condemned or forgotten. */
 import { repositoryStep } from "../kernel/registry-state.js";
 import type { EvolveTable } from "../kernel/slice.js";
-import { unlinkBlob } from "./blob-references.js";
+import { retain, unlinkBlob } from "./blob-references.js";
 import type { GarbageCollectionEvent } from "./gc-events.js";
 
 export const evolveGarbageCollection: EvolveTable<GarbageCollectionEvent> = {
@@ -13,12 +13,7 @@ export const evolveGarbageCollection: EvolveTable<GarbageCollectionEvent> = {
     const entry = draft.blobs.get(data.digest);
     if (entry !== undefined) draft.blobs.set(data.digest, { ...entry, collected: true });
   },
-  BlobRetained: (draft, { data }) => {
-    const entry = draft.blobs.get(data.digest);
-    if (entry === undefined) return;
-    const idleSince = entry.idleSince > data.retainedAt ? entry.idleSince : data.retainedAt;
-    draft.blobs.set(data.digest, { ...entry, idleSince, collected: false });
-  },
+  BlobRetained: (draft, { data }) => retain(draft, data),
   BlobDeleted: (draft, { data }) => {
     draft.blobs.delete(data.digest);
   },

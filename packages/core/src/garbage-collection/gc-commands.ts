@@ -27,7 +27,17 @@ export type CollectBlob = Command<"CollectBlob", { readonly digest: Digest } & S
  * Keeps a blob about to be linked again (an upload of the same bytes completing, a mount) from
  * being collected: in the blob's stream, so it and a CollectBlob are ordered, one after the other.
  */
-export type RetainBlob = Command<"RetainBlob", { readonly digest: Digest; readonly now: Timestamp }>;
+export type RetainBlob = Command<
+  "RetainBlob",
+  {
+    readonly digest: Digest;
+    /** The upload id of the upload that will link it, or a fresh id for a mount. */
+    readonly retentionId: string;
+    /** When the retention lapses if nothing ends it before (the upload's deadline, say). */
+    readonly until: Timestamp;
+    readonly now: Timestamp;
+  }
+>;
 /** Records that a condemned blob's bytes left the blob store (sent after they did). */
 export type ForgetBlob = Command<"ForgetBlob", { readonly digest: Digest }>;
 

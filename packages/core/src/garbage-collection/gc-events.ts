@@ -15,8 +15,19 @@ export type BlobCollected = Event<
   "BlobCollected",
   { readonly digest: Digest; readonly size: number; readonly collectedAt: Timestamp }
 >;
-/** The blob is about to be linked again (blob stream): it is idle from `retainedAt` on, if at all. */
-export type BlobRetained = Event<"BlobRetained", { readonly digest: Digest; readonly retainedAt: Timestamp }>;
+/**
+ * The blob is about to be linked (blob stream): it is not collected while the retention lasts (until
+ * its upload closes, its mount links it, or `until`), and it is idle from `retainedAt` on, if at all.
+ */
+export type BlobRetained = Event<
+  "BlobRetained",
+  {
+    readonly digest: Digest;
+    readonly retentionId: string;
+    readonly until: Timestamp;
+    readonly retainedAt: Timestamp;
+  }
+>;
 /** A condemned blob's bytes are gone from the blob store (blob stream); the registry forgets it. */
 export type BlobDeleted = Event<"BlobDeleted", { readonly digest: Digest }>;
 

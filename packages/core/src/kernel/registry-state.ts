@@ -109,6 +109,11 @@ export interface BlobEntry {
   readonly idleSince: Timestamp;
   /** Condemned: `BlobCollected` is recorded and its bytes are being deleted. */
   readonly collected: boolean;
+  /**
+   * Retentions: an upload (by its id) or a mount (by a fresh id) about to link the blob, each until
+   * it links it, closes, or reaches the time given. A retained blob is never collected.
+   */
+  readonly retainedFor: Map<string, Timestamp>;
 }
 
 export interface RegistrySettingsDraft {
@@ -125,6 +130,8 @@ export interface RegistryDraft {
   readonly releasableUploads: Map<UploadId, RegistryId>;
   /** Every blob linked or referenced anywhere, or condemned and not yet deleted. */
   readonly blobs: Map<Digest, BlobEntry>;
+  /** The blob each retention holds, so the event that ends it needs to name only the retention. */
+  readonly blobRetentions: Map<string, Digest>;
 }
 
 /** Read-only view of a draft: maps, sets and arrays lose their mutators, all the way down. */
@@ -155,6 +162,7 @@ export const emptyRegistryDraft = (): RegistryDraft => ({
   uploads: new Map(),
   releasableUploads: new Map(),
   blobs: new Map(),
+  blobRetentions: new Map(),
 });
 
 export const initialState: RegistryState = emptyRegistryDraft();

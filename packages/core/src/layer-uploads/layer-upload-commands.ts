@@ -79,6 +79,8 @@ export type MountLayer = Command<
     readonly layerDigest: Digest;
     readonly fromRepository: RepositoryName;
     readonly mountedAt: Timestamp;
+    /** The blob's retention (see RetainBlob), which the link ends. */
+    readonly retentionId?: string;
   }
 >;
 

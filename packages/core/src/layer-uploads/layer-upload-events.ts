@@ -66,6 +66,8 @@ export type LayerLinked = Event<
     readonly size: ByteOffset;
     readonly fromRepository: RepositoryName;
     readonly linkedAt: Timestamp;
+    /** The retention that kept the blob from garbage collection until now, ended by this link. */
+    readonly retentionId?: string;
   }
 >;
 

@@ -1,12 +1,12 @@
 /**
- * Retaining a blob that is about to be linked again, so garbage collection cannot take it from
- * under a layer being recorded. Only a blob that no image references can be collected, so only such
- * a blob is retained: `RetainBlob` goes to the blob's own stream, where the sweep's `CollectBlob`
- * goes too, so the two are ordered. If the retention comes first, the blob is idle again from now
- * and the sweep leaves it for another grace period; if the collection came first, its bytes are
- * being deleted, and the caller waits for that before it writes them afresh.
+ * Retaining a blob that is about to be linked (an upload completing, a mount), so garbage collection
+ * cannot take it from under a layer being recorded, whatever the grace period. `RetainBlob` goes to
+ * the blob's own stream, where the sweep's `CollectBlob` goes too, so the two are ordered: if the
+ * retention comes first, the blob is not collected until the upload closes (or the mount links it,
+ * or `until` passes); if the collection came first, its bytes are being deleted, and the caller waits
+ * for that before it writes them afresh. One event per completed upload buys this.
  */
-import type { Digest } from "@berth/core";
+import type { Digest, Timestamp } from "@berth/core";
 import type { RegistryRuntime } from "./registry-runtime.js";
 
 type Runtime = Pick<RegistryRuntime, "handler" | "blobs" | "now">;
@@ -28,13 +28,16 @@ const awaitCondemnedBytes = async ({ blobs }: Runtime, digest: Digest): Promise<
   }
 };
 
-/** Keeps `digest` from being collected while it is linked again; a no-op for a referenced blob. */
-export const retainBlob = async (runtime: Runtime, digest: Digest): Promise<void> => {
+/** Keeps `digest` from being collected until `retentionId` links it, closes, or `until` passes. */
+export const retainBlob = async (
+  runtime: Runtime,
+  digest: Digest,
+  retentionId: string,
+  until: Timestamp,
+): Promise<void> => {
   const { handler } = runtime;
-  const entry = handler.state.blobs.get(digest);
-  if (entry === undefined || entry.references > 0) return;
   const executed = await handler.execute(
-    { type: "RetainBlob", data: { digest, now: runtime.now() } },
+    { type: "RetainBlob", data: { digest, retentionId, until, now: runtime.now() } },
     (before) => before.blobs.get(digest)?.collected === true,
   );
   if (executed._tag === "Right" && executed.right.before) await awaitCondemnedBytes(runtime, digest);

@@ -12,6 +12,7 @@ import {
   type RegistryId,
   type RepositoryName,
   repositoryBlob,
+  type Timestamp,
   type UploadId,
   type UploadRules,
 } from "@berth/core";
@@ -141,9 +142,11 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
       discardUpload(runtime, refOf(input), input.uploadId, input.reason ?? "cancelled by the client"),
 
     mountLayer: async (input) => {
-      // A mount links the blob again: keep the sweep from collecting it meanwhile.
-      await runtime.handler.catchUp();
-      await retainBlob(runtime, input.layerDigest);
+      // A mount links the blob again: keep the sweep from collecting it meanwhile. A refused mount
+      // leaves the retention to lapse after an upload's lifetime.
+      const retentionId = runtime.newId();
+      const mountedAt = now();
+      await retainBlob(runtime, input.layerDigest, retentionId, (mountedAt + runtime.uploadTtl) as Timestamp);
       return run(
         {
           type: "MountLayer",
@@ -151,7 +154,8 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
             ...refOf(input),
             layerDigest: input.layerDigest,
             fromRepository: input.fromRepository,
-            mountedAt: now(),
+            mountedAt,
+            retentionId,
           },
         },
         () => ({ layerDigest: input.layerDigest }),

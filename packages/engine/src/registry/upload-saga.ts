@@ -240,7 +240,8 @@ export const completeUpload = async (
     }
     return precheck;
   }
-  await retainBlob(runtime, received.right.digest);
+  const until = openUpload(runtime, ref, uploadId)?.expiresAt ?? command.data.completedAt;
+  await retainBlob(runtime, received.right.digest, uploadId, until);
   const finished = await finish(runtime, ref, command);
   if (E.isLeft(finished)) return finished;
   const executed = await handler.execute(command);

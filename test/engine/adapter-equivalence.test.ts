@@ -25,6 +25,7 @@ import {
   CONVENTIONAL_STYLE,
   expectRight,
   imageManifestOf,
+  isSweepCommand,
   type LayerBlob,
   layerBlobOf,
   type RegistryPools,
@@ -79,6 +80,7 @@ const callFor = (
   partBytes: Map<string, Uint8Array>,
   nextUploadId: (id: string) => void,
 ): (() => Promise<unknown>) => {
+  if (isSweepCommand(command)) throw new Error(`${command.type} is the sweeps' command, not a client's`);
   const arnOf = (name: string) => repositoryArn(REGION, command.data.registryId, name as never);
   switch (command.type) {
     case "CreateRepository": {

@@ -10,6 +10,9 @@ import type { BerthDatabase } from "./schema.js";
  * rebuilt once by reading the stored chunks in order (call it inside the transaction that holds the
  * upload, or in a snapshot, or knowing that `size` was the upload's size: adopted chunks below a size
  * the upload had never change until it is finished or aborted).
+ *
+ * An entry nobody used for `idleMs` is dropped: the upload may have been completed, aborted or
+ * expired through another process, which this one never hears of (and if not, the hash is rebuilt).
  */
 export interface RunningHashes {
   /** A private copy of the hash over the upload's first `size` bytes. */
@@ -17,7 +20,12 @@ export interface RunningHashes {
   /** Takes ownership of `hash`, the hash over the upload's first `size` bytes. */
   remember(uploadId: string, size: number, hash: Hash): void;
   forget(uploadId: string): void;
+  /** How many uploads have a hash here. */
+  readonly size: number;
 }
+
+/** Ten minutes: parts of one upload rarely arrive further apart, and a rebuild reads it once. */
+export const DEFAULT_IDLE_MS = 10 * 60 * 1000;
 
 const rehash = async (
   db: Kysely<BerthDatabase>,
@@ -47,17 +55,32 @@ const rehash = async (
   return hash;
 };
 
-export const createRunningHashes = (batchRows: number): RunningHashes => {
-  const hashes = new Map<string, { readonly size: number; readonly hash: Hash }>();
+export const createRunningHashes = (
+  batchRows: number,
+  idleMs = DEFAULT_IDLE_MS,
+  clock: () => number = Date.now,
+): RunningHashes => {
+  const hashes = new Map<string, { readonly size: number; readonly hash: Hash; usedAt: number }>();
+  let prunedAt = clock();
+
+  /** Drops idle entries, at most once per tenth of `idleMs`: O(1) amortized per call. */
+  const prune = () => {
+    const now = clock();
+    if (now - prunedAt < idleMs / 10) return;
+    prunedAt = now;
+    for (const [uploadId, entry] of hashes) if (now - entry.usedAt >= idleMs) hashes.delete(uploadId);
+  };
 
   const remember = (uploadId: string, size: number, hash: Hash): void => {
+    prune();
     const known = hashes.get(uploadId);
-    if (known === undefined || known.size < size) hashes.set(uploadId, { size, hash });
+    if (known === undefined || known.size < size) hashes.set(uploadId, { size, hash, usedAt: clock() });
   };
 
   return {
     async hashAt(db, uploadId, size) {
       const known = hashes.get(uploadId);
+      if (known !== undefined) known.usedAt = clock();
       if (known?.size === size) return known.hash.copy();
       const hash = await rehash(db, uploadId, size, batchRows);
       remember(uploadId, size, hash);
@@ -66,6 +89,9 @@ export const createRunningHashes = (batchRows: number): RunningHashes => {
     remember,
     forget: (uploadId) => {
       hashes.delete(uploadId);
+    },
+    get size() {
+      return hashes.size;
     },
   };
 };

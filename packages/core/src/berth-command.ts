@@ -5,6 +5,7 @@
  */
 import type { AccountSettingsCommand } from "./account-settings/account-settings-commands.js";
 import type { ArchiveCommand } from "./archive/archive-commands.js";
+import type { GarbageCollectionCommand } from "./garbage-collection/gc-commands.js";
 import type { ImageCommand } from "./images/image-commands.js";
 import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
@@ -27,7 +28,8 @@ export type BerthCommand =
   | AccountSettingsCommand
   | ArchiveCommand
   | SigningCommand
-  | PullTimeExclusionCommand;
+  | PullTimeExclusionCommand
+  | GarbageCollectionCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 
@@ -38,6 +40,7 @@ export type BerthCommandType = BerthCommand["type"];
 export const streamOfCommand = (command: BerthCommand): string => {
   switch (command.type) {
     case "UploadLayerPart":
+    case "ReleaseUploadBytes":
       return StreamNames.upload(command.data.uploadId);
     case "PutRegistryPolicy":
     case "DeleteRegistryPolicy":
@@ -49,6 +52,10 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "RegisterPullTimeUpdateExclusion":
     case "DeregisterPullTimeUpdateExclusion":
       return StreamNames.registry(command.data.registryId);
+    case "CollectBlob":
+    case "RetainBlob":
+    case "ForgetBlob":
+      return StreamNames.blob(command.data.digest);
     default:
       return StreamNames.repository(command.data.registryId, command.data.repositoryName);
   }

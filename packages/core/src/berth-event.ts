@@ -4,13 +4,19 @@
  *
  * Streams: one per repository (lifecycle, images, tags, layers, upload sessions opening and closing,
  * policy, resource tags), one per upload session (its parts, so a repository stream does not grow
- * with every part), one per registry (registry policy and settings).
+ * with every part), one per registry (registry policy and settings), one per blob collected or
+ * retained by garbage collection.
  */
 import type { AccountSettingsEvent } from "./account-settings/account-settings-events.js";
 import type { ArchiveEvent } from "./archive/archive-events.js";
+import type { BlobEvent, GarbageCollectionEvent } from "./garbage-collection/gc-events.js";
 import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
-import type { LayerPartUploaded, LayerUploadEvent } from "./layer-uploads/layer-upload-events.js";
+import type {
+  LayerPartUploaded,
+  LayerUploadEvent,
+  UploadBytesReleased,
+} from "./layer-uploads/layer-upload-events.js";
 import type { LifecycleEvent } from "./lifecycle/lifecycle-events.js";
 import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
 import type { PullTimeExclusionEvent } from "./pull-time-exclusions/exclusion-events.js";
@@ -32,10 +38,11 @@ export type BerthEvent =
   | AccountSettingsEvent
   | ArchiveEvent
   | SigningEvent
-  | PullTimeExclusionEvent;
+  | PullTimeExclusionEvent
+  | GarbageCollectionEvent;
 export type BerthEventType = BerthEvent["type"];
 
-export type UploadEvent = LayerPartUploaded;
+export type UploadEvent = LayerPartUploaded | UploadBytesReleased;
 export type RegistryEvent =
   | RegistryPolicySet
   | RegistryPolicyDeleted
@@ -45,12 +52,13 @@ export type RegistryEvent =
   | SigningEvent
   | PullTimeExclusionEvent;
 /** The events of a repository's stream. */
-export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent>;
+export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent | BlobEvent>;
 
 /** The stream an event belongs to. */
 export const streamOf = (event: BerthEvent): string => {
   switch (event.type) {
     case "LayerPartUploaded":
+    case "UploadBytesReleased":
       return StreamNames.upload(event.data.uploadId);
     case "RegistryPolicySet":
     case "RegistryPolicyDeleted":
@@ -62,6 +70,10 @@ export const streamOf = (event: BerthEvent): string => {
     case "PullTimeUpdateExclusionRegistered":
     case "PullTimeUpdateExclusionDeregistered":
       return StreamNames.registry(event.data.registryId);
+    case "BlobCollected":
+    case "BlobRetained":
+    case "BlobDeleted":
+      return StreamNames.blob(event.data.digest);
     default:
       return StreamNames.repository(event.data.registryId, event.data.repositoryName);
   }

@@ -11,6 +11,8 @@
 import { accountSettingsDecider } from "./account-settings/account-settings-decider.js";
 import { archiveDecider } from "./archive/archive-decider.js";
 import type { BerthEvent } from "./berth-event.js";
+import { trackBlobReferences } from "./garbage-collection/blob-references.js";
+import { garbageCollectionDecider } from "./garbage-collection/gc-decider.js";
 import { imageDecider } from "./images/image-decider.js";
 import {
   emptyRegistryDraft,
@@ -44,6 +46,7 @@ const steps: EvolveTable<BerthEvent> = {
   ...archiveDecider.evolve,
   ...signingDecider.evolve,
   ...pullTimeExclusionDecider.evolve,
+  ...garbageCollectionDecider.evolve,
 };
 
 type Step = (draft: RegistryDraft, event: BerthEvent) => void;
@@ -60,6 +63,8 @@ export const applyEvent = (draft: RegistryDraft, event: BerthEvent): void => {
   // Each type is paired with the step for exactly that event (TypeScript cannot follow the pairing
   // through an index); an unknown type has no step and changes nothing.
   const step = (steps as Readonly<Record<string, Step | undefined>>)[event.type];
+  // The blob index reads the state before the event (the images a deletion removes, say).
+  if (step !== undefined) trackBlobReferences(draft, event);
   step?.(draft, event);
 };
 
@@ -75,6 +80,7 @@ const cloneRepository = (r: RepositoryDraft): RepositoryDraft => ({
   childReferences: new Map(r.childReferences),
   referrers: new Map([...r.referrers].map(([subject, digests]) => [subject, new Set(digests)])),
   openUploads: new Map(r.openUploads),
+  expiredUploads: new Map(r.expiredUploads),
   resourceTags: new Map(r.resourceTags),
 });
 
@@ -91,6 +97,9 @@ const cloneRegistry = (state: RegistryState): RegistryDraft => {
   for (const [key, repository] of s.repositories) draft.repositories.set(key, cloneRepository(repository));
   for (const [id, settings] of s.registries) draft.registries.set(id, { ...settings });
   for (const [id, upload] of s.uploads) draft.uploads.set(id, { ...upload });
+  for (const [id, registryId] of s.releasableUploads) draft.releasableUploads.set(id, registryId);
+  for (const [digest, blob] of s.blobs) draft.blobs.set(digest, blob);
+  for (const [id, digest] of s.blobRetentions) draft.blobRetentions.set(id, digest);
   return draft;
 };
 
@@ -104,9 +113,15 @@ const draftFor = (state: RegistryState, event: BerthEvent): RegistryDraft => {
     repositories: new Map(s.repositories),
     registries: new Map(s.registries),
     uploads: new Map(s.uploads),
+    // Blob entries are replaced, never written in place: copying the maps is enough.
+    releasableUploads: new Map(s.releasableUploads),
+    blobs: new Map(s.blobs),
+    blobRetentions: new Map(s.blobRetentions),
   };
-  const settings = draft.registries.get(event.data.registryId);
-  if (settings !== undefined) draft.registries.set(event.data.registryId, { ...settings });
+  if ("registryId" in event.data) {
+    const settings = draft.registries.get(event.data.registryId);
+    if (settings !== undefined) draft.registries.set(event.data.registryId, { ...settings });
+  }
   if ("repositoryName" in event.data) {
     const key = repositoryKey(event.data.registryId, event.data.repositoryName);
     const repository = draft.repositories.get(key);

@@ -15,6 +15,7 @@
  *   archive/             pull times (recorded at most once a day), UpdateImageStorageClass
  *   signing/             signing configuration, DescribeImageSigningStatus, ListImageReferrers
  *   pull-time-exclusions/ principals whose pulls leave lastRecordedPullTime alone
+ *   garbage-collection/  the blob index (links, references, idle time) and blob collection
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
@@ -42,6 +43,9 @@ export * from "./berth-event.js";
 export * from "./decide.js";
 export * from "./ecr-requests.js";
 export * from "./evolve.js";
+export * from "./garbage-collection/blob-collection.js";
+export * from "./garbage-collection/gc-commands.js";
+export * from "./garbage-collection/gc-events.js";
 export * from "./images/image-commands.js";
 export { type ImageDeletionPlan, planImageDeletion } from "./images/image-deletion.js";
 export * from "./images/image-events.js";
@@ -59,6 +63,7 @@ export * from "./layer-uploads/layer-queries.js";
 export * from "./layer-uploads/layer-upload-commands.js";
 export * from "./layer-uploads/layer-upload-events.js";
 export * from "./layer-uploads/layer-upload-requests.js";
+export * from "./layer-uploads/upload-expiry.js";
 export * from "./lifecycle/lifecycle-commands.js";
 export { evaluateLifecyclePolicy } from "./lifecycle/lifecycle-evaluation.js";
 export * from "./lifecycle/lifecycle-events.js";
@@ -66,6 +71,7 @@ export * from "./lifecycle/lifecycle-policy.js";
 export { lifecyclePolicyRefusal, parseLifecyclePolicy } from "./lifecycle/lifecycle-policy-validation.js";
 export * from "./lifecycle/lifecycle-queries.js";
 export * from "./lifecycle/lifecycle-requests.js";
+
 export * from "./policies/policy-commands.js";
 export * from "./policies/policy-events.js";
 export * from "./policies/policy-queries.js";

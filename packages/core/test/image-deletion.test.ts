@@ -14,6 +14,7 @@ import {
 } from "@berth/core";
 import {
   branded,
+  EXAMPLE_TIME,
   foldWith,
   imageManifestOf,
   indexManifestOf,
@@ -71,7 +72,9 @@ describe("BatchDeleteImage records", () => {
     spec(given(history))
       .when(c.deleteImages(app, [{ imageTag: "arm" }]))
       .then((events, after) => {
-        expect(events).toEqual([{ type: "ImageDeleted", data: { ...ref, imageDigest: arm64.digest } }]);
+        expect(events).toEqual([
+          { type: "ImageDeleted", data: { ...ref, imageDigest: arm64.digest, deletedAt: EXAMPLE_TIME } },
+        ]);
         expect(findRepository(after, registryId, app)?.images.has(arm64.digest)).toBe(false);
       }));
 
@@ -80,14 +83,16 @@ describe("BatchDeleteImage records", () => {
       .when(c.deleteImages(app, [{ imageTag: "v1" }, { imageTag: "latest" }]))
       .then([
         { type: "ImageUntagged", data: { ...ref, imageDigest: amd64.digest, imageTag: "v1" } },
-        { type: "ImageDeleted", data: { ...ref, imageDigest: amd64.digest } },
+        { type: "ImageDeleted", data: { ...ref, imageDigest: amd64.digest, deletedAt: EXAMPLE_TIME } },
       ]));
 
   it("by digest: ImageDeleted, all its tags with it", () =>
     spec(given(history))
       .when(c.deleteImages(app, [{ imageDigest: amd64.digest }]))
       .then((events, after) => {
-        expect(events).toEqual([{ type: "ImageDeleted", data: { ...ref, imageDigest: amd64.digest } }]);
+        expect(events).toEqual([
+          { type: "ImageDeleted", data: { ...ref, imageDigest: amd64.digest, deletedAt: EXAMPLE_TIME } },
+        ]);
         const repository = findRepository(after, registryId, app);
         expect([...(repository?.tags.keys() ?? [])]).toEqual(["arm"]);
       }));

@@ -3,7 +3,7 @@
  * MountLayer as given/when/then examples. The core never sees bytes: parts are lengths, and what
  * was received arrives measured (here honestly, with node:crypto).
  */
-import { ByteOffset } from "@berth/core";
+import { ByteOffset, DEFAULT_UPLOAD_TTL_MS } from "@berth/core";
 import {
   branded,
   concatBytes,
@@ -32,7 +32,17 @@ describe("InitiateLayerUpload", () => {
   it("opens an upload session", () =>
     spec(given(c.createRepository(app)))
       .when(c.initiateLayerUpload(app, uploadId))
-      .then([{ type: "LayerUploadInitiated", data: { ...ref, uploadId, initiatedAt: EXAMPLE_TIME } }]));
+      .then([
+        {
+          type: "LayerUploadInitiated",
+          data: {
+            ...ref,
+            uploadId,
+            initiatedAt: EXAMPLE_TIME,
+            expiresAt: EXAMPLE_TIME + DEFAULT_UPLOAD_TTL_MS,
+          },
+        },
+      ]));
 
   it("refuses an unknown repository: RepositoryNotFoundException", () =>
     spec().when(c.initiateLayerUpload(app, uploadId)).thenFails("RepositoryNotFoundException"));

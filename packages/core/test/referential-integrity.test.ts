@@ -5,7 +5,7 @@
  */
 
 import { type BerthCommand, type DeleteImages, planImageDeletion, type RepositoryState } from "@berth/core";
-import { registryDecider, registryScenarioArb, runCommands } from "@berth/testkit";
+import { EXAMPLE_TIME, registryDecider, registryScenarioArb, runCommands } from "@berth/testkit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -94,7 +94,12 @@ describe("Referential integrity", () => {
             for (const imageId of ids) {
               const command: DeleteImages = {
                 type: "DeleteImages",
-                data: { registryId: pools.registryId, repositoryName: repository.name, imageIds: [imageId] },
+                data: {
+                  registryId: pools.registryId,
+                  repositoryName: repository.name,
+                  imageIds: [imageId],
+                  deletedAt: EXAMPLE_TIME,
+                },
               };
               const plan = planImageDeletion(repository, command);
               expect(plan.failures.map((f) => f.failureCode)).toEqual(["ImageReferencedByManifestList"]);

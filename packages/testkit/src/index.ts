@@ -21,6 +21,7 @@ export type {
   ReferenceRepository,
 } from "./reference-model.js";
 export { ReferenceRegistry } from "./reference-registry.js";
+export { isSweepCommand, type SweepCommand } from "./reference-scope.js";
 export * from "./registry-commands.js";
 export * from "./registry-outcomes.js";
 export * from "./registry-pushes.js";

@@ -29,31 +29,10 @@ import {
   refused,
 } from "./reference-model.js";
 import { isRegistryPolicy, isRepositoryPolicy, isReservedTagKey } from "./reference-policies.js";
+import { isUnmodelled, type ModelledCommand } from "./reference-scope.js";
 import { exclusionsFit } from "./tag-mutability.js";
 
 const MAX_RESOURCE_TAGS = 50;
-
-/**
- * Commands of capabilities the reference does not model: they have example and property tests of
- * their own in packages/core/test (scanning, account settings, lifecycle policies, the archive).
- */
-const UNMODELLED = [
-  "PutRegistryScanningConfiguration",
-  "PutImageScanningConfiguration",
-  "StartImageScan",
-  "RecordImageScan",
-  "PutAccountSetting",
-  "PutLifecyclePolicy",
-  "DeleteLifecyclePolicy",
-  "StartLifecyclePolicyPreview",
-  "ApplyLifecyclePolicy",
-  "UpdateImageStorageClass",
-  "RecordImagePulls",
-] as const satisfies ReadonlyArray<BerthCommand["type"]>;
-type UnmodelledCommand = Extract<BerthCommand, { readonly type: (typeof UNMODELLED)[number] }>;
-type ModelledCommand = Exclude<BerthCommand, UnmodelledCommand>;
-const isUnmodelled = (command: BerthCommand): command is UnmodelledCommand =>
-  (UNMODELLED as ReadonlyArray<string>).includes(command.type);
 
 export class ReferenceRegistry {
   readonly repositories = new Map<RepositoryName, ReferenceRepository>();
@@ -78,10 +57,10 @@ export class ReferenceRegistry {
   }
 
   execute(command: BerthCommand): ReferenceOutcome {
+    if (isUnmodelled(command)) throw new Error(`The reference registry does not model ${command.type}`);
     if (command.data.registryId !== this.registryId) {
       throw new Error(`The reference registry models registry ${this.registryId} only`);
     }
-    if (isUnmodelled(command)) throw new Error(`The reference registry does not model ${command.type}`);
     switch (command.type) {
       case "PutRegistrySettings":
         this.lenient = command.data.lenient;

@@ -74,6 +74,7 @@ const layerCommands = ({ registryId, ref, at }: CommandContext) => {
       partFirstByte: branded(ByteOffset, first),
       partLastByte: branded(ByteOffset, lastByte),
       partLength: branded(ByteOffset, length),
+      uploadedAt: at,
     },
   });
   /** Completes with what a blob store measured of `received`, declaring `declared` (default: its digest). */
@@ -138,7 +139,7 @@ const imageCommands = ({ ref, at }: CommandContext) => ({
   }),
   deleteImages: (name: RepositoryName, imageIds: ReadonlyArray<ImageIdentifier>): DeleteImages => ({
     type: "DeleteImages",
-    data: { ...ref(name), imageIds },
+    data: { ...ref(name), imageIds, deletedAt: at },
   }),
 });
 

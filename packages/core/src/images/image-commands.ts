@@ -23,7 +23,11 @@ export type PutImage = Command<
 /** ECR's BatchDeleteImage. Ids that cannot be deleted become per-id failures, not an error. */
 export type DeleteImages = Command<
   "DeleteImages",
-  RepositoryRef & { readonly imageIds: ReadonlyArray<ImageIdentifier> }
+  RepositoryRef & {
+    readonly imageIds: ReadonlyArray<ImageIdentifier>;
+    /** When: the blobs of deleted images are unreferenced from then on (garbage collection's grace). */
+    readonly deletedAt: Timestamp;
+  }
 >;
 
 export type ImageCommand = PutImage | DeleteImages;

@@ -37,7 +37,7 @@ export const planImageDeletion = (repository: RepositoryState, { data }: DeleteI
     for (const child of repository.images.get(digest)?.children ?? []) {
       released.set(child, (released.get(child) ?? 0) + 1);
     }
-    events.push({ type: "ImageDeleted", data: { ...ref, imageDigest: digest } });
+    events.push({ type: "ImageDeleted", data: { ...ref, imageDigest: digest, deletedAt: data.deletedAt } });
   };
 
   for (const id of data.imageIds) {

@@ -31,7 +31,13 @@ export type ImageUntagged = Event<
   "ImageUntagged",
   RepositoryRef & { readonly imageDigest: Digest; readonly imageTag: ImageTag }
 >;
-/** An image and all its tags are removed. */
-export type ImageDeleted = Event<"ImageDeleted", RepositoryRef & { readonly imageDigest: Digest }>;
+/**
+ * An image and all its tags are removed. `deletedAt` is absent in events recorded before garbage
+ * collection: the blobs they released count as unreferenced since long ago (time 0).
+ */
+export type ImageDeleted = Event<
+  "ImageDeleted",
+  RepositoryRef & { readonly imageDigest: Digest; readonly deletedAt?: Timestamp }
+>;
 
 export type ImageEvent = ImagePushed | ImageTagged | ImageUntagged | ImageDeleted;

@@ -171,6 +171,12 @@ export const RegistryErrors = {
       "UploadNotFoundException",
       `The upload with id '${uploadId}' does not exist in the repository '${name}'`,
     ),
+  /** An upload past its deadline: ECR lists an expired upload URL first among UploadNotFound's causes. */
+  uploadExpired: (uploadId: UploadId, name: RepositoryName, expiresAt: number): UploadNotFoundException =>
+    fail(
+      "UploadNotFoundException",
+      `The upload with id '${uploadId}' in the repository '${name}' expired at ${new Date(expiresAt).toISOString()}; start a new upload`,
+    ),
   limitExceeded: (message: string): LimitExceededException => fail("LimitExceededException", message),
   validation: (message: string): ValidationException => fail("ValidationException", message),
   lifecyclePolicyNotFound: (registryId: RegistryId, name: RepositoryName): LifecyclePolicyNotFoundException =>

@@ -88,6 +88,8 @@ export interface RepositoryDraft {
   /** Manifests whose `subject` is the key (the OCI referrers of an image). */
   readonly referrers: Map<Digest, Set<Digest>>;
   readonly openUploads: Map<UploadId, Timestamp>;
+  /** Sessions closed by their deadline, and when: so a late part hears that its upload expired. */
+  readonly expiredUploads: Map<UploadId, Timestamp>;
   policyText: string | undefined;
   readonly resourceTags: Map<string, string>;
   lifecyclePolicyText: string | undefined;
@@ -119,6 +121,8 @@ export interface UploadDraft {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
   readonly uploadId: UploadId;
+  /** The deadline: at and after it the session takes nothing more and the sweep closes it. */
+  readonly expiresAt: Timestamp;
   bytesReceived: ByteOffset;
   partCount: number;
   lastPartLength: number;
@@ -139,6 +143,30 @@ export interface PullTimeUpdateExclusionState {
   readonly createdAt: Timestamp;
 }
 
+/**
+ * What the registry knows of one blob (global and content-addressed, whatever registry or
+ * repository links it), for garbage collection. Entries are replaced, never written in place, so
+ * copies of the state may share them.
+ */
+export interface BlobEntry {
+  readonly digest: Digest;
+  /** As linked (0 for a blob only referenced, never uploaded: lenient registries allow that). */
+  readonly size: number;
+  /** `repositoryKey`s of the repositories that link it as a layer. */
+  readonly linkedBy: Set<string>;
+  /** How many image references (config or layer) it has, over every repository. */
+  readonly references: number;
+  /** When its last reference went (or it was linked, or retained): meaningful while `references` is 0. */
+  readonly idleSince: Timestamp;
+  /** Condemned: `BlobCollected` is recorded and its bytes are being deleted. */
+  readonly collected: boolean;
+  /**
+   * Retentions: an upload (by its id) or a mount (by a fresh id) about to link the blob, each until
+   * it links it, closes, or reaches the time given. A retained blob is never collected.
+   */
+  readonly retainedFor: Map<string, Timestamp>;
+}
+
 export interface RegistrySettingsDraft {
   policyText: string | undefined;
   lenient: boolean;
@@ -156,6 +184,12 @@ export interface RegistryDraft {
   readonly repositories: Map<string, RepositoryDraft>;
   readonly registries: Map<RegistryId, RegistrySettingsDraft>;
   readonly uploads: Map<UploadId, UploadDraft>;
+  /** Closed sessions whose bytes may still be in the blob store (their registry, for the stream). */
+  readonly releasableUploads: Map<UploadId, RegistryId>;
+  /** Every blob linked or referenced anywhere, or condemned and not yet deleted. */
+  readonly blobs: Map<Digest, BlobEntry>;
+  /** The blob each retention holds, so the event that ends it needs to name only the retention. */
+  readonly blobRetentions: Map<string, Digest>;
 }
 
 /** Read-only view of a draft: maps, sets and arrays lose their mutators, all the way down. */
@@ -174,6 +208,7 @@ export type RepositoryState = ReadonlyView<RepositoryDraft>;
 export type ImageState = ReadonlyView<ImageDraft>;
 export type UploadState = ReadonlyView<UploadDraft>;
 export type LayerState = ReadonlyView<LayerDraft>;
+export type BlobState = ReadonlyView<BlobEntry>;
 export type RegistrySettings = ReadonlyView<RegistrySettingsDraft>;
 
 export const repositoryKey = (registryId: RegistryId, name: RepositoryName): string =>
@@ -183,6 +218,9 @@ export const emptyRegistryDraft = (): RegistryDraft => ({
   repositories: new Map(),
   registries: new Map(),
   uploads: new Map(),
+  releasableUploads: new Map(),
+  blobs: new Map(),
+  blobRetentions: new Map(),
 });
 
 export const initialState: RegistryState = emptyRegistryDraft();

@@ -1,8 +1,10 @@
 /** Stream names: stable, human-readable, and derivable from an event alone. */
-import type { RegistryId, RepositoryName, UploadId } from "../values/primitives.js";
+import type { Digest, RegistryId, RepositoryName, UploadId } from "../values/primitives.js";
 
 export const StreamNames = {
   repository: (registryId: RegistryId, name: RepositoryName) => `repository-${registryId}-${name}`,
   upload: (uploadId: UploadId) => `upload-${uploadId}`,
   registry: (registryId: RegistryId) => `registry-${registryId}`,
+  /** Garbage collection of one blob (global, as blobs are): its condemnation and its retentions. */
+  blob: (digest: Digest) => `blob-${digest}`,
 } as const;

@@ -31,7 +31,7 @@ export const decideCompleteLayerUpload = (state: RegistryState, { data }: Comple
     // Checked before anything else, the upload included, as ECR checks its request first.
     singleLayerDigest(data.layerDigests),
     E.chainW((layerDigest) =>
-      decideWithOpenUpload(state, data, (repository, upload) => {
+      decideWithOpenUpload(state, data, data.completedAt, (repository, upload) => {
         if (upload.partCount === 0 && data.rules === "ecr")
           return refuse(RegistryErrors.emptyUpload(data.uploadId));
         // Lenient registries skip the 5 MiB rule, as moto does.

@@ -15,25 +15,41 @@ import {
   requireRepository,
   type UploadState,
 } from "../kernel/registry-state.js";
-import type { UploadId } from "../values/primitives.js";
-import type { DiscardLayerUpload, InitiateLayerUpload, UploadLayerPart } from "./layer-upload-commands.js";
+import type { Timestamp, UploadId } from "../values/primitives.js";
+import type {
+  DiscardLayerUpload,
+  ExpireLayerUpload,
+  InitiateLayerUpload,
+  ReleaseUploadBytes,
+  UploadLayerPart,
+} from "./layer-upload-commands.js";
 import type { LayerUploadEvent } from "./layer-upload-events.js";
+import { isUploadExpired, uploadDeadline } from "./upload-expiry.js";
 
 const { accept, refuse } = decisionsOf<LayerUploadEvent>();
 
 /**
  * Decides a command on an open upload: `decision` runs with the repository the command names and
  * the upload it addresses, once both are found (RepositoryNotFound, then UploadNotFound, otherwise).
+ * With `now`, a session at or past its deadline is not found either, and the message says it expired.
  */
 export const decideWithOpenUpload = <Decision>(
   state: RegistryState,
   data: RepositoryRef & { readonly uploadId: UploadId },
+  now: Timestamp | undefined,
   decision: (repository: RepositoryState, upload: UploadState) => E.Either<RegistryError, Decision>,
 ): E.Either<RegistryError, Decision> =>
   pipe(
     requireRepository(state, data),
     E.chain((repository) => {
       const upload = repository.openUploads.has(data.uploadId) ? state.uploads.get(data.uploadId) : undefined;
+      const expiredAt =
+        upload !== undefined && now !== undefined && isUploadExpired(upload, now)
+          ? upload.expiresAt
+          : repository.expiredUploads.get(data.uploadId);
+      if (expiredAt !== undefined) {
+        return E.left(RegistryErrors.uploadExpired(data.uploadId, data.repositoryName, expiredAt));
+      }
       return upload === undefined
         ? E.left(RegistryErrors.uploadNotFound(data.uploadId, data.repositoryName))
         : decision(repository, upload);
@@ -57,13 +73,14 @@ export const decideInitiateLayerUpload = (state: RegistryState, { data }: Initia
               repositoryName: data.repositoryName,
               uploadId: data.uploadId,
               initiatedAt: data.initiatedAt,
+              expiresAt: uploadDeadline(data.initiatedAt, data.expiresAt),
             },
           }),
     ),
   );
 
 export const decideUploadLayerPart = (state: RegistryState, { data }: UploadLayerPart) =>
-  decideWithOpenUpload(state, data, (_repository, upload) => {
+  decideWithOpenUpload(state, data, data.uploadedAt, (_repository, upload) => {
     const invalid = (reason: string) =>
       refuse(
         RegistryErrors.invalidLayerPart(
@@ -97,7 +114,7 @@ export const decideUploadLayerPart = (state: RegistryState, { data }: UploadLaye
   });
 
 export const decideDiscardLayerUpload = (state: RegistryState, { data }: DiscardLayerUpload) =>
-  decideWithOpenUpload(state, data, () =>
+  decideWithOpenUpload(state, data, undefined, () =>
     accept({
       type: "LayerUploadDiscarded",
       data: {
@@ -108,3 +125,29 @@ export const decideDiscardLayerUpload = (state: RegistryState, { data }: Discard
       },
     }),
   );
+
+/** Closes a session at or past its deadline; one that is not due yet is refused. */
+export const decideExpireLayerUpload = (state: RegistryState, { data }: ExpireLayerUpload) =>
+  decideWithOpenUpload(state, data, undefined, (_repository, upload) =>
+    isUploadExpired(upload, data.now)
+      ? accept({
+          type: "LayerUploadExpired",
+          data: {
+            registryId: data.registryId,
+            repositoryName: data.repositoryName,
+            uploadId: data.uploadId,
+            expiredAt: data.now,
+          },
+        })
+      : refuse(
+          RegistryErrors.invalidParameter(
+            `Invalid parameter: upload '${data.uploadId}' does not expire before ${new Date(upload.expiresAt).toISOString()}`,
+          ),
+        ),
+  );
+
+/** Idempotent: a session whose release is recorded (or that never needed one) records nothing. */
+export const decideReleaseUploadBytes = (state: RegistryState, { data }: ReleaseUploadBytes) =>
+  state.releasableUploads.has(data.uploadId)
+    ? accept({ type: "UploadBytesReleased", data: { registryId: data.registryId, uploadId: data.uploadId } })
+    : accept();

@@ -42,6 +42,7 @@ export const decideMountLayer = (state: RegistryState, { data }: MountLayer) =>
           size: source.size,
           fromRepository: data.fromRepository,
           linkedAt: data.mountedAt,
+          ...(data.retentionId === undefined ? {} : { retentionId: data.retentionId }),
         },
       });
     }),

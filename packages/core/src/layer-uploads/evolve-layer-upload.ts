@@ -3,6 +3,7 @@ import { repositoryStep, type UploadDraft } from "../kernel/registry-state.js";
 import type { EvolveTable } from "../kernel/slice.js";
 import { LAYER_PART_MIN_BYTES } from "../values/primitives.js";
 import type { LayerUploadEvent } from "./layer-upload-events.js";
+import { uploadDeadline } from "./upload-expiry.js";
 
 export const evolveLayerUpload: EvolveTable<LayerUploadEvent> = {
   LayerUploadInitiated: repositoryStep((repository, { data }, draft) => {
@@ -11,6 +12,7 @@ export const evolveLayerUpload: EvolveTable<LayerUploadEvent> = {
       registryId: data.registryId,
       repositoryName: data.repositoryName,
       uploadId: data.uploadId,
+      expiresAt: uploadDeadline(data.initiatedAt, data.expiresAt),
       bytesReceived: 0 as UploadDraft["bytesReceived"],
       partCount: 0,
       lastPartLength: 0,
@@ -37,7 +39,21 @@ export const evolveLayerUpload: EvolveTable<LayerUploadEvent> = {
   LayerUploadDiscarded: repositoryStep((repository, { data }, draft) => {
     repository.openUploads.delete(data.uploadId);
     draft.uploads.delete(data.uploadId);
+    draft.releasableUploads.set(data.uploadId, data.registryId);
   }),
+  LayerUploadExpired: repositoryStep((repository, { data }, draft) => {
+    repository.openUploads.delete(data.uploadId);
+    repository.expiredUploads.set(
+      data.uploadId,
+      draft.uploads.get(data.uploadId)?.expiresAt ?? data.expiredAt,
+    );
+    draft.uploads.delete(data.uploadId);
+    draft.releasableUploads.set(data.uploadId, data.registryId);
+  }),
+  // In the upload's own stream, like its parts.
+  UploadBytesReleased: (draft, { data }) => {
+    draft.releasableUploads.delete(data.uploadId);
+  },
   LayerLinked: repositoryStep((repository, { data }) => {
     repository.layers.set(data.layerDigest, { digest: data.layerDigest, size: data.size });
   }),

@@ -4,7 +4,14 @@
  */
 import type { Command, RepositoryRef } from "../kernel/message.js";
 import type { ProtocolRules } from "../kernel/protocol-rules.js";
-import type { ByteOffset, Digest, RepositoryName, Timestamp, UploadId } from "../values/primitives.js";
+import type {
+  ByteOffset,
+  Digest,
+  RegistryId,
+  RepositoryName,
+  Timestamp,
+  UploadId,
+} from "../values/primitives.js";
 
 /**
  * Whose rules complete an upload. `ecr`: every part but the last is at least 5 MiB, and an upload
@@ -19,6 +26,8 @@ export type InitiateLayerUpload = Command<
     /** Chosen by the caller: a fresh uuid, never one used before (only open uploads are checked). */
     readonly uploadId: UploadId;
     readonly initiatedAt: Timestamp;
+    /** The session's deadline (`initiatedAt` + the upload TTL); default `DEFAULT_UPLOAD_TTL_MS` later. */
+    readonly expiresAt?: Timestamp;
   }
 >;
 export type UploadLayerPart = Command<
@@ -32,6 +41,8 @@ export type UploadLayerPart = Command<
      * limit per part is the ECR request codec's; OCI chunks have no limit.
      */
     readonly partLength: ByteOffset;
+    /** When the part arrived: a session past its deadline takes no more parts. */
+    readonly uploadedAt: Timestamp;
   }
 >;
 export type CompleteLayerUpload = Command<
@@ -51,6 +62,16 @@ export type DiscardLayerUpload = Command<
   "DiscardLayerUpload",
   RepositoryRef & { readonly uploadId: UploadId; readonly reason: string }
 >;
+/** Closes a session whose deadline has passed (the background sweep asks, with the time it is). */
+export type ExpireLayerUpload = Command<
+  "ExpireLayerUpload",
+  RepositoryRef & { readonly uploadId: UploadId; readonly now: Timestamp }
+>;
+/** Records that a closed session's bytes left the blob store (sent after they did). */
+export type ReleaseUploadBytes = Command<
+  "ReleaseUploadBytes",
+  { readonly registryId: RegistryId; readonly uploadId: UploadId }
+>;
 /** Makes a layer of another repository of the same registry a layer of this one (OCI mount). */
 export type MountLayer = Command<
   "MountLayer",
@@ -58,6 +79,8 @@ export type MountLayer = Command<
     readonly layerDigest: Digest;
     readonly fromRepository: RepositoryName;
     readonly mountedAt: Timestamp;
+    /** The blob's retention (see RetainBlob), which the link ends. */
+    readonly retentionId?: string;
   }
 >;
 
@@ -66,4 +89,6 @@ export type LayerUploadCommand =
   | UploadLayerPart
   | CompleteLayerUpload
   | DiscardLayerUpload
+  | ExpireLayerUpload
+  | ReleaseUploadBytes
   | MountLayer;

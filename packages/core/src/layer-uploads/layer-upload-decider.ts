@@ -3,7 +3,9 @@ import type { Slice } from "../kernel/slice.js";
 import { decideCompleteLayerUpload } from "./decide-complete-layer-upload.js";
 import {
   decideDiscardLayerUpload,
+  decideExpireLayerUpload,
   decideInitiateLayerUpload,
+  decideReleaseUploadBytes,
   decideUploadLayerPart,
 } from "./decide-layer-upload.js";
 import { decideMountLayer } from "./decide-mount-layer.js";
@@ -17,6 +19,8 @@ export const layerUploadDecider: Slice<LayerUploadCommand, LayerUploadEvent> = {
     UploadLayerPart: decideUploadLayerPart,
     CompleteLayerUpload: decideCompleteLayerUpload,
     DiscardLayerUpload: decideDiscardLayerUpload,
+    ExpireLayerUpload: decideExpireLayerUpload,
+    ReleaseUploadBytes: decideReleaseUploadBytes,
     MountLayer: decideMountLayer,
   },
   evolve: evolveLayerUpload,

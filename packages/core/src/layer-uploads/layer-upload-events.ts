@@ -1,12 +1,24 @@
 /** Events of layer uploads and mounts. Only digests, sizes and offsets: never bytes. */
 import type { Event, RepositoryRef } from "../kernel/message.js";
-import type { ByteOffset, Digest, RepositoryName, Timestamp, UploadId } from "../values/primitives.js";
+import type {
+  ByteOffset,
+  Digest,
+  RegistryId,
+  RepositoryName,
+  Timestamp,
+  UploadId,
+} from "../values/primitives.js";
 
 export type LayerUploadInitiated = Event<
   "LayerUploadInitiated",
   RepositoryRef & {
     readonly uploadId: UploadId;
     readonly initiatedAt: Timestamp;
+    /**
+     * The session's deadline. Absent in events recorded before uploads expired: those sessions end
+     * `DEFAULT_UPLOAD_TTL_MS` after `initiatedAt`.
+     */
+    readonly expiresAt?: Timestamp;
   }
 >;
 /** Goes to the upload's own stream. */
@@ -33,6 +45,19 @@ export type LayerUploadDiscarded = Event<
   "LayerUploadDiscarded",
   RepositoryRef & { readonly uploadId: UploadId; readonly reason: string }
 >;
+/** The session passed its deadline unfinished and is closed; its bytes are released next. */
+export type LayerUploadExpired = Event<
+  "LayerUploadExpired",
+  RepositoryRef & { readonly uploadId: UploadId; readonly expiredAt: Timestamp }
+>;
+/**
+ * The bytes of a closed session (expired, discarded, or of a deleted repository) left the blob
+ * store. Goes to the upload's own stream.
+ */
+export type UploadBytesReleased = Event<
+  "UploadBytesReleased",
+  { readonly registryId: RegistryId; readonly uploadId: UploadId }
+>;
 /** A blob that already exists in the registry becomes a layer of this repository (OCI mount). */
 export type LayerLinked = Event<
   "LayerLinked",
@@ -41,6 +66,8 @@ export type LayerLinked = Event<
     readonly size: ByteOffset;
     readonly fromRepository: RepositoryName;
     readonly linkedAt: Timestamp;
+    /** The retention that kept the blob from garbage collection until now, ended by this link. */
+    readonly retentionId?: string;
   }
 >;
 
@@ -49,4 +76,6 @@ export type LayerUploadEvent =
   | LayerPartUploaded
   | LayerUploadCompleted
   | LayerUploadDiscarded
+  | LayerUploadExpired
+  | UploadBytesReleased
   | LayerLinked;

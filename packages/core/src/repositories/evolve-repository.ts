@@ -24,6 +24,7 @@ export const evolveRepository: EvolveTable<RepositoryLifecycleEvent> = {
       childReferences: new Map(),
       referrers: new Map(),
       openUploads: new Map(),
+      expiredUploads: new Map(),
       policyText: undefined,
       resourceTags: new Map(d.tags.map((tag) => [tag.Key, tag.Value])),
       lifecyclePolicyText: undefined,
@@ -31,9 +32,13 @@ export const evolveRepository: EvolveTable<RepositoryLifecycleEvent> = {
       lifecyclePreview: undefined,
     });
   },
-  // The repository's open uploads go with it: their own streams may never close them.
+  // The repository's open uploads go with it (their own streams may never close them); their
+  // bytes are released by the background sweep.
   RepositoryDeleted: repositoryStep((repository, event, draft) => {
-    for (const uploadId of repository.openUploads.keys()) draft.uploads.delete(uploadId);
+    for (const uploadId of repository.openUploads.keys()) {
+      draft.uploads.delete(uploadId);
+      draft.releasableUploads.set(uploadId, repository.registryId);
+    }
     draft.repositories.delete(repositoryKey(event.data.registryId, event.data.repositoryName));
   }),
   ImageTagMutabilityChanged: repositoryStep((repository, { data }) => {

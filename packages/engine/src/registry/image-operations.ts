@@ -146,7 +146,7 @@ export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
     batchDeleteImage: (input) => {
       const command: DeleteImages = {
         type: "DeleteImages",
-        data: { ...refOf(input), imageIds: input.imageIds },
+        data: { ...refOf(input), imageIds: input.imageIds, deletedAt: now() },
       };
       return runObserving(
         command,

@@ -12,12 +12,14 @@ import {
   type RegistryId,
   type RepositoryName,
   repositoryBlob,
+  type Timestamp,
   type UploadId,
   type UploadRules,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { LayerBytes } from "../layer-bytes.js";
 import type { ByteRange } from "../ports/blob-store.js";
+import { retainBlob } from "./blob-retention.js";
 import type { AnswerOf, RegistryRuntime, RepositoryInput, Result } from "./registry-runtime.js";
 import { completeUpload, discardUpload, initiateUpload, openUpload, writePart } from "./upload-saga.js";
 
@@ -139,19 +141,26 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
     discardLayerUpload: (input) =>
       discardUpload(runtime, refOf(input), input.uploadId, input.reason ?? "cancelled by the client"),
 
-    mountLayer: (input) =>
-      run(
+    mountLayer: async (input) => {
+      // A mount links the blob again: keep the sweep from collecting it meanwhile. A refused mount
+      // leaves the retention to lapse after an upload's lifetime.
+      const retentionId = runtime.newId();
+      const mountedAt = now();
+      await retainBlob(runtime, input.layerDigest, retentionId, (mountedAt + runtime.uploadTtl) as Timestamp);
+      return run(
         {
           type: "MountLayer",
           data: {
             ...refOf(input),
             layerDigest: input.layerDigest,
             fromRepository: input.fromRepository,
-            mountedAt: now(),
+            mountedAt,
+            retentionId,
           },
         },
         () => ({ layerDigest: input.layerDigest }),
-      ),
+      );
+    },
 
     batchCheckLayerAvailability: (input) =>
       query((state) => batchCheckLayerAvailability(state, { ...input, ...refOf(input) })),

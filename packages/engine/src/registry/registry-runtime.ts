@@ -3,15 +3,17 @@
  * the core, the default registry, and the four ways an operation runs (a command answered from the
  * state after it, from its events, from the state it was decided on; a query).
  */
-import type {
-  BerthCommand,
-  BerthEvent,
-  QueryContext,
-  RegistryError,
-  RegistryId,
-  RegistryState,
-  RepositoryName,
-  Timestamp,
+import {
+  type BerthCommand,
+  type BerthEvent,
+  DEFAULT_GC_GRACE_MS,
+  DEFAULT_UPLOAD_TTL_MS,
+  type QueryContext,
+  type RegistryError,
+  type RegistryId,
+  type RegistryState,
+  type RepositoryName,
+  type Timestamp,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import { CommandHandler, type CommandHandlerOptions } from "../command-handler.js";
@@ -40,6 +42,10 @@ export interface RegistryOptions extends CommandHandlerOptions {
    * next pull retries it). Defaults to a warning on the console.
    */
   readonly onPullRecordError?: (error: unknown) => void;
+  /** How long an upload session stays open, in milliseconds (default 24 hours). */
+  readonly uploadTtl?: number;
+  /** How long a blob stays once nothing references it, in milliseconds (default 1 hour). */
+  readonly gcGrace?: number;
 }
 
 /** Every operation resolves to an Either: Left is a fault the caller can fix, named like ECR's. */
@@ -67,6 +73,9 @@ export interface RegistryRuntime {
   readonly handler: CommandHandler;
   readonly blobs: BlobStore;
   readonly context: QueryContext;
+  /** Upload sessions' lifetime and garbage collection's grace period, in milliseconds. */
+  readonly uploadTtl: number;
+  readonly gcGrace: number;
   readonly now: () => Timestamp;
   readonly newId: () => string;
   /** Pull times, recorded beside the pulls (see pull-recorder.ts). */
@@ -114,6 +123,8 @@ export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime
     pulls: createPullRecorder(handler, onPullRecordError),
     blobs: options.blobs,
     context: options.context ?? DEFAULT_CONTEXT,
+    uploadTtl: options.uploadTtl ?? DEFAULT_UPLOAD_TTL_MS,
+    gcGrace: options.gcGrace ?? DEFAULT_GC_GRACE_MS,
     now: () => clock() as Timestamp,
     newId: options.ids ?? (() => crypto.randomUUID()),
     registryOf,

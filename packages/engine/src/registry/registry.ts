@@ -15,6 +15,7 @@ import { type ArchiveOperations, archiveOperations } from "./archive-operations.
 import { type ImageOperations, imageOperations } from "./image-operations.js";
 import { type LayerOperations, layerOperations } from "./layer-operations.js";
 import { type LifecycleOperations, lifecycleOperations } from "./lifecycle-operations.js";
+import { type MaintenanceOperations, maintenanceOperations } from "./maintenance-operations.js";
 import { type PolicyOperations, policyOperations } from "./policy-operations.js";
 import { createRegistryRuntime, type RegistryOptions } from "./registry-runtime.js";
 import {
@@ -35,13 +36,17 @@ export interface Registry
     ScanningOperations,
     AccountSettingsOperations,
     ArchiveOperations,
-    SigningOperations {
+    SigningOperations,
+    MaintenanceOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
   /** Folds every event committed before the call (another process's writes included). */
   catchUp(): Promise<void>;
   /** Region and host used in ARNs and repository URIs. */
   readonly context: QueryContext;
+  /** How long upload sessions stay open, and blobs once nothing references them (milliseconds). */
+  readonly uploadTtl: number;
+  readonly gcGrace: number;
 }
 
 export const createRegistry = (options: RegistryOptions): Registry => {
@@ -53,6 +58,8 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     },
     catchUp: () => runtime.handler.catchUp(),
     context: runtime.context,
+    uploadTtl: runtime.uploadTtl,
+    gcGrace: runtime.gcGrace,
     ...repositoryOperations(runtime),
     ...imageOperations(runtime),
     ...layers,
@@ -72,5 +79,6 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     ...accountSettingsOperations(runtime),
     ...archiveOperations(runtime),
     ...signingOperations(runtime),
+    ...maintenanceOperations(runtime),
   };
 };

@@ -14,7 +14,9 @@ import {
   decide,
   findRepository,
   RegistryErrors,
+  type RegistryId,
   singleLayerDigest,
+  type Timestamp,
   type UploadId,
   type UploadLayerPart,
   type UploadRules,
@@ -22,9 +24,10 @@ import {
 import * as E from "fp-ts/lib/Either.js";
 import { exactly, type LayerBytes, PartLengthMismatchError } from "../layer-bytes.js";
 import { BlobMismatchError, UploadOffsetError, UploadUnknownError } from "../ports/blob-store.js";
+import { retainBlob } from "./blob-retention.js";
 import type { RegistryRuntime, RepositoryRef, Result } from "./registry-runtime.js";
 
-type Runtime = Pick<RegistryRuntime, "handler" | "blobs" | "now" | "newId">;
+type Runtime = Pick<RegistryRuntime, "handler" | "blobs" | "now" | "newId" | "uploadTtl">;
 
 /** The open upload `uploadId` of the repository, as the log knows it. */
 export const openUpload = ({ handler }: Runtime, ref: RepositoryRef, uploadId: UploadId) =>
@@ -32,9 +35,35 @@ export const openUpload = ({ handler }: Runtime, ref: RepositoryRef, uploadId: U
     ? handler.state.uploads.get(uploadId)
     : undefined;
 
-/** Closes the session in the log once its bytes are gone from the blob store (or never to be a layer). */
-const closeInLog = ({ handler }: Runtime, ref: RepositoryRef, uploadId: UploadId, reason: string) =>
-  handler.execute({ type: "DiscardLayerUpload", data: { ...ref, uploadId, reason } });
+/**
+ * Closes the session in the log, then drops whatever bytes it still has and records that they are
+ * gone (a crash in between leaves the release to the background sweep).
+ */
+const closeInLog = async (runtime: Runtime, ref: RepositoryRef, uploadId: UploadId, reason: string) => {
+  const executed = await runtime.handler.execute({
+    type: "DiscardLayerUpload",
+    data: { ...ref, uploadId, reason },
+  });
+  if (E.isRight(executed)) await releaseUploadBytes(runtime, ref.registryId, uploadId);
+  return executed;
+};
+
+/** Drops a closed session's bytes, then records it: idempotent, so the sweep may do it again. */
+export const releaseUploadBytes = async (runtime: Runtime, registryId: RegistryId, uploadId: UploadId) => {
+  await runtime.blobs.abortUpload(uploadId);
+  await runtime.handler.execute({ type: "ReleaseUploadBytes", data: { registryId, uploadId } });
+};
+
+/** UploadNotFound for a session the log no longer holds open, saying so when it expired. */
+const uploadGone = async ({ handler }: Runtime, ref: RepositoryRef, uploadId: UploadId) => {
+  await handler.catchUp();
+  const expiredAt = findRepository(handler.state, ref.registryId, ref.repositoryName)?.expiredUploads.get(
+    uploadId,
+  );
+  return expiredAt === undefined
+    ? RegistryErrors.uploadNotFound(uploadId, ref.repositoryName)
+    : RegistryErrors.uploadExpired(uploadId, ref.repositoryName, expiredAt);
+};
 
 /** Opens a session in the blob store, then in the log. */
 export const initiateUpload = async (
@@ -43,9 +72,10 @@ export const initiateUpload = async (
 ): Result<{ uploadId: UploadId }> => {
   const uploadId = runtime.newId() as UploadId;
   await runtime.blobs.createUpload(uploadId);
+  const initiatedAt = runtime.now();
   const executed = await runtime.handler.execute({
     type: "InitiateLayerUpload",
-    data: { ...ref, uploadId, initiatedAt: runtime.now() },
+    data: { ...ref, uploadId, initiatedAt, expiresAt: (initiatedAt + runtime.uploadTtl) as Timestamp },
   });
   if (E.isLeft(executed)) {
     await runtime.blobs.abortUpload(uploadId);
@@ -62,14 +92,12 @@ export const discardUpload = async (
   reason: string,
 ): Result<Record<string, never>> => {
   const executed = await closeInLog(runtime, ref, uploadId, reason);
-  if (E.isLeft(executed)) return executed;
-  await runtime.blobs.abortUpload(uploadId);
-  return E.right({});
+  return E.isLeft(executed) ? executed : E.right({});
 };
 
 /** Streams `bytes` into the blob store at `first`; a refusal while streaming leaves nothing written. */
 const appendBytes = async (
-  { blobs }: Runtime,
+  runtime: Runtime,
   part: RepositoryRef & { readonly uploadId: UploadId; readonly offset: number },
   bytes: LayerBytes,
   declared: number | undefined,
@@ -87,14 +115,13 @@ const appendBytes = async (
     );
   try {
     const source = declared === undefined ? bytes : exactly(declared, bytes);
-    return E.right({ size: (await blobs.appendToUpload(part.uploadId, part.offset, source)).size });
+    return E.right({ size: (await runtime.blobs.appendToUpload(part.uploadId, part.offset, source)).size });
   } catch (error) {
     if (error instanceof PartLengthMismatchError) return invalidPart(error.message);
     if (error instanceof UploadOffsetError) {
       return invalidPart(`the stored upload is at byte ${error.expectedOffset}; start the upload again`);
     }
-    if (error instanceof UploadUnknownError)
-      return E.left(RegistryErrors.uploadNotFound(part.uploadId, part.repositoryName));
+    if (error instanceof UploadUnknownError) return E.left(await uploadGone(runtime, part, part.uploadId));
     throw error;
   }
 };
@@ -112,6 +139,7 @@ export const writePart = async (
 ): Result<{ size: number }> => {
   const { handler } = runtime;
   await handler.catchUp();
+  const uploadedAt = runtime.now();
   const upload = openUpload(runtime, ref, uploadId);
   const first = range?.first ?? upload?.bytesReceived ?? 0;
   const declared = range === undefined ? undefined : range.last - range.first + 1;
@@ -123,6 +151,7 @@ export const writePart = async (
       partFirstByte: first as ByteOffset,
       partLastByte: (range?.last ?? first + length - 1) as ByteOffset,
       partLength: length as ByteOffset,
+      uploadedAt,
     },
   });
   const precheck = decide(handler.state, partCommand(declared ?? 1));
@@ -151,7 +180,7 @@ const measure = async (
     // The log may still hold the session open while its bytes are gone (a crash between
     // finishing a blob and recording it): close it, so it does not stay open for ever.
     await closeInLog(runtime, ref, uploadId, "its bytes are no longer in the blob store");
-    return E.left(RegistryErrors.uploadNotFound(uploadId, ref.repositoryName));
+    return E.left(await uploadGone(runtime, ref, uploadId));
   }
 };
 
@@ -207,11 +236,12 @@ export const completeUpload = async (
   if (E.isLeft(precheck)) {
     const tag = precheck.left._tag;
     if (tag === "InvalidLayerException" || tag === "LayerAlreadyExistsException") {
-      await runtime.blobs.abortUpload(uploadId);
       await closeInLog(runtime, ref, uploadId, precheck.left.message);
     }
     return precheck;
   }
+  const until = openUpload(runtime, ref, uploadId)?.expiresAt ?? command.data.completedAt;
+  await retainBlob(runtime, received.right.digest, uploadId, until);
   const finished = await finish(runtime, ref, command);
   if (E.isLeft(finished)) return finished;
   const executed = await handler.execute(command);

@@ -11,13 +11,15 @@ import {
   createFindingsFileScanner,
   createRegistry,
   noFindingsScanner,
+  type Registry,
   startLifecycleSchedule,
 } from "@berth/engine";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
 import { createBerthServer, DEFAULT_SERVER_LIMITS } from "../berth-server.js";
-import { durationFlag, wholeNumber } from "./duration.js";
+import { durationFlag, formatDuration, wholeNumber } from "./duration.js";
+import { gcCommand } from "./gc-command.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
 import { openStorage } from "./storage.js";
 import {
@@ -26,6 +28,7 @@ import {
   storageOptionsOf,
   withDatabaseUrl,
 } from "./storage-options.js";
+import { gcGraceOption, uploadTtlOption } from "./time-limit-options.js";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -60,10 +63,50 @@ export interface ServeOptions extends StorageFlags {
   readonly idleTimeout?: number;
   /** `host` (default): repository URIs name this server; `aws`: ECR's `<account>.dkr.ecr.<region>.amazonaws.com`. */
   readonly repositoryUriStyle?: RepositoryUriStyle;
+  /** Upload sessions' lifetime and garbage collection's grace period, in milliseconds. */
+  readonly uploadTtl?: number;
+  readonly gcGrace?: number;
 }
 
 export const REPOSITORY_URI_STYLES = ["host", "aws"] as const;
 export type RepositoryUriStyle = (typeof REPOSITORY_URI_STYLES)[number];
+
+/**
+ * What a server does besides answering: lifecycle policies on their schedule, scans, upload expiry
+ * and garbage collection, all driven from the event log. `stop` waits for each to finish.
+ */
+const startBackgroundWork = (registry: Registry, options: ServeOptions, logger: Logger) => {
+  const lifecycle = startLifecycleSchedule(registry, {
+    intervalMs: options.lifecycleInterval ?? DEFAULT_LIFECYCLE_INTERVAL_MS,
+    onApplied: (expired) =>
+      logger.info(
+        { expired: expired.map(({ registryId: _, ...image }) => image) },
+        "lifecycle policies expired images",
+      ),
+    onError: (error) =>
+      logger.error({ err: error }, "applying lifecycle policies failed; retrying on schedule"),
+  });
+  // Scans started on push or by StartImageScan run in the background until shutdown.
+  const scanning = new AbortController();
+  const scanWorker = registry.runScanWorker({
+    signal: scanning.signal,
+    onError: (error) => logger.error({ err: error }, "scan worker: storage failed, retrying"),
+  });
+  const sweeps = registry.startBackgroundSweeps({
+    onSweep: (report) => logger.info(report, "expired uploads and collected garbage"),
+    onError: (error) =>
+      logger.error({ err: error }, "a background sweep failed; the next one runs as planned"),
+  });
+  return {
+    stop: async () => {
+      await lifecycle.stop();
+      scanning.abort();
+      await scanWorker;
+      await registry.pullsRecorded();
+      await sweeps.stop();
+    },
+  };
+};
 
 export const serve = async (options: ServeOptions) => {
   // Asynchronous writes: a synchronous write per request cost ~7% of a PutImage (docs/BENCHMARKS.md).
@@ -100,6 +143,8 @@ export const serve = async (options: ServeOptions) => {
         : createFindingsFileScanner(options.scanFindings),
     onPullRecordError: (error) =>
       logger.warn({ err: error }, "recording a pull time failed; the next pull of the image retries"),
+    ...(options.uploadTtl === undefined ? {} : { uploadTtl: options.uploadTtl }),
+    ...(options.gcGrace === undefined ? {} : { gcGrace: options.gcGrace }),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -121,24 +166,8 @@ export const serve = async (options: ServeOptions) => {
     createOnPush: options.createOnPush ?? false,
     repositoryUriStyle: options.repositoryUriStyle ?? "host",
   });
-  const lifecycle = startLifecycleSchedule(registry, {
-    intervalMs: options.lifecycleInterval ?? DEFAULT_LIFECYCLE_INTERVAL_MS,
-    onApplied: (expired) =>
-      logger.info(
-        { expired: expired.map(({ registryId: _, ...image }) => image) },
-        "lifecycle policies expired images",
-      ),
-    onError: (error) =>
-      logger.error({ err: error }, "applying lifecycle policies failed; retrying on schedule"),
-  });
   server.listen(options.port, options.host);
   await once(server, "listening");
-  // Scans started on push or by StartImageScan run in the background until shutdown.
-  const scanning = new AbortController();
-  const scanWorker = registry.runScanWorker({
-    signal: scanning.signal,
-    onError: (error) => logger.error({ err: error }, "scan worker: storage failed, retrying"),
-  });
   const address = server.address();
   boundPort = typeof address === "object" && address !== null ? address.port : options.port;
   logger.info(
@@ -152,9 +181,12 @@ export const serve = async (options: ServeOptions) => {
           ? "local mode: any well-formed SigV4 request is accepted"
           : `${credentials.size} access key(s)`,
       lenient: options.lenient,
+      uploadTtl: formatDuration(registry.uploadTtl),
+      gcGrace: formatDuration(registry.gcGrace),
     },
     "berth is listening",
   );
+  const background = startBackgroundWork(registry, options, logger);
 
   let stopping: Promise<void> | undefined;
   /** Graceful shutdown: stop accepting, finish requests in flight, close the storage. */
@@ -164,10 +196,7 @@ export const serve = async (options: ServeOptions) => {
       server.close();
       server.closeIdleConnections();
       await once(server, "close");
-      await lifecycle.stop();
-      scanning.abort();
-      await scanWorker;
-      await registry.pullsRecorded();
+      await background.stop();
       await storage.close();
       logger.info("stopped");
       logger.flush();
@@ -261,6 +290,8 @@ addStorageOptions(
       .default(DEFAULT_SERVER_LIMITS.idleTimeoutMs, "60s")
       .argParser(durationFlag),
   )
+  .addOption(uploadTtlOption())
+  .addOption(gcGraceOption())
   .action(async (options: ServeOptions) => {
     const running = await serve(withDatabaseUrl(options));
     process.once("SIGINT", () => void running.stop("SIGINT"));
@@ -268,6 +299,7 @@ addStorageOptions(
   });
 
 program.addCommand(lifecycleCommand());
+program.addCommand(gcCommand());
 
 const isMain =
   process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -78,9 +78,14 @@ export const openSlowClients = async (endpoint: string, options: SlowClientOptio
       sockets.push(await open(port, head));
     }
     for (let i = 0; i < options.ecrBodies; i++) {
+      // Signed in form (local mode checks the header, not the signature, before the body): the
+      // server then reads the body, as it would a real client's.
+      const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, "");
       const head = headWithBody("POST", "/", 1024 * 1024, {
         "content-type": "application/x-amz-json-1.1",
         "x-amz-target": ECR_TARGET,
+        "x-amz-date": date,
+        authorization: `AWS4-HMAC-SHA256 Credential=test/${date.slice(0, 8)}/us-east-1/ecr/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${"0".repeat(64)}`,
       });
       sockets.push(await open(port, `${head}{"repositoryNames": [`));
     }

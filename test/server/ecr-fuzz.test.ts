@@ -529,7 +529,9 @@ describe.each(STORAGES)("fuzzing the ECR endpoint on %s storage", (storage) => {
       reached.reduce((sum, [, n]) => sum + n, 0),
       JSON.stringify([...outcomes]),
     ).toBeGreaterThan(NUM_RUNS / 2);
-    expect(outcomes.get("200 ") ?? 0, JSON.stringify([...outcomes])).toBeGreaterThan(NUM_RUNS / 10);
+    // Some succeed, too. With 47 operations a random request is valid less often than with 25: one in
+    // twenty is a bound that a working fuzz clears every run (observed: 20 to 40 of 200).
+    expect(outcomes.get("200 ") ?? 0, JSON.stringify([...outcomes])).toBeGreaterThan(NUM_RUNS / 20);
 
     // Still serving, and the fixture is intact unless a random request legitimately deleted it.
     const after = await berth.client().send(new DescribeRepositoriesCommand({}));

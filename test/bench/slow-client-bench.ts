@@ -1,6 +1,6 @@
 /**
  * 6. Slow clients: the latency of database-backed requests (tags list, DescribeRepositories) on
- * PostgreSQL storage while 200 clients trickle /v2 PATCH bodies, ECR bodies and headers a few bytes
+ * PostgreSQL storage, and on memory beside it, while 200 clients trickle /v2 PATCH bodies, ECR bodies and headers a few bytes
  * at a time (slow-clients.ts), beside the same latency with no slow clients. The server runs in a
  * process of its own; the slow clients and the timed client share this one. Issue 14's target:
  * p99 ≤ 100 ms with 200 slow clients.
@@ -19,8 +19,21 @@ const TARGET_P99_MS = 100;
 
 type Timings = { readonly tags: number[]; readonly describe: number[] };
 
+/** The rows of every storage the bench server runs: PostgreSQL, and memory beside it. */
 export async function benchSlowClients(bench: BenchConfig, database: BenchDatabase): Promise<Row[]> {
-  const server = await startServer("berth", { url: database.url, schema: database.schema("slowclients") });
+  const postgres = { url: database.url, schema: database.schema("slowclients") };
+  return [
+    ...(await benchSlowClientsOn(bench, "PostgreSQL", postgres)),
+    ...(await benchSlowClientsOn(bench, "memory", undefined)),
+  ];
+}
+
+async function benchSlowClientsOn(
+  bench: BenchConfig,
+  storageName: string,
+  postgres: { readonly url: string; readonly schema: string } | undefined,
+): Promise<Row[]> {
+  const server = await startServer("berth", postgres);
   try {
     const call = ecrClient(server.endpoint);
     await call("CreateRepository", JSON.stringify({ repositoryName: REPOSITORY }));
@@ -65,7 +78,7 @@ export async function benchSlowClients(bench: BenchConfig, database: BenchDataba
     ] as const) {
       const row = (p: number, withSlow: boolean, limit?: Row["limit"], target?: number): Row => ({
         section: "6",
-        name: `${label}, PostgreSQL, p${p}, ${withSlow ? `${total} slow clients` : "no slow clients"}`,
+        name: `${label}, ${storageName}, p${p}, ${withSlow ? `${total} slow clients` : "no slow clients"}`,
         value: percentile(withSlow ? loaded[name] : quiet[name], p),
         unit: "ms",
         higherIsBetter: false,

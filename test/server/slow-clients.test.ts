@@ -32,7 +32,7 @@ const timed = async (ms: number, call: () => Promise<unknown>): Promise<number> 
   return performance.now() - started;
 };
 
-describe.each(["postgres", "memory"] as const)("200 slow clients on %s storage", (storage) => {
+describe.each(["postgres", "memory", "embedded"] as const)("200 slow clients on %s storage", (storage) => {
   let berth: RunningBerth;
   let slow: SlowClients | undefined;
   beforeAll(async () => {

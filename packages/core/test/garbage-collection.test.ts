@@ -81,6 +81,44 @@ describe("blob garbage collection", () => {
     },
   );
 
+  test.prop([fc.integer({ min: 1, max: 10 ** 8 }), fc.integer({ min: 1, max: 10 ** 8 })])(
+    "an image a lifecycle policy expires releases its blobs as a deletion does",
+    (expiredAfter, grace) => {
+      const pushed = fold(
+        historyFrom(registryDecider, [
+          c.createRepository(app),
+          ...c.uploadLayer(app, config),
+          ...c.uploadLayer(app, layer),
+          c.putImage(app, image, { tag: "v1" }),
+        ]),
+      );
+      const expireAll = JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 1 },
+            action: { type: "expire" },
+          },
+        ],
+      }).padEnd(100, " "); // a policy text is at least 100 characters
+      const expiredAt = EXAMPLE_TIME + expiredAfter;
+      let state = run(pushed, {
+        type: "PutLifecyclePolicy",
+        data: { registryId, repositoryName: app, lifecyclePolicyText: expireAll },
+      }).state;
+      // The policy keeps the newest image: a second, newer one (sharing the config) stays, v1 goes.
+      state = run(state, at(expiredAt - 1).putImage(app, imageManifestOf(config, []), { tag: "v2" })).state;
+      const applied = run(state, {
+        type: "ApplyLifecyclePolicy",
+        data: { registryId, repositoryName: app, now: time(expiredAt) },
+      });
+      expect(applied.events.map((event) => event.type)).toContain("ImageExpired");
+      const due = (now: number) => collectableBlobs(applied.state, time(now), grace).map((b) => b.digest);
+      expect(due(expiredAt + grace - 1)).toEqual([]);
+      expect(due(expiredAt + grace)).toEqual([layer.digest]); // the config stays: v2 references it
+    },
+  );
+
   it("a referenced blob is never collectable, however long ago it was uploaded", () => {
     const state = fold(
       historyFrom(registryDecider, [

@@ -13,11 +13,12 @@ import {
   repositoryKey,
 } from "../kernel/registry-state.js";
 import type { LayerUploadEvent } from "../layer-uploads/layer-upload-events.js";
+import type { ImageExpired } from "../lifecycle/lifecycle-events.js";
 import type { RepositoryLifecycleEvent } from "../repositories/repository-events.js";
 import type { Digest, Timestamp } from "../values/primitives.js";
 
 /** The events that move references; every other event changes nothing here. */
-type ReferencingEvent = ImageEvent | RepositoryLifecycleEvent | LayerUploadEvent;
+type ReferencingEvent = ImageEvent | ImageExpired | RepositoryLifecycleEvent | LayerUploadEvent;
 
 const later = (a: Timestamp, b: Timestamp): Timestamp => (a > b ? a : b);
 
@@ -132,6 +133,12 @@ export const trackBlobReferences = (draft: RegistryDraft, message: Message): voi
     case "ImageDeleted": {
       const image = repository.images.get(event.data.imageDigest);
       if (image !== undefined) releaseBlobs(draft, image.blobs, event.data.deletedAt ?? (0 as Timestamp));
+      return;
+    }
+    case "ImageExpired": {
+      // A lifecycle expiry removes the image as a deletion does: its blobs lose a reference.
+      const image = repository.images.get(event.data.imageDigest);
+      if (image !== undefined) releaseBlobs(draft, image.blobs, event.data.expiredAt);
       return;
     }
     case "RepositoryDeleted": {

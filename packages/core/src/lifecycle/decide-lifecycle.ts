@@ -105,7 +105,7 @@ export const decideApplyLifecyclePolicy = (state: RegistryState, { data }: Apply
             ...evaluateLifecyclePolicy(repository, policy, data.now).map(
               ({ imageDigest, appliedRulePriority: rulePriority, action }): LifecycleEvent =>
                 action.type === "expire"
-                  ? { type: "ImageExpired", data: { ...ref, imageDigest, rulePriority } }
+                  ? { type: "ImageExpired", data: { ...ref, imageDigest, rulePriority, expiredAt: data.now } }
                   : {
                       type: "ImageTransitioned",
                       data: {

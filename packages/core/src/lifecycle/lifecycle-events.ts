@@ -21,7 +21,12 @@ export type LifecyclePolicyPreviewCompleted = Event<
 /** An image (and all its tags) removed by the lifecycle rule of priority `rulePriority`. */
 export type ImageExpired = Event<
   "ImageExpired",
-  RepositoryRef & { readonly imageDigest: Digest; readonly rulePriority: number }
+  RepositoryRef & {
+    readonly imageDigest: Digest;
+    readonly rulePriority: number;
+    /** When it expired: its blobs are unreferenced from then on (garbage collection's grace). */
+    readonly expiredAt: Timestamp;
+  }
 >;
 /** An image moved to the archive storage class by the lifecycle rule of priority `rulePriority`. */
 export type ImageTransitioned = Event<

@@ -83,3 +83,16 @@ export const requireAwsCli = async () => {
 /** Runs a Python script (boto3 importable) with `args` as sys.argv[1:]; answers its stdout. */
 export const runPython = async (script: string, args: ReadonlyArray<string>) =>
   (await run("python3", ["-c", script, ...args], { env: isolatedEnv(), timeout: 60_000 })).stdout;
+
+/** The `aws ecr` commands the installed CLI lists in `aws ecr help` (kebab-case, e.g. `start-image-scan`). */
+export const awsEcrCommands = async (): Promise<ReadonlyArray<string>> => {
+  await requireAwsCli();
+  const { stdout } = await run("aws", ["ecr", "help"], {
+    env: isolatedEnv({ PAGER: "cat", AWS_PAGER: "" }),
+    timeout: 30_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  // The help page lists each command as "o name"; groff may overstrike the bullet ("+", backspace,
+  // "o"), which the \S* before it absorbs.
+  return [...stdout.matchAll(/^\s*\S*o\s+([a-z0-9-]+)\s*$/gm)].map((match) => match[1] ?? "");
+};

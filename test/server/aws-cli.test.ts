@@ -4,85 +4,23 @@
  * get-login-password, an error, and a signed call against configured credentials. Fails, never
  * skips, when `aws` is not on PATH.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { createTokenIssuer } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsEcr, ok, requireAwsCli } from "../support/aws-clients.js";
 import { type RunningBerth, startBerth, TEST_REGISTRY_ID } from "../support/berth-server.js";
 import { bytesOf, imageManifest, OCI_MANIFEST, uploadBlob } from "./ecr-helpers.js";
 
-const run = promisify(execFile);
 const SECRET = "aws-cli-test-secret";
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `aws ecr <args>` against `endpoint` with no profile, config file or instance metadata. */
-async function awsEcr(
-  endpoint: string,
-  args: ReadonlyArray<string>,
-  credentials = { id: "test", secret: "test" },
-): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_ACCESS_KEY_ID: credentials.id,
-    AWS_SECRET_ACCESS_KEY: credentials.secret,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_CONFIG_FILE: "/nonexistent/aws-config",
-    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-    AWS_PAGER: "",
-    AWS_MAX_ATTEMPTS: "1",
-  };
-  try {
-    const { stdout, stderr } = await run(
-      "aws",
-      ["ecr", ...args, "--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"],
-      { env, timeout: 20_000 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as NodeJS.ErrnoException & {
-      code?: number | string;
-      stdout?: string;
-      stderr?: string;
-    };
-    if (failed.code === "ENOENT") throw missingCli();
-    return {
-      code: typeof failed.code === "number" ? failed.code : -1,
-      stdout: failed.stdout ?? "",
-      stderr: failed.stderr ?? "",
-    };
-  }
-}
-
-const missingCli = () =>
-  new Error(
-    "The aws CLI is not on PATH: this suite needs it (install AWS CLI v2, https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html, or `pip install awscli`).",
-  );
-
-const ok = (result: CliResult): Record<string, unknown> => {
-  expect(result, result.stderr).toMatchObject({ code: 0 });
-  return result.stdout.trim() === "" ? {} : (JSON.parse(result.stdout) as Record<string, unknown>);
-};
 
 describe("the aws CLI against Berth", () => {
   let berth: RunningBerth;
   let workdir: string;
 
   beforeAll(async () => {
-    try {
-      await run("aws", ["--version"], { timeout: 20_000 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw missingCli();
-      throw error;
-    }
+    await requireAwsCli();
     berth = await startBerth({ storage: "memory", secret: SECRET });
     workdir = await mkdtemp(join(tmpdir(), "berth-aws-cli-"));
   });

@@ -113,6 +113,25 @@ describe("pull times", () => {
     },
   );
 
+  it("records nothing for a principal of the registry's pull-time update exclusions", () => {
+    const ci = `arn:aws:iam::${ref.registryId}:role/ci`;
+    const { state: excluded } = run(fold(repositoryWith(1)), {
+      type: "RegisterPullTimeUpdateExclusion",
+      data: { registryId: ref.registryId, principalArn: ci, createdAt: T0 },
+    });
+    const pulls = { ...ref, imageDigests: [digestOf(1)], pulledAt: T0 };
+    expect(pullsToRecord(excluded, { ...pulls, principalArn: ci })).toEqual([]);
+    // A session of the excluded role is the role; another principal, or none, is recorded.
+    const session = `arn:aws:sts::${ref.registryId}:assumed-role/ci/build-42`;
+    expect(pullsToRecord(excluded, { ...pulls, principalArn: session })).toEqual([]);
+    expect(decide(excluded, { type: "RecordImagePulls", data: { ...pulls, principalArn: ci } })).toEqual(
+      E.right([]),
+    );
+    const other = `arn:aws:iam::${ref.registryId}:user/dev`;
+    expect(pullsToRecord(excluded, { ...pulls, principalArn: other })).toEqual([digestOf(1)]);
+    expect(pullsToRecord(excluded, pulls)).toEqual([digestOf(1)]);
+  });
+
   it("records nothing for images or repositories that are gone", () => {
     const state = fold(repositoryWith(1));
     const pulls = { ...ref, imageDigests: [digestOf(9)], pulledAt: T0 };

@@ -3,7 +3,7 @@ export * from "./auth/authorization-token.js";
 export * from "./auth/credentials.js";
 export * from "./auth/sigv4.js";
 export * from "./berth-server.js";
-export { type ServeOptions, serve } from "./cli/berth.js";
+export { program, type ServeOptions, serve } from "./cli/berth.js";
 export * from "./cli/duration.js";
 export { collectGarbage, type GcOptions } from "./cli/gc-command.js";
 export { type LifecycleApplyOptions, lifecycleApply } from "./cli/lifecycle-command.js";

@@ -6,6 +6,7 @@
  */
 import type { RepositoryRef } from "../kernel/message.js";
 import { findRepository, type ImageState, type RegistryState } from "../kernel/registry-state.js";
+import { isPullTimeExcluded } from "../pull-time-exclusions/exclusion-queries.js";
 import type { Digest, Timestamp } from "../values/primitives.js";
 
 /** ECR refreshes a recorded pull time at most once in this long. */
@@ -16,10 +17,8 @@ export interface PullRecording extends RepositoryRef {
   readonly imageDigests: ReadonlyArray<Digest>;
   readonly pulledAt: Timestamp;
   /**
-   * Who pulled, known only for a caller with credentials (a signed ECR call). Issue 11 (item 4)
-   * adds pull-time update exclusions: a pull by a principal for which `isPullTimeExcluded(state,
-   * principalArn)` holds records nothing. That check belongs in `pullsToRecord`; until it exists the
-   * principal is carried and not read.
+   * Who pulled, known only for a caller with credentials (a signed ECR call): a pull by a principal
+   * of the registry's pull-time update exclusions records nothing.
    */
   readonly principalArn?: string;
 }
@@ -32,6 +31,8 @@ export const isPullRecordDue = (image: ImageState, at: Timestamp): boolean =>
 export const pullsToRecord = (state: RegistryState, pulls: PullRecording): ReadonlyArray<Digest> => {
   const repository = findRepository(state, pulls.registryId, pulls.repositoryName);
   if (repository === undefined) return [];
+  if (pulls.principalArn !== undefined && isPullTimeExcluded(state, pulls.registryId, pulls.principalArn))
+    return [];
   const due = pulls.imageDigests.filter((digest) => {
     const image = repository.images.get(digest);
     return image !== undefined && isPullRecordDue(image, pulls.pulledAt);

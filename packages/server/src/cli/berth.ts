@@ -219,7 +219,13 @@ addStorageOptions(
     .addOption(
       new Option("--port <port>", "port to listen on").env("BERTH_PORT").default(5000).argParser(port),
     )
-    .addOption(new Option("--region <region>", "region in ARNs").env("BERTH_REGION").default("us-east-1")),
+    .addOption(new Option("--region <region>", "region in ARNs").env("BERTH_REGION").default("us-east-1"))
+    .addOption(
+      new Option(
+        "--credentials <list>",
+        "access keys, comma-separated AKID:SECRET[:ACCOUNT[:PRINCIPAL_ARN]]; none = local mode",
+      ).env("BERTH_CREDENTIALS"),
+    ),
 )
   .addOption(
     new Option("--log-level <level>", "log level")

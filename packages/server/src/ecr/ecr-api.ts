@@ -152,6 +152,7 @@ export const createEcrApi = (options: EcrApiOptions) => {
       ...options.context,
       baseUrl: options.baseUrlOf(request),
       accountId: key?.accountId ?? options.defaultAccountId,
+      ...(key === undefined ? {} : { principalArn: key.principalArn }),
     };
     const started = performance.now();
     // The table is indexed by the decoded operation, so the request's type matches by construction.

@@ -23,6 +23,8 @@ export interface CallContext {
   readonly registry: Registry;
   /** The account the caller acts for: the registry used when a request names none. */
   readonly accountId: RegistryId;
+  /** The caller's principal, known with credentials (local mode has none). */
+  readonly principalArn?: string;
   readonly tokens: TokenIssuer;
   readonly downloads: DownloadUrlSigner;
   /** This server as clients reach it, e.g. `http://localhost:5000`. */
@@ -68,7 +70,11 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   PutImageTagMutability: (request, context) =>
     context.registry.putImageTagMutability(withAccount(request, context)),
   PutImage: (request, context) => context.registry.putImage(withAccount(request, context)),
-  BatchGetImage: (request, context) => context.registry.batchGetImage(withAccount(request, context)),
+  BatchGetImage: (request, context) =>
+    context.registry.batchGetImage({
+      ...withAccount(request, context),
+      ...(context.principalArn === undefined ? {} : { principalArn: context.principalArn }),
+    }),
   BatchDeleteImage: (request, context) => context.registry.batchDeleteImage(withAccount(request, context)),
   DescribeImages: async (request, context) =>
     mapRight((r: { imageDetails: ReadonlyArray<ImageDetail>; nextToken?: string }) => ({

@@ -4,85 +4,39 @@
  * UploadNotFoundException (and BLOB_UPLOAD_UNKNOWN over /v2), its bytes gone from the data
  * directory; a deleted image's layer bytes leave the data directory within seconds, with no restart.
  */
-import { access, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   BatchDeleteImageCommand,
   CompleteLayerUploadCommand,
   CreateRepositoryCommand,
-  ECRClient,
+  type ECRClient,
   InitiateLayerUploadCommand,
   PutImageCommand,
   UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
-import { collectGarbage, serve } from "@berth/server";
+import { collectGarbage } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBerth, startBerth } from "../support/berth-server.js";
+import { blobFile, eventually, exists, uploadFiles } from "../support/embedded-data-dir.js";
 import { bytesOf, expectEcrError, MiB, pushImage, sha256 } from "./ecr-helpers.js";
 
 const repositoryName = "team/app";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
-/** Where the filesystem blob store keeps a blob of the embedded storage. */
-const blobFile = (dataDir: string, digest: string) => {
-  const hex = digest.slice("sha256:".length);
-  return join(dataDir, "blobs", "blobs", "sha256", hex.slice(0, 2), hex);
-};
-const uploadFiles = (dataDir: string) => readdir(join(dataDir, "blobs", "uploads")).catch(() => []);
-
-/** Polls `check` until it holds (every 100 ms, up to `ms`); returns whether it did. */
-const eventually = async (check: () => Promise<boolean>, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(100);
-  }
-  return check();
-};
 
 describe("berth serve --upload-ttl 3s --gc-grace 2s (embedded storage)", () => {
-  let dataDir = "";
-  let stop: () => Promise<void> = async () => {};
+  let berth: RunningBerth;
   let client: ECRClient;
+  let dataDir = "";
   let endpoint = "";
 
   // One server for the file: PGlite takes seconds to start on a busy machine.
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "berth-expiry-"));
-    const running = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: "000000000000",
-      storage: "embedded",
-      dataDir,
-      logLevel: "silent",
-      lenient: false,
-      uploadTtl: 3000,
-      gcGrace: 2000,
-    });
-    endpoint = `http://127.0.0.1:${running.port}`;
-    client = new ECRClient({
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
-    stop = async () => {
-      client.destroy();
-      await running.stop();
-    };
+    berth = await startBerth({ storage: "embedded", uploadTtl: 3000, gcGrace: 2000 });
+    ({ dataDir, endpoint } = berth);
+    client = berth.client();
     await client.send(new CreateRepositoryCommand({ repositoryName }));
   });
-  afterAll(async () => {
-    await stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => berth?.stop());
 
   it("an upload left for 5 s answers UploadNotFoundException, and its bytes leave the data directory", async () => {
     const part = bytesOf(MiB, 1);

@@ -5,12 +5,9 @@
  * 2 within a few seconds; the preview named the same 3; the expired images' layer bytes are gone
  * from the data directory afterwards, and the kept images' are not.
  */
-import { access, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   CreateRepositoryCommand,
-  ECRClient,
+  type ECRClient,
   GetLifecyclePolicyPreviewCommand,
   InitiateLayerUploadCommand,
   ListImagesCommand,
@@ -18,31 +15,13 @@ import {
   StartLifecyclePolicyPreviewCommand,
   UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
-import { serve } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BuiltImage, bytesOf, expectEcrError, pushImage, sha256 } from "./ecr-helpers.js";
+import { type RunningBerth, startBerth } from "../support/berth-server.js";
+import { blobFile, eventually, exists } from "../support/embedded-data-dir.js";
+import { type BuiltImage, bytesOf, expectEcrError, pushImage } from "./ecr-helpers.js";
 
 const repositoryName = "team/releases";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
-/** Where the filesystem blob store keeps a blob of the embedded storage. */
-const blobFile = (dataDir: string, digest: string) => {
-  const hex = digest.slice("sha256:".length);
-  return join(dataDir, "blobs", "blobs", "sha256", hex.slice(0, 2), hex);
-};
-/** Polls `check` every 100 ms until it holds or `ms` pass; answers whether it held. */
-const eventually = async (check: () => Promise<boolean>, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(100);
-  }
-  return check();
-};
 
 const keepNewestTwo = JSON.stringify({
   rules: [
@@ -61,41 +40,22 @@ const keepNewestTwo = JSON.stringify({
 });
 
 describe("berth serve --upload-ttl 3s --lifecycle-interval 2s --gc-grace 2s (embedded storage)", () => {
-  let dataDir = "";
+  let berth: RunningBerth;
   let client: ECRClient;
-  let stop: () => Promise<void> = async () => {};
+  let dataDir = "";
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "berth-forever-"));
-    const running = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: "000000000000",
+    berth = await startBerth({
       storage: "embedded",
-      dataDir,
-      logLevel: "silent",
-      lenient: false,
       uploadTtl: 3000,
       gcGrace: 2000,
       lifecycleInterval: 2000,
     });
-    client = new ECRClient({
-      endpoint: `http://127.0.0.1:${running.port}`,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
-    stop = async () => {
-      client.destroy();
-      await running.stop();
-    };
+    dataDir = berth.dataDir;
+    client = berth.client();
     await client.send(new CreateRepositoryCommand({ repositoryName }));
   }, 60_000);
-  afterAll(async () => {
-    await stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => berth?.stop());
 
   it("an upload left for 5 s answers UploadNotFoundException", async () => {
     const { uploadId } = await client.send(new InitiateLayerUploadCommand({ repositoryName }));
@@ -146,6 +106,5 @@ describe("berth serve --upload-ttl 3s --lifecycle-interval 2s --gc-grace 2s (emb
     const gone = async () => (await Promise.all(layerFiles.slice(0, 3).map(exists))).every((e) => !e);
     expect(await eventually(gone, 20_000)).toBe(true);
     for (const file of layerFiles.slice(3)) expect(await exists(file)).toBe(true);
-    expect(sha256(bytesOf(32 * 1024, 14))).toBe(images[3]!.layerDigests[0]);
   }, 90_000);
 });

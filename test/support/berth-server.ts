@@ -13,6 +13,8 @@ export interface RunningBerth {
   /** `http://127.0.0.1:<port>`: the endpoint SDK clients and the aws CLI talk to. */
   readonly endpoint: string;
   readonly storage: BerthStorage;
+  /** The embedded storage's data directory (removed on stop). */
+  readonly dataDir: string;
   /** The Postgres schema the server works in (postgres storage only). */
   readonly database?: PostgresTestDatabase;
   /** An ECR client for this server: local-mode test credentials unless overridden, no retries. */
@@ -65,6 +67,7 @@ export async function startBerth(options: StartBerthOptions): Promise<RunningBer
     port: running.port,
     endpoint,
     storage,
+    dataDir,
     ...(database === undefined ? {} : { database }),
     client(config = {}) {
       const client = new ECRClient({

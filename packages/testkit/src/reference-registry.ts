@@ -34,6 +34,25 @@ import { exclusionsFit } from "./tag-mutability.js";
 
 const MAX_RESOURCE_TAGS = 50;
 
+/** Signing configuration and pull-time update exclusions: settings of the registry as a whole. */
+type RegistrySettingCommand = Extract<
+  BerthCommand,
+  {
+    type:
+      | "PutSigningConfiguration"
+      | "DeleteSigningConfiguration"
+      | "RegisterPullTimeUpdateExclusion"
+      | "DeregisterPullTimeUpdateExclusion";
+  }
+>;
+/** The commands `execute` answers before it looks for a repository. */
+type RegistryLevelCommand =
+  | RegistrySettingCommand
+  | Extract<
+      BerthCommand,
+      { type: "PutRegistrySettings" | "PutRegistryPolicy" | "DeleteRegistryPolicy" | "CreateRepository" }
+    >;
+
 export class ReferenceRegistry {
   readonly repositories = new Map<RepositoryName, ReferenceRepository>();
   readonly uploads = new Map<UploadId, ReferenceUpload>();
@@ -95,20 +114,7 @@ export class ReferenceRegistry {
   /** A command on a repository that exists. */
   #executeIn(
     repository: ReferenceRepository,
-    command: Exclude<
-      ModelledCommand,
-      {
-        type:
-          | "PutRegistrySettings"
-          | "PutRegistryPolicy"
-          | "DeleteRegistryPolicy"
-          | "CreateRepository"
-          | "PutSigningConfiguration"
-          | "DeleteSigningConfiguration"
-          | "RegisterPullTimeUpdateExclusion"
-          | "DeregisterPullTimeUpdateExclusion";
-      }
-    >,
+    command: Exclude<ModelledCommand, RegistryLevelCommand>,
   ): ReferenceOutcome {
     switch (command.type) {
       case "DeleteRepository":
@@ -191,18 +197,7 @@ export class ReferenceRegistry {
   }
 
   /** Signing configuration and pull-time update exclusions: settings of the registry. */
-  #executeRegistrySetting(
-    command: Extract<
-      BerthCommand,
-      {
-        type:
-          | "PutSigningConfiguration"
-          | "DeleteSigningConfiguration"
-          | "RegisterPullTimeUpdateExclusion"
-          | "DeregisterPullTimeUpdateExclusion";
-      }
-    >,
-  ): ReferenceOutcome {
+  #executeRegistrySetting(command: RegistrySettingCommand): ReferenceOutcome {
     switch (command.type) {
       case "PutSigningConfiguration":
         this.signingRules = [...command.data.rules];

@@ -10,10 +10,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { acquireLockFile, LockFileHeldError } from "@berth/adapter-filesystem";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildEngine } from "../support/engine-process.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const builtAdapter = join(root, "adapters/filesystem/dist/index.js");
+
+// The holder process runs the built adapter: build it, so dist/ matches the sources under test.
+beforeAll(() => buildEngine(["adapters/filesystem"]), 120_000);
 
 let dir: string;
 let lockPath: string;

@@ -22,7 +22,7 @@ import {
   PutImageCommand,
 } from "@aws-sdk/client-ecr";
 import type { ServeOptions } from "@berth/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BerthCluster, startBerthCluster } from "../support/berth-cluster.js";
 import { type ContainerTools, createContainerTools, requireTool } from "../support/oci-buildah.js";
 import {
@@ -107,6 +107,10 @@ describe.each(BLOB_LOCATIONS)(
         .replace(/^AWS:/, "");
       v2 = ociClient(cluster.proxy.endpoint, basicAuth("AWS", password));
     }, 240_000);
+    // Every request reached a process (the proxy answers 502 when one refuses or resets a connection).
+    afterEach(() => {
+      expect(cluster.proxy.failures).toEqual([]);
+    });
     afterAll(async () => {
       for (const client of [ecr, ...(direct ?? [])]) client?.destroy();
       await cluster?.stop();

@@ -22,6 +22,8 @@ export interface RoundRobinProxy {
   /** The backends' ports, in turn from the next request on. */
   setBackends(ports: ReadonlyArray<number>): void;
   readonly exchanges: ProxiedExchange[];
+  /** Requests the proxy could not deliver (a backend refused or reset the connection). */
+  readonly failures: string[];
   /** How many requests each backend answered (index → count), since the start or `exchanges.length = 0`. */
   requestsPerBackend(): ReadonlyArray<number>;
   close(): Promise<void>;
@@ -31,8 +33,10 @@ export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
   let backends: ReadonlyArray<number> = [];
   let next = 0;
   const exchanges: ProxiedExchange[] = [];
-  // Keep-alive to each backend, as a load balancer pools its upstream connections.
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const failures: string[] = [];
+  // A connection per request to the backends (nginx's default upstream): a pooled connection that
+  // the backend closes while idle would fail a request whose streamed body cannot be sent again.
+  const agent = new Agent({ keepAlive: false });
   const server = createServer((incoming, outgoing) => {
     if (backends.length === 0) {
       outgoing.writeHead(503).end("no backends");
@@ -63,6 +67,7 @@ export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
     upstream.on("error", (error) => {
       if (outgoing.headersSent) outgoing.destroy();
       else outgoing.writeHead(502).end(`backend ${backend} failed: ${error.message}`);
+      failures.push(`${incoming.method} ${incoming.url} on backend ${backend}: ${error.message}`);
     });
     incoming.pipe(upstream);
   });
@@ -75,6 +80,7 @@ export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
       backends = [...ports];
     },
     exchanges,
+    failures,
     requestsPerBackend: () => backends.map((_, i) => exchanges.filter((e) => e.backend === i).length),
     close: () =>
       new Promise<void>((resolve) => {

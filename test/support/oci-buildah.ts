@@ -55,8 +55,19 @@ export async function createContainerTools(): Promise<ContainerTools> {
   const file = (name: string, content: string) => writeFile(join(dir, name), content);
   await file("policy.json", JSON.stringify({ default: [{ type: "insecureAcceptAnything" }] }));
   await file("registries.conf", "unqualified-search-registries = []\n");
-  // containers.conf: no cgroup manager or events backend of the machine's (the sandbox has none).
-  await file("containers.conf", '[engine]\nevents_logger = "none"\ncgroup_manager = "cgroupfs"\n');
+  // containers.conf: no events log, cgroup manager, runtime or network directory of the machine's.
+  await file(
+    "containers.conf",
+    [
+      "[engine]",
+      'events_logger = "none"',
+      'cgroup_manager = "cgroupfs"',
+      `tmp_dir = "${join(dir, "libpod-tmp")}"`,
+      "[network]",
+      `network_config_dir = "${join(dir, "networks")}"`,
+      "",
+    ].join("\n"),
+  );
   await writeFile(join(home, "auth.json"), "{}");
   const env = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -11,10 +11,12 @@ import {
   describeRepositoryCreationTemplates,
   findRepository,
   findTemplate,
+  RegistryErrors,
   type RegistryId,
   type RegistryState,
   type RepositoryCreationPurpose,
   registrySettings,
+  repositorySettingsFromTemplates,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import type {
@@ -106,11 +108,24 @@ export const creationTemplateOperations = (runtime: RegistryRuntime): CreationTe
       ),
     createRepositoryFromTemplate: async (input) => {
       const ref = refOf(input);
-      // Most pushes go to repositories that exist: a read answers them without a command.
-      const exists = await query((state) =>
-        E.right(findRepository(state, ref.registryId, ref.repositoryName)),
+      // Most pushes go to repositories that exist, some to names no template covers: a read
+      // answers both without a command (which decides again on fresh state).
+      const plan = await query((state) =>
+        E.right(
+          findRepository(state, ref.registryId, ref.repositoryName) !== undefined
+            ? ("exists" as const)
+            : repositorySettingsFromTemplates(state, ref.registryId, ref.repositoryName, input.purpose, {
+                  implicitRootTemplate: input.implicitRootTemplate ?? false,
+                }) === undefined
+              ? ("no template" as const)
+              : ("create" as const),
+        ),
       );
-      if (E.isRight(exists) && exists.right !== undefined) return E.right({ created: false });
+      if (E.isLeft(plan)) return plan;
+      if (plan.right === "exists") return E.right({ created: false });
+      if (plan.right === "no template") {
+        return E.left(RegistryErrors.repositoryNotFound(ref.registryId, ref.repositoryName));
+      }
       const created = await run(
         {
           type: "CreateRepositoryFromTemplate",

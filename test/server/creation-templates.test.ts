@@ -90,7 +90,7 @@ describe("repository creation templates, with @aws-sdk/client-ecr", () => {
     }
     expect(prefixes).toEqual(["ROOT", "a", "b", "svc"]);
 
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const updated = await ecr.send(
       new UpdateRepositoryCreationTemplateCommand({
         prefix: "svc/",

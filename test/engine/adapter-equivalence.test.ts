@@ -211,6 +211,20 @@ const callFor = (
       return () => registry.registerPullTimeUpdateExclusion(command.data);
     case "DeregisterPullTimeUpdateExclusion":
       return () => registry.deregisterPullTimeUpdateExclusion(command.data);
+    case "CreateRepositoryCreationTemplate": {
+      const { createdAt: _, ...input } = command.data;
+      return () => registry.createRepositoryCreationTemplate(input);
+    }
+    case "UpdateRepositoryCreationTemplate": {
+      const { updatedAt: _, ...input } = command.data;
+      return () => registry.updateRepositoryCreationTemplate(input);
+    }
+    case "DeleteRepositoryCreationTemplate":
+      return () => registry.deleteRepositoryCreationTemplate(command.data);
+    case "CreateRepositoryFromTemplate": {
+      const { createdAt: _, ...input } = command.data;
+      return () => registry.createRepositoryFromTemplate(input);
+    }
   }
 };
 

@@ -9,6 +9,7 @@
  */
 import type { AccountSettingsEvent } from "./account-settings/account-settings-events.js";
 import type { ArchiveEvent } from "./archive/archive-events.js";
+import type { CreationTemplateEvent } from "./creation-templates/template-events.js";
 import type { BlobEvent, GarbageCollectionEvent } from "./garbage-collection/gc-events.js";
 import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
@@ -39,6 +40,7 @@ export type BerthEvent =
   | ArchiveEvent
   | SigningEvent
   | PullTimeExclusionEvent
+  | CreationTemplateEvent
   | GarbageCollectionEvent;
 export type BerthEventType = BerthEvent["type"];
 
@@ -50,7 +52,8 @@ export type RegistryEvent =
   | RegistryScanningConfigurationChanged
   | AccountSettingsEvent
   | SigningEvent
-  | PullTimeExclusionEvent;
+  | PullTimeExclusionEvent
+  | CreationTemplateEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent | BlobEvent>;
 
@@ -69,6 +72,9 @@ export const streamOf = (event: BerthEvent): string => {
     case "SigningConfigurationDeleted":
     case "PullTimeUpdateExclusionRegistered":
     case "PullTimeUpdateExclusionDeregistered":
+    case "RepositoryCreationTemplateCreated":
+    case "RepositoryCreationTemplateUpdated":
+    case "RepositoryCreationTemplateDeleted":
       return StreamNames.registry(event.data.registryId);
     case "BlobCollected":
     case "BlobRetained":

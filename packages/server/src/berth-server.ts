@@ -50,7 +50,10 @@ export interface BerthServerOptions {
   readonly secret?: Uint8Array | string;
   /** How clients reach this server, for proxyEndpoint and download URLs (default from Host). */
   readonly publicUrl?: string;
-  /** /v2 pushes to a repository that does not exist create it (otherwise NAME_UNKNOWN, as in ECR). */
+  /**
+   * An implicit ROOT CREATE_ON_PUSH template with defaults: /v2 pushes to a missing repository no
+   * creation template covers create it (otherwise NAME_UNKNOWN, as in ECR). Never recorded.
+   */
   readonly createOnPush?: boolean;
   /** `aws`: GetAuthorizationToken's proxyEndpoint is ECR's `https://<account>.dkr.ecr.<region>.amazonaws.com`. */
   readonly repositoryUriStyle?: "host" | "aws";

@@ -41,6 +41,8 @@ export type BlobMountingDisabled = Failure<"BlobMountingDisabled">;
 export type SigningConfigurationNotFoundException = Failure<"SigningConfigurationNotFoundException">;
 export type ExclusionAlreadyExistsException = Failure<"ExclusionAlreadyExistsException">;
 export type ExclusionNotFoundException = Failure<"ExclusionNotFoundException">;
+export type TemplateAlreadyExistsException = Failure<"TemplateAlreadyExistsException">;
+export type TemplateNotFoundException = Failure<"TemplateNotFoundException">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -80,6 +82,8 @@ export type RegistryError =
   | SigningConfigurationNotFoundException
   | ExclusionAlreadyExistsException
   | ExclusionNotFoundException
+  | TemplateAlreadyExistsException
+  | TemplateNotFoundException
   | InvalidLayerPartException;
 
 export type RegistryErrorName = RegistryError["_tag"];
@@ -224,6 +228,16 @@ export const RegistryErrors = {
     fail(
       "ExclusionNotFoundException",
       `The pull time update exclusion for principal '${principalArn}' does not exist in the registry with id '${registryId}'`,
+    ),
+  templateAlreadyExists: (prefix: string, registryId: RegistryId): TemplateAlreadyExistsException =>
+    fail(
+      "TemplateAlreadyExistsException",
+      `The repository creation template with prefix '${prefix}' already exists in the registry with id '${registryId}'`,
+    ),
+  templateNotFound: (prefix: string, registryId: RegistryId): TemplateNotFoundException =>
+    fail(
+      "TemplateNotFoundException",
+      `The repository creation template with prefix '${prefix}' does not exist in the registry with id '${registryId}'`,
     ),
   invalidLayerPart: (
     registryId: RegistryId,

@@ -5,6 +5,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import type { AccountSettings } from "../account-settings/account-setting-values.js";
+import type { CreationTemplate } from "../creation-templates/template-values.js";
 import type { ImageScan, RegistryScanningConfiguration } from "../scanning/scan-values.js";
 import type {
   ByteOffset,
@@ -177,6 +178,8 @@ export interface RegistrySettingsDraft {
   signingRules: ReadonlyArray<SigningRuleState> | undefined;
   /** In registration order; replaced whole, never mutated in place. */
   pullTimeUpdateExclusions: ReadonlyArray<PullTimeUpdateExclusionState>;
+  /** Repository creation templates in prefix order; absent until the first. Replaced whole. */
+  creationTemplates?: ReadonlyArray<CreationTemplate>;
 }
 
 export interface RegistryDraft {

@@ -62,6 +62,10 @@ const OPERATIONS = [
   "RegisterPullTimeUpdateExclusion",
   "DeregisterPullTimeUpdateExclusion",
   "ListPullTimeUpdateExclusions",
+  "CreateRepositoryCreationTemplate",
+  "UpdateRepositoryCreationTemplate",
+  "DeleteRepositoryCreationTemplate",
+  "DescribeRepositoryCreationTemplates",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */

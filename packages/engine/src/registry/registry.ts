@@ -12,6 +12,10 @@ import * as E from "fp-ts/lib/Either.js";
 import { noFindingsScanner } from "../ports/scanner.js";
 import { type AccountSettingsOperations, accountSettingsOperations } from "./account-settings-operations.js";
 import { type ArchiveOperations, archiveOperations } from "./archive-operations.js";
+import {
+  type CreationTemplateOperations,
+  creationTemplateOperations,
+} from "./creation-template-operations.js";
 import { type ImageOperations, imageOperations } from "./image-operations.js";
 import { type LayerOperations, layerOperations } from "./layer-operations.js";
 import { type LifecycleOperations, lifecycleOperations } from "./lifecycle-operations.js";
@@ -37,6 +41,7 @@ export interface Registry
     AccountSettingsOperations,
     ArchiveOperations,
     SigningOperations,
+    CreationTemplateOperations,
     MaintenanceOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
@@ -79,6 +84,7 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     ...accountSettingsOperations(runtime),
     ...archiveOperations(runtime),
     ...signingOperations(runtime),
+    ...creationTemplateOperations(runtime),
     ...maintenanceOperations(runtime),
   };
 };

@@ -239,7 +239,10 @@ addStorageOptions(
       .default(false),
   )
   .addOption(
-    new Option("--create-on-push", "docker/skopeo pushes create missing repositories")
+    new Option(
+      "--create-on-push",
+      "docker/skopeo pushes create missing repositories (an implicit ROOT CREATE_ON_PUSH creation template)",
+    )
       .env("BERTH_CREATE_ON_PUSH")
       .default(false),
   )

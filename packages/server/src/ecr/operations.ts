@@ -48,6 +48,15 @@ const withAccount = <R extends { readonly registryId?: RegistryId | undefined }>
 const repositoryOnWire = <R extends { readonly createdAt: number }>(repository: R) =>
   withEpochSeconds(repository, ["createdAt"]);
 
+/** A template's timestamps as ECR sends them. */
+const templateOnWire = <T extends { readonly repositoryCreationTemplate: object }>(answer: T): T => ({
+  ...answer,
+  repositoryCreationTemplate: withEpochSeconds(answer.repositoryCreationTemplate as Record<string, unknown>, [
+    "createdAt",
+    "updatedAt",
+  ]),
+});
+
 const mapRight =
   <A, B>(f: (a: A) => B) =>
   (either: E.Either<RegistryError, A>): E.Either<RegistryError, B> =>
@@ -184,6 +193,30 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     context.registry.deregisterPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
   ListPullTimeUpdateExclusions: (request, context) =>
     context.registry.listPullTimeUpdateExclusions({ ...request, registryId: context.accountId }),
+  CreateRepositoryCreationTemplate: async (request, context) =>
+    mapRight(templateOnWire)(
+      await context.registry.createRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+    ),
+  UpdateRepositoryCreationTemplate: async (request, context) =>
+    mapRight(templateOnWire)(
+      await context.registry.updateRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+    ),
+  DeleteRepositoryCreationTemplate: async (request, context) =>
+    mapRight(templateOnWire)(
+      await context.registry.deleteRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+    ),
+  DescribeRepositoryCreationTemplates: async (request, context) =>
+    mapRight((r: { repositoryCreationTemplates: ReadonlyArray<object> }) => ({
+      ...r,
+      repositoryCreationTemplates: r.repositoryCreationTemplates.map((template) =>
+        withEpochSeconds(template as Record<string, unknown>, ["createdAt", "updatedAt"]),
+      ),
+    }))(
+      await context.registry.describeRepositoryCreationTemplates({
+        ...request,
+        registryId: context.accountId,
+      }),
+    ),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
   type AppendResultInfo,
@@ -11,14 +11,14 @@ import {
   UploadUnknownError,
   verifyUpload,
 } from "@berth/engine";
+import { appendAfter } from "./append-after.js";
 import { assembleBlob } from "./assemble-blob.js";
 import { blobObjects } from "./blob-objects.js";
-import { type Bucket, deleteKeys, deletePrefix, getBytes, objectSize } from "./bucket.js";
+import { type Bucket, deleteKeys, deletePrefix, objectSize } from "./bucket.js";
 import { normalizePrefix, s3Layout, type UploadKeys } from "./s3-layout.js";
 import { blockKeys } from "./upload-blocks.js";
-import { createOnce, readCommits, sizeAfter, writeCommit } from "./upload-log.js";
-import { createUploadViews, type UploadView } from "./upload-views.js";
-import { writeBlocks } from "./write-blocks.js";
+import { createOnce } from "./upload-log.js";
+import { createUploadViews } from "./upload-views.js";
 
 /** S3's smallest part (but the last) of a multipart upload. */
 export const S3_MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -82,45 +82,6 @@ export const createS3BlobStore = (options: S3BlobStoreOptions): BlobStore => {
     });
   };
 
-  /** Appends after `view`, then commits; throws UploadOffsetError when another append won. */
-  const appendAfter = async (
-    uploadId: string,
-    keys: UploadKeys,
-    view: UploadView,
-    chunk: AsyncIterable<Uint8Array> | Uint8Array,
-  ): Promise<AppendResultInfo> => {
-    const { size: offset, hash } = view;
-    const attemptId = randomUUID();
-    const written: string[] = [];
-    try {
-      const block = Math.floor(offset / blockSize);
-      const last = view.commits.at(-1);
-      // The last commit holds the upload's last block; an append rewrites the part already there.
-      const head =
-        offset % blockSize === 0 || last === undefined
-          ? new Uint8Array()
-          : await getBytes(bucket, keys.blockKey(last.attempt, block));
-      const write = { bucket, keys, blockSize, attemptId, offset, head, hash, written };
-      const end = await writeBlocks(write, chunk);
-      if (end === offset) return { size: offset, digest: sha256Digest(hash) };
-      const commit = { start: offset, end, attempt: attemptId };
-      if (!(await writeCommit(bucket, keys, commit))) {
-        const now = sizeAfter(await readCommits(bucket, keys, uploadId, view.commits));
-        throw new UploadOffsetError(uploadId, now, offset);
-      }
-      written.length = 0; // committed: these bytes are the upload's now
-      if ((await objectSize(bucket, keys.openKey)) === undefined) {
-        await deletePrefix(bucket, keys.prefix); // aborted while this append streamed
-        throw new UploadUnknownError(uploadId);
-      }
-      views.remember(uploadId, { commits: [...view.commits, commit], size: end, hash: hash.copy() });
-      return { size: end, digest: sha256Digest(hash) };
-    } catch (error) {
-      await deleteKeys(bucket, written).catch(() => {}); // left over only if S3 is unreachable
-      throw error;
-    }
-  };
-
   const appendToUpload = (
     uploadId: string,
     offset: number,
@@ -130,7 +91,7 @@ export const createS3BlobStore = (options: S3BlobStoreOptions): BlobStore => {
       const keys = keysOf(uploadId);
       const view = await views.current(uploadId, keys);
       if (offset !== view.size) throw new UploadOffsetError(uploadId, view.size, offset);
-      return appendAfter(uploadId, keys, view, chunk);
+      return appendAfter({ bucket, blockSize, views }, { uploadId, keys, view }, chunk);
     });
 
   const uploadStatus = async (uploadId: string): Promise<AppendResultInfo> => {

@@ -22,6 +22,8 @@ export interface OciCall {
   readonly registryId: RegistryId;
   /** Pushing to a repository that does not exist creates it (otherwise NAME_UNKNOWN, as in ECR). */
   readonly createOnPush: boolean;
+  /** Blob GETs answer 307 to a presigned URL when the blob store makes them (--blob-redirect). */
+  readonly blobRedirect: boolean;
   /** The bytes of request bodies held at once, shared with the ECR API (manifests reserve). */
   readonly budget: InflightBudget;
   readonly logger: Logger;

@@ -1,7 +1,8 @@
 /**
  * `berth serve --storage postgres --blobs …` end to end: events in PostgreSQL, blobs in a real S3
  * server (moto_server) or in files of a directory. skopeo pushes an OCI layout and pulls it back out
- * identical; a 20 MiB layer pushed in chunks spans several S3 blocks; with --blob-redirect a /v2
+ * identical; a 20 MiB layer pushed in chunks spans several S3 blocks; two servers on one database
+ * and bucket take the chunks of one upload in turn; with --blob-redirect a /v2
  * blob GET answers 307 to a presigned S3 URL (skopeo follows it), and GetDownloadUrlForLayer
  * answers the presigned URL, as ECR does.
  */
@@ -11,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetDownloadUrlForLayerCommand } from "@aws-sdk/client-ecr";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { program } from "@berth/server";
+import { program, serve } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBerth, startBerth } from "../support/berth-server.js";
 import { MOTO_CREDENTIALS, type MotoS3, startMotoS3 } from "../support/moto-s3.js";
@@ -21,14 +22,26 @@ import { createSkopeo, dockerRef, requireSkopeo, type Skopeo } from "../support/
 
 const MiB = 1024 * 1024;
 
-/** Pushes `bytes` as a blob in PATCH chunks of `chunk` bytes, then PUT ?digest=. */
-const pushInChunks = async (v2: OciClient, name: string, bytes: Buffer, chunk: number) => {
-  const started = await v2.request(`/v2/${name}/blobs/uploads/`, { method: "POST" });
+/** A Location header's path and query, to send to any server. */
+const pathOf = (location: string | null) => {
+  const url = new URL(location ?? "", "http://any");
+  return `${url.pathname}${url.search}`;
+};
+
+/**
+ * Pushes `bytes` as a blob in PATCH chunks of `chunk` bytes, then PUT ?digest=; with several
+ * clients (servers), each request goes to the next.
+ */
+const pushInChunks = async (v2: OciClient | OciClient[], name: string, bytes: Buffer, chunk: number) => {
+  const servers = Array.isArray(v2) ? v2 : [v2];
+  let turn = 0;
+  const next = () => servers[turn++ % servers.length] as OciClient;
+  const started = await next().request(`/v2/${name}/blobs/uploads/`, { method: "POST" });
   expect(started.status).toBe(202);
-  let location = started.headers.get("location") ?? "";
+  let location = pathOf(started.headers.get("location"));
   for (let start = 0; start < bytes.length; start += chunk) {
     const piece = bytes.subarray(start, start + chunk);
-    const patched = await v2.request(location, {
+    const patched = await next().request(location, {
       method: "PATCH",
       headers: {
         "content-type": "application/octet-stream",
@@ -37,10 +50,10 @@ const pushInChunks = async (v2: OciClient, name: string, bytes: Buffer, chunk: n
       body: piece,
     });
     expect(patched.status, await patched.clone().text()).toBe(202);
-    location = patched.headers.get("location") ?? "";
+    location = pathOf(patched.headers.get("location"));
   }
   const digest = sha256(bytes);
-  const closed = await v2.request(`${location}${location.includes("?") ? "&" : "?"}digest=${digest}`, {
+  const closed = await next().request(`${location}${location.includes("?") ? "&" : "?"}digest=${digest}`, {
     method: "PUT",
   });
   expect(closed.status, await closed.clone().text()).toBe(201);
@@ -126,6 +139,45 @@ describe("--storage postgres with --blobs s3://bucket/prefix on moto_server, --b
     const head = await v2.request(`/v2/team/big/blobs/${digest}`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(head.headers.get("content-length")).toBe(String(layer.length));
+  }, 60_000);
+
+  it("takes the chunks of one upload at two servers on one database and bucket, in turn", async () => {
+    const { database } = berth;
+    if (database === undefined) throw new Error("postgres storage has a database");
+    const second = await serve({
+      host: "127.0.0.1",
+      port: 0,
+      region: "us-east-1",
+      registryId: "000000000000",
+      logLevel: "silent",
+      lenient: false,
+      createOnPush: true,
+      storage: "postgres",
+      databaseUrl: database.connectionString,
+      databaseSchema: database.schema,
+      dataDir: berth.dataDir,
+      blobs: `s3://${bucket}/registry/one`,
+      s3Endpoint: moto.endpoint,
+      s3AccessKeyId: MOTO_CREDENTIALS.accessKeyId,
+      s3SecretAccessKey: MOTO_CREDENTIALS.secretAccessKey,
+    });
+    try {
+      const servers = [ociClient(berth.endpoint), ociClient(`http://127.0.0.1:${second.port}`)];
+      const layer = randomBytes(3 * MiB + 17);
+      // POST, PATCH and PUT alternate between the servers: each catches up on the other's bytes.
+      const digest = await pushInChunks(servers, "team/shared", layer, 700 * 1024);
+      for (const server of servers) {
+        const head = await server.request(`/v2/team/shared/blobs/${digest}`, { method: "HEAD" });
+        expect(head.status).toBe(200);
+        expect(head.headers.get("content-length")).toBe(String(layer.length));
+      }
+      // The second server has no --blob-redirect: it streams the bytes from S3 itself.
+      const served = await (servers[1] as OciClient).request(`/v2/team/shared/blobs/${digest}`);
+      expect(served.status).toBe(200);
+      expect(sha256(await bodyBytes(served))).toBe(digest);
+    } finally {
+      await second.stop();
+    }
   }, 60_000);
 
   it("GetDownloadUrlForLayer answers the presigned S3 URL, as ECR does", async () => {

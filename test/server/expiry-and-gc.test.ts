@@ -4,7 +4,6 @@
  * UploadNotFoundException (and BLOB_UPLOAD_UNKNOWN over /v2), its bytes gone from the data
  * directory; a deleted image's layer bytes leave the data directory within seconds, with no restart.
  */
-import { tmpdir } from "node:os";
 import {
   BatchDeleteImageCommand,
   CompleteLayerUploadCommand,
@@ -124,7 +123,7 @@ describe("berth gc [--dry-run] beside a running server (PostgreSQL)", () => {
           storage: "postgres",
           databaseUrl: database.connectionString,
           databaseSchema: database.schema,
-          dataDir: tmpdir(),
+          dataDir: berth.dataDir, // the server's blobs: files in <dataDir>/blobs
         },
         (line) => lines.push(line),
       );

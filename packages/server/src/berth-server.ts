@@ -57,6 +57,8 @@ export interface BerthServerOptions {
   readonly createOnPush?: boolean;
   /** `aws`: GetAuthorizationToken's proxyEndpoint is ECR's `https://<account>.dkr.ecr.<region>.amazonaws.com`. */
   readonly repositoryUriStyle?: "host" | "aws";
+  /** /v2 blob GETs answer 307 to the blob store's presigned URL, when it makes them (S3). */
+  readonly blobRedirect?: boolean;
 }
 
 export const createBerthServer = (options: BerthServerOptions): Server => {
@@ -92,6 +94,7 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
     tokens,
     localAccountId: options.credentials.size === 0 ? options.defaultAccountId : undefined,
     createOnPush: options.createOnPush ?? false,
+    blobRedirect: options.blobRedirect ?? false,
     budget,
     baseUrlOf,
     logger,

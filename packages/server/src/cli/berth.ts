@@ -66,6 +66,8 @@ export interface ServeOptions extends StorageFlags {
   /** Upload sessions' lifetime and garbage collection's grace period, in milliseconds. */
   readonly uploadTtl?: number;
   readonly gcGrace?: number;
+  /** /v2 blob GETs answer 307 to a presigned S3 URL (with --blobs s3://…). */
+  readonly blobRedirect?: boolean;
 }
 
 export const REPOSITORY_URI_STYLES = ["host", "aws"] as const;
@@ -165,6 +167,7 @@ export const serve = async (options: ServeOptions) => {
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     createOnPush: options.createOnPush ?? false,
     repositoryUriStyle: options.repositoryUriStyle ?? "host",
+    blobRedirect: options.blobRedirect ?? false,
   });
   server.listen(options.port, options.host);
   await once(server, "listening");
@@ -298,6 +301,11 @@ addStorageOptions(
       .env("BERTH_IDLE_TIMEOUT")
       .default(DEFAULT_SERVER_LIMITS.idleTimeoutMs, "60s")
       .argParser(durationFlag),
+  )
+  .addOption(
+    new Option("--blob-redirect", "/v2 blob GETs answer 307 to a presigned S3 URL (with --blobs s3://…)")
+      .env("BERTH_BLOB_REDIRECT")
+      .default(false),
   )
   .addOption(uploadTtlOption())
   .addOption(gcGraceOption())

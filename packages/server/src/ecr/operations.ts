@@ -15,7 +15,8 @@ import type {
 import type { Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { TokenIssuer } from "../auth/authorization-token.js";
-import { DOWNLOAD_URL_LIFETIME_MS, type DownloadUrlSigner } from "../downloads/signed-urls.js";
+import { layerDownloadUrl } from "../downloads/layer-download-url.js";
+import type { DownloadUrlSigner } from "../downloads/signed-urls.js";
 import { imageDetailScanOnWire, scanFindingsOnWire } from "./scan-wire.js";
 import { withEpochSeconds } from "./wire.js";
 
@@ -110,17 +111,11 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     context.registry.batchCheckLayerAvailability(withAccount(request, context)),
   GetDownloadUrlForLayer: async (request, context) => {
     const ref = withAccount(request, context);
-    return mapRight((layer: { digest: string }) => ({
-      layerDigest: layer.digest,
-      downloadUrl:
-        context.baseUrl +
-        context.downloads.sign({
-          registryId: ref.registryId,
-          repositoryName: ref.repositoryName,
-          digest: layer.digest,
-          expiresAt: context.now() + DOWNLOAD_URL_LIFETIME_MS,
-        }),
-    }))(await context.registry.getDownloadableLayer(ref));
+    const layer = await context.registry.getDownloadableLayer(ref);
+    if (E.isLeft(layer)) return layer;
+    const { digest } = layer.right;
+    const downloadUrl = await layerDownloadUrl(context, { ...ref, digest });
+    return E.right({ layerDigest: digest, downloadUrl });
   },
   SetRepositoryPolicy: (request, context) =>
     context.registry.setRepositoryPolicy(withAccount(request, context)),

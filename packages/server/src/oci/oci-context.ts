@@ -25,6 +25,8 @@ export interface OciCall {
    * template of the registry covers creates it (otherwise NAME_UNKNOWN, as in ECR).
    */
   readonly createOnPush: boolean;
+  /** Blob GETs answer 307 to a presigned URL when the blob store makes them (--blob-redirect). */
+  readonly blobRedirect: boolean;
   /** The bytes of request bodies held at once, shared with the ECR API (manifests reserve). */
   readonly budget: InflightBudget;
   readonly logger: Logger;

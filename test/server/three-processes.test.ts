@@ -7,7 +7,8 @@
  * the ones that wrote; the ECR JSON API on one process sees what another wrote; concurrent PutImage
  * calls through all three are each acknowledged once and none is lost.
  *
- * Where blobs live is one parameter (BLOB_LOCATIONS): today PostgreSQL bytea (`--storage postgres`).
+ * Where blobs live is one parameter (BLOB_LOCATIONS): PostgreSQL bytea (`--blobs postgres`) and a
+ * real S3 server (moto_server) shared by the three processes (`--blobs s3://…`).
  */
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
@@ -24,6 +25,7 @@ import {
 import type { ServeOptions } from "@berth/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BerthCluster, startBerthCluster } from "../support/berth-cluster.js";
+import { MOTO_CREDENTIALS, startMotoS3 } from "../support/moto-s3.js";
 import { type ContainerTools, createContainerTools, requireTool } from "../support/oci-buildah.js";
 import {
   basicAuth,
@@ -45,8 +47,22 @@ interface BlobLocation {
 }
 
 const BLOB_LOCATIONS: ReadonlyArray<BlobLocation> = [
-  // --storage postgres keeps blobs in bytea rows of the same database: nothing more to start.
-  { name: "PostgreSQL bytea", start: async () => ({ serve: {}, stop: async () => {} }) },
+  // bytea rows of the same database: nothing more to start.
+  { name: "PostgreSQL bytea", start: async () => ({ serve: { blobs: "postgres" }, stop: async () => {} }) },
+  {
+    name: "S3 (moto_server)",
+    start: async () => {
+      const moto = await startMotoS3();
+      const bucket = await moto.createBucket();
+      const serve: Partial<ServeOptions> = {
+        blobs: `s3://${bucket}/cluster`,
+        s3Endpoint: moto.endpoint,
+        s3AccessKeyId: MOTO_CREDENTIALS.accessKeyId,
+        s3SecretAccessKey: MOTO_CREDENTIALS.secretAccessKey,
+      };
+      return { serve, stop: () => moto.stop() };
+    },
+  },
 ];
 
 const PROCESSES = 3;

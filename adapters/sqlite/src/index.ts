@@ -1,0 +1,9 @@
+export { importRecordedEvents } from "./import-recorded-events.js";
+export { migrateSqliteToLatest, sqliteMigrations } from "./migrations/migrate-to-latest.js";
+export {
+  type OpenSqliteEventStoreOptions,
+  openSqliteDatabase,
+  openSqliteEventStore,
+  type SqliteDatabase,
+} from "./open-sqlite-event-store.js";
+export { createSqliteEventStore, type SqliteEventStoreOptions } from "./sqlite-event-store.js";

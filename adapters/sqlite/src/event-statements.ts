@@ -39,7 +39,8 @@ export const isExpectedVersion = (expected: ExpectedStreamVersion | undefined, v
 const COLUMNS = "global_position, stream_name, stream_version, type, data, recorded_at";
 
 export interface EventStatements {
-  readonly stream: BetterSqlite3.Statement<[string], { version: bigint; last_position: bigint | null }>;
+  /** The stream's last event: its version and position (no row: an empty stream). */
+  readonly stream: BetterSqlite3.Statement<[string], { version: bigint; last_position: bigint }>;
   readonly insert: BetterSqlite3.Statement<[string, number, string, string, number]>;
   readonly insertRecorded: BetterSqlite3.Statement<[bigint, string, number, string, string, number]>;
   readonly readStream: BetterSqlite3.Statement<[string, number, number], EventRow>;
@@ -52,9 +53,10 @@ export interface EventStatements {
  */
 export const prepareEventStatements = (database: BetterSqlite3.Database): EventStatements => {
   const stream = database
-    .prepare<[string], { version: bigint; last_position: bigint | null }>(
-      `select coalesce(max(stream_version), 0) as version, max(global_position) as last_position
-       from events where stream_name = ?`,
+    .prepare<[string], { version: bigint; last_position: bigint }>(
+      // One seek at the end of the stream's index entries, which hold the row id (the position).
+      `select stream_version as version, global_position as last_position
+       from events where stream_name = ? order by stream_version desc limit 1`,
     )
     .safeIntegers(true);
   const insert = database

@@ -1,6 +1,7 @@
 export { importRecordedEvents } from "./import-recorded-events.js";
 export { migrateSqliteToLatest, sqliteMigrations } from "./migrations/migrate-to-latest.js";
 export {
+  type OpenSqliteDatabaseOptions,
   type OpenSqliteEventStoreOptions,
   openSqliteDatabase,
   openSqliteEventStore,

@@ -6,16 +6,28 @@ import { createSqliteEventStore, type SqliteEventStoreOptions } from "./sqlite-e
 /** The database handle the SQLite store runs on (better-sqlite3's). */
 export type SqliteDatabase = Database.Database;
 
+export interface OpenSqliteDatabaseOptions {
+  /**
+   * When a commit reaches the disk (SQLite's `synchronous` in WAL mode). NORMAL (the default): a
+   * commit survives the process crashing; the last commits before a power loss or an OS crash may
+   * roll back (the database stays consistent). FULL: every commit is synced, which costs an fsync
+   * per append (on the machine of docs/BENCHMARKS.md, ~150 appends/s instead of thousands).
+   */
+  readonly synchronous?: "NORMAL" | "FULL";
+}
+
 /**
- * Opens (or creates) the SQLite file at `path` in WAL mode and migrates it. WAL lets readers run
- * beside the writer; `synchronous = FULL` syncs the log at every commit, so an acknowledged append
- * survives a crash of the machine too, not only of the process.
+ * Opens (or creates) the SQLite file at `path` in WAL mode (readers run beside the writer, a commit
+ * appends to the log instead of rewriting pages) and migrates it.
  */
-export const openSqliteDatabase = async (path: string): Promise<SqliteDatabase> => {
+export const openSqliteDatabase = async (
+  path: string,
+  options: OpenSqliteDatabaseOptions = {},
+): Promise<SqliteDatabase> => {
   const database = new Database(path);
   try {
     database.pragma("journal_mode = WAL");
-    database.pragma("synchronous = FULL");
+    database.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     database.pragma("busy_timeout = 5000");
     await migrateSqliteToLatest(database);
     return database;
@@ -26,14 +38,15 @@ export const openSqliteDatabase = async (path: string): Promise<SqliteDatabase> 
 };
 
 export interface OpenSqliteEventStoreOptions
-  extends Omit<SqliteEventStoreOptions, "database" | "closeDatabase"> {
+  extends Omit<SqliteEventStoreOptions, "database" | "closeDatabase">,
+    OpenSqliteDatabaseOptions {
   /** The database file, created when missing. */
   readonly path: string;
 }
 
 /** The store on its own database file (see openSqliteDatabase); closing the store closes the file. */
 export const openSqliteEventStore = async (options: OpenSqliteEventStoreOptions): Promise<EventStore> => {
-  const { path, ...storeOptions } = options;
-  const database = await openSqliteDatabase(path);
+  const { path, synchronous, ...storeOptions } = options;
+  const database = await openSqliteDatabase(path, synchronous === undefined ? {} : { synchronous });
   return createSqliteEventStore({ ...storeOptions, database, closeDatabase: true });
 };

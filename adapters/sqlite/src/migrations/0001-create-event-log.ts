@@ -1,15 +1,16 @@
 import { type Kysely, type Migration, sql } from "kysely";
 
 /**
- * The global log as one table. `integer primary key autoincrement` makes the position the row id,
- * and AUTOINCREMENT keeps SQLite from ever handing out a position again, even one whose row is gone.
- * Data is JSON text; recorded_at is epoch milliseconds.
+ * The global log as one table. `integer primary key` makes the position the row id: a new row gets
+ * the highest position plus one. No row of `events` is ever deleted, so no position is handed out
+ * twice; AUTOINCREMENT would guard against that too at the cost of one more page written per commit
+ * (its sqlite_sequence row). Data is JSON text; recorded_at is epoch milliseconds.
  */
 export const createEventLog: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable("events")
-      .addColumn("global_position", "integer", (column) => column.primaryKey().autoIncrement())
+      .addColumn("global_position", "integer", (column) => column.primaryKey())
       .addColumn("stream_name", "text", (column) => column.notNull())
       .addColumn("stream_version", "integer", (column) => column.notNull().check(sql`stream_version > 0`))
       .addColumn("type", "text", (column) => column.notNull())

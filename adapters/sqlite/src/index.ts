@@ -1,5 +1,5 @@
 export { importRecordedEvents } from "./import-recorded-events.js";
-export { migrateSqliteToLatest, sqliteMigrations } from "./migrations/migrate-to-latest.js";
+export { migrateSqliteToLatest, type SqliteMigration, sqliteMigrations } from "./migrations.js";
 export {
   type OpenSqliteDatabaseOptions,
   type OpenSqliteEventStoreOptions,

@@ -1,6 +1,6 @@
 import type { EventStore } from "@berth/engine";
 import Database from "better-sqlite3";
-import { migrateSqliteToLatest } from "./migrations/migrate-to-latest.js";
+import { migrateSqliteToLatest } from "./migrations.js";
 import { createSqliteEventStore, type SqliteEventStoreOptions } from "./sqlite-event-store.js";
 
 /** The database handle the SQLite store runs on (better-sqlite3's). */
@@ -29,7 +29,7 @@ export const openSqliteDatabase = async (
     database.pragma("journal_mode = WAL");
     database.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     database.pragma("busy_timeout = 5000");
-    await migrateSqliteToLatest(database);
+    migrateSqliteToLatest(database);
     return database;
   } catch (error) {
     database.close();

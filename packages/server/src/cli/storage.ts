@@ -1,6 +1,6 @@
 /** Opening the storage `berth serve` runs on: memory, PostgreSQL, or embedded (the default). */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
-import { createPostgresStorage, POOL_DEFAULTS } from "@berth/adapter-postgres";
+import { POOL_DEFAULTS } from "@berth/adapter-postgres/pool-defaults";
 import type { BlobStore, EventStore } from "@berth/engine";
 
 export const STORAGE_KINDS = ["embedded", "postgres", "memory"] as const;
@@ -45,6 +45,8 @@ export const openStorage = async (options: StorageOptions): Promise<Storage> => 
       if (options.databaseUrl === undefined) {
         throw new Error("--storage postgres needs --database-url (or BERTH_DATABASE_URL / DATABASE_URL)");
       }
+      // Loaded when used: pg and kysely are most of a start's module loading, and embedded needs neither.
+      const { createPostgresStorage } = await import("@berth/adapter-postgres");
       const storage = await createPostgresStorage({
         connectionString: options.databaseUrl,
         ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),

@@ -66,7 +66,8 @@ export const openEmbeddedStorage = async (dataDir: string): Promise<Storage> => 
   let events: Awaited<ReturnType<typeof openSqliteEventStore>>;
   try {
     await refuseUnmigrated(dataDir);
-    events = await openSqliteEventStore({ path: paths.sqlite });
+    // The directory is this process's (the lock file): SQLite may hold its locks for good.
+    events = await openSqliteEventStore({ path: paths.sqlite, exclusive: true });
   } catch (error) {
     await lock.release();
     throw error;

@@ -4,7 +4,8 @@
  * resident memory once it has answered and settled; then PutImage through the engine on the same
  * stores, SQLite events and filesystem blobs, in a data directory of its own. The limits are the
  * issue's targets: 1 s, 150 MB, 2,000 PutImage/s. PutImage on memory, measured in the same rounds,
- * is kept in the details: what the engine does with no storage at all, on this machine, now.
+ * is kept in the details: what the engine does with no storage at all, on this machine, now; so
+ * is a bare `node -e 0`'s start beside the first answer's.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -61,6 +62,14 @@ const startOnce = async (settleMs: number): Promise<{ firstAnswerMs: number; res
   }
 };
 
+/** Milliseconds from spawning a bare `node -e 0` to its exit: the floor of any process start, now. */
+const bareNodeStart = async (): Promise<number> => {
+  const started = now();
+  const child = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
+  await once(child, "exit");
+  return now() - started;
+};
+
 /** PutImage/s through createRegistry on SQLite + files, and on memory, in interleaved rounds. */
 const putImageRates = async (config: BenchConfig) => {
   const dataDir = await mkdtemp(join(tmpdir(), "berth-bench-sqlite-"));
@@ -89,7 +98,11 @@ const putImageRates = async (config: BenchConfig) => {
 
 export async function benchEmbedded(config: BenchConfig): Promise<Row[]> {
   const starts = [];
-  for (let i = 0; i < (config.smoke ? 1 : 5); i++) starts.push(await startOnce(config.smoke ? 100 : 1_000));
+  const bareNode = [];
+  for (let i = 0; i < (config.smoke ? 1 : 5); i++) {
+    starts.push(await startOnce(config.smoke ? 100 : 1_000));
+    bareNode.push(await bareNodeStart());
+  }
   const firstAnswers = starts.map((start) => start.firstAnswerMs);
   const resident = starts.map((start) => start.residentBytes / MB);
   const puts = await putImageRates(config);
@@ -103,7 +116,7 @@ export async function benchEmbedded(config: BenchConfig): Promise<Row[]> {
       higherIsBetter: false,
       limit: target(1_000, "ms"),
       target: 1,
-      details: { samples: firstAnswers },
+      details: { samples: firstAnswers, bareNodeStartMs: bareNode },
     },
     {
       section: "7",

@@ -15,6 +15,7 @@ import {
   LockFileHeldError,
 } from "@berth/adapter-filesystem";
 import { openSqliteEventStore } from "@berth/adapter-sqlite";
+import type { EventStore } from "@berth/engine";
 import type { Storage } from "./storage.js";
 
 /** Where the embedded storage keeps things inside its data directory. */
@@ -63,7 +64,7 @@ const refuseUnmigrated = async (dataDir: string): Promise<void> => {
 export const openEmbeddedStorage = async (dataDir: string): Promise<Storage> => {
   const paths = embeddedPaths(dataDir);
   const lock = await lockDataDir(paths.directory);
-  let events: Awaited<ReturnType<typeof openSqliteEventStore>>;
+  let events: EventStore;
   try {
     await refuseUnmigrated(dataDir);
     // The directory is this process's (the lock file): SQLite may hold its locks for good.

@@ -28,7 +28,7 @@ describe("berth serve --upload-ttl 3s --gc-grace 2s (embedded storage)", () => {
   let dataDir = "";
   let endpoint = "";
 
-  // One server for the file: PGlite takes seconds to start on a busy machine.
+  // One server for the file.
   beforeAll(async () => {
     berth = await startBerth({ storage: "embedded", uploadTtl: 3000, gcGrace: 2000 });
     ({ dataDir, endpoint } = berth);

@@ -21,6 +21,7 @@ import { createBerthServer, DEFAULT_SERVER_LIMITS } from "../berth-server.js";
 import { durationFlag, formatDuration, wholeNumber } from "./duration.js";
 import { gcCommand } from "./gc-command.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
+import { migrateDataCommand } from "./migrate-data-command.js";
 import { openStorage } from "./storage.js";
 import {
   addStorageOptions,
@@ -317,6 +318,7 @@ addStorageOptions(
 
 program.addCommand(lifecycleCommand());
 program.addCommand(gcCommand());
+program.addCommand(migrateDataCommand());
 
 const isMain =
   process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -1,5 +1,5 @@
 /** The flags that say where the registry's data lives, shared by `berth serve` and `berth lifecycle`. */
-import { POOL_DEFAULTS } from "@berth/adapter-postgres";
+import { POOL_DEFAULTS } from "@berth/adapter-postgres/pool-defaults";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { addBlobOptions, type BlobFlags, blobOptionsOf } from "./blob-options.js";
 import { durationFlag, wholeNumber } from "./duration.js";

@@ -1,9 +1,9 @@
 /** Opening the storage `berth serve` runs on: memory, PostgreSQL, or embedded (the default). */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
-import { createPostgresStorage, POOL_DEFAULTS } from "@berth/adapter-postgres";
+import { POOL_DEFAULTS } from "@berth/adapter-postgres/pool-defaults";
 import type { BlobStore, EventStore } from "@berth/engine";
 import { type BlobLocation, defaultBlobLocation } from "./blob-location.js";
-import { openBlobStore, type S3Options } from "./blob-storage.js";
+import type { S3Options } from "./blob-storage.js";
 
 export const STORAGE_KINDS = ["embedded", "postgres", "memory"] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
@@ -65,6 +65,8 @@ const openPostgresStorage = async (options: StorageOptions): Promise<Storage> =>
   if (options.databaseUrl === undefined) {
     throw new Error("--storage postgres needs --database-url (or BERTH_DATABASE_URL / DATABASE_URL)");
   }
+  // Loaded when used: pg and kysely are most of a start's module loading, and embedded needs neither.
+  const { createPostgresStorage } = await import("@berth/adapter-postgres");
   const storage = await createPostgresStorage({
     connectionString: options.databaseUrl,
     ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
@@ -78,6 +80,7 @@ const openPostgresStorage = async (options: StorageOptions): Promise<Storage> =>
   if (location.kind === "postgres") return { ...storage, description: `${events} (blobs too)` };
   await storage.blobs.close(); // the pool stays open for the events
   try {
+    const { openBlobStore } = await import("./blob-storage.js"); // the S3 SDK only when asked for
     const blobs = await openBlobStore(location, options.s3 ?? {});
     return {
       events: storage.events,

@@ -4,6 +4,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedStreamVersion,
+  type GuardedAppendResult,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -15,7 +16,7 @@ import { appendEvents } from "./append-events.js";
 import { toRecordedEvent } from "./event-row.js";
 import { createNotificationListener } from "./notification-listener.js";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
-import { eventsChannel, schemaKey } from "./schema-key.js";
+import { eventsChannel } from "./schema-key.js";
 
 export interface PostgresEventStoreOptions {
   /**
@@ -36,7 +37,8 @@ export interface PostgresEventStoreOptions {
 /**
  * An EventStore on Postgres: one `events` table, positions from an identity column.
  *
- * Appends are serialized by a transaction-scoped advisory lock taken before the insert. Identity
+ * Appends are serialized by a transaction-scoped advisory lock taken before the insert, all inside
+ * one call of the schema's `berth_append` function (migration 0004): one round trip each. Identity
  * values are handed out when a row is inserted but become visible when its transaction commits, so
  * without the lock a later position could commit before an earlier one and a reader that already
  * moved past the later one would skip the earlier for good. Under the lock, positions commit in
@@ -49,7 +51,6 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
   const pollIntervalMs = options.pollIntervalMs ?? 200;
   const readAllLimit = options.readAllLimit ?? 1000;
   const channel = eventsChannel(schema);
-  const lockKey = schemaKey(schema);
   const appended = createWakeSignal();
   const listener =
     options.pool === undefined
@@ -62,8 +63,21 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     events: ReadonlyArray<EventToAppend>,
     expected?: ExpectedStreamVersion,
   ): Promise<AppendResult> => {
-    const result = await appendEvents(db, lockKey, { schema, channel, streamName, events, expected });
+    const result = await appendEvents(db, { schema, streamName, events, expected });
+    if (!("appended" in result)) throw new Error("berth_append missed events it was not asked about");
     if (events.length > 0) appended.notify();
+    return result.appended;
+  };
+
+  const appendIfLogAt = async (
+    streamName: string,
+    events: ReadonlyArray<EventToAppend>,
+    expected: ExpectedStreamVersion | undefined,
+    position: bigint,
+  ): Promise<GuardedAppendResult> => {
+    const guard = { after: position, maxMissed: readAllLimit };
+    const result = await appendEvents(db, { schema, streamName, events, expected }, guard);
+    if ("appended" in result && events.length > 0) appended.notify();
     return result;
   };
 
@@ -133,6 +147,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
 
   return {
     appendToStream,
+    appendIfLogAt,
     readStream,
     streamVersion,
     readAll,

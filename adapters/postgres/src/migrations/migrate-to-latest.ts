@@ -13,7 +13,7 @@ export const migrateToLatest = async <DB>(
 ): Promise<ReadonlyArray<MigrationResult>> => {
   const migrator = new Migrator({
     db: db.withSchema(schema),
-    provider: berthMigrationProvider,
+    provider: berthMigrationProvider(schema),
     migrationTableSchema: schema,
   });
   const { error, results = [] } = await migrator.migrateToLatest();

@@ -7,6 +7,7 @@ import {
 } from "@berth/engine";
 import { type Kysely, type Selectable, sql } from "kysely";
 import { toRecordedEvent } from "./event-row.js";
+import { nameStatement } from "./named-statements.js";
 import type { BerthDatabase, EventsTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
@@ -53,10 +54,12 @@ export const appendEvents = async (
   const json = JSON.stringify(events.map(({ type, data }) => ({ type, data: data ?? null })));
   let rows: ReadonlyArray<AppendCallRow>;
   try {
-    ({ rows } =
-      await sql<AppendCallRow>`select * from ${sql.id(schema, "berth_append")}(${streamName}, ${json}::jsonb, ${expectedArgument(expected)}::int, ${guard?.after.toString() ?? null}::bigint, ${guard?.maxMissed ?? 0}::int)`.execute(
+    const call =
+      sql<AppendCallRow>`select * from ${sql.id(schema, "berth_append")}(${streamName}, ${json}::jsonb, ${expectedArgument(expected)}::int, ${guard?.after.toString() ?? null}::bigint, ${guard?.maxMissed ?? 0}::int)`.compile(
         db,
-      ));
+      );
+    nameStatement(call.sql); // the same text for every append: planned once per connection
+    ({ rows } = await db.executeQuery(call));
   } catch (error) {
     // Only a writer that bypasses the lock can get here; its row won, ours did not: a conflict.
     if (!isUniqueViolation(error)) throw error;

@@ -14,6 +14,7 @@ import type { Kysely } from "kysely";
 import type { Pool } from "pg";
 import { appendEvents } from "./append-events.js";
 import { toRecordedEvent } from "./event-row.js";
+import { nameStatement } from "./named-statements.js";
 import { createNotificationListener } from "./notification-listener.js";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
 import { eventsChannel } from "./schema-key.js";
@@ -99,14 +100,15 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     after = 0n,
     maxCount,
   }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> => {
-    const rows = await db
+    const query = db
       .selectFrom("events")
       .selectAll()
       .where("global_position", ">", after.toString())
       .orderBy("global_position")
       .limit(Math.max(Math.min(maxCount ?? readAllLimit, readAllLimit), 0))
-      .execute();
-    return rows.map(toRecordedEvent);
+      .compile();
+    nameStatement(query.sql); // every catch-up sends this text: planned once per connection
+    return (await db.executeQuery(query)).rows.map(toRecordedEvent);
   };
 
   const streamVersion = async (streamName: string): Promise<number> => {

@@ -1,12 +1,16 @@
 /**
- * The command handler: read → fold → decide → append, with retry on conflict.
+ * The command handler: fold → decide → append, with retry on conflict.
  *
  * Each process keeps one projection of the registry, fed from the global log in position order, and
- * the version of every stream it has seen. Before it decides a command or answers a query it catches
- * up on the log (one read of what is new), so a write through another process is seen by the next
- * read here, and a command costs O(new events), not O(history). Appends carry the stream's version as
- * seen by the projection: if another process got there first the store refuses, and the command is
- * decided again against the fresher state.
+ * the version of every stream it has seen. A query first catches up on the log (one read of what is
+ * new), so a write through another process is seen by the next read here. A command is decided on
+ * the projection as it is and appended only if the log still ends where the projection does
+ * (`appendIfLogAt`): then it was decided on the whole log, in one call to the store. If the log had
+ * moved on, what it missed comes back instead, is folded, and the command is decided again and
+ * appended at the stream's version; a refusal is answered only after a catch-up read confirms it.
+ * Stores without `appendIfLogAt` are read first, then appended to. Appends carry the stream's
+ * version as seen by the projection: if another process got there first the store refuses, and the
+ * command is decided again against the fresher state. A command costs O(new events), not O(history).
  */
 import {
   type BerthCommand,

@@ -132,10 +132,12 @@ export const appendAttempt = async (attempt: AppendAttempt): Promise<{ size: num
     for await (const piece of rechunk(byteSource(chunk), chunkSize)) {
       hash.update(piece);
       try {
-        await db
-          .insertInto("upload_chunks")
-          .values({ upload_id: uploadId, attempt_id: attemptId, byte_offset: size, bytes: piece })
-          .execute();
+        // The row of an attempt not adopted yet needs no flush of its own: it counts only once the
+        // adoption commits, later, on this database, and WAL is flushed in order.
+        await sql`
+          insert into ${sql.id(attempt.schema, "upload_chunks")} (upload_id, attempt_id, byte_offset, bytes)
+          select ${uploadId}, ${attemptId}, ${size}, ${piece}
+          from (select 1 ${deferredFlush(true)}) as settings`.execute(db);
       } catch (error) {
         // The attempt's row is gone: another append was adopted, or the upload ended.
         throw isForeignKeyViolation(error) ? await refusalOr(db, uploadId, offset, error) : error;

@@ -30,10 +30,11 @@ export interface PostgresBlobStoreOptions {
   readonly readBatchRows?: number;
   /**
    * Set only when Berth's event log is in the same database (createPostgresStorage does): creating
-   * an upload, adopting an append and finishing an upload then commit without waiting for their WAL
-   * flush. The engine records each of them in the event log before it answers (the upload opened, the
-   * part, the layer), and that synchronous commit's flush covers the earlier WAL: after a crash
-   * either both are there or neither (deferred-flush.ts). Default false: every write is flushed.
+   * an upload, adopting an append and finishing an upload then commit without waiting for their
+   * WAL flush. The engine records each of them in the event log before it answers (the upload
+   * opened, the part, the layer), and that synchronous commit's flush covers the earlier WAL: after
+   * a crash either both are there or neither (deferred-flush.ts). Default false: those are flushed.
+   * (A streamed append's rows never wait for theirs: they count only once adopted, later.)
    */
   readonly flushWithEventLog?: boolean;
 }

@@ -56,8 +56,11 @@ export const appendInOneCall = (schema: string): Migration => {
               ${missed}
             end if;
           end if;
-          select coalesce(max(e.stream_version), 0), max(e.global_position) into v_version, v_last
-            from ${events} as e where e.stream_name = p_stream;
+          -- The stream's last row, by its (stream_name, stream_version) index: O(1) however long it is.
+          select e.stream_version, e.global_position into v_version, v_last
+            from ${events} as e where e.stream_name = p_stream
+            order by e.stream_version desc limit 1;
+          v_version := coalesce(v_version, 0);
           if not (p_expected is null or (p_expected = -1 and v_version > 0) or p_expected = v_version) then
             return query select 'conflict'::text, v_last, p_stream, v_version, null::text, null::jsonb,
                                 null::timestamptz, null::bigint;

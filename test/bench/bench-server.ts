@@ -23,8 +23,34 @@ export async function startServer(
   const storage = postgres === undefined ? [] : ["postgres", postgres.url, postgres.schema];
   const args =
     mode === "bare" ? ["bare"] : ["berth", mode === "berth-lenient" ? "lenient" : "strict", ...storage];
+  return forkServer(mode, args);
+}
+
+/** Where a Berth of the byte benchmarks keeps its data (it creates /v2 repositories on push). */
+export type BerthStorage =
+  | { readonly kind: "embedded"; readonly dataDir: string }
+  | {
+      readonly kind: "postgres-file";
+      readonly url: string;
+      readonly schema: string;
+      readonly blobDir: string;
+    };
+
+/** Forks `serve()` on embedded storage, or PostgreSQL events beside filesystem blobs. */
+export const startBerthOn = (storage: BerthStorage): Promise<BenchServer> =>
+  forkServer(
+    `berth ${storage.kind}`,
+    storage.kind === "embedded"
+      ? ["berth", "strict", "embedded", storage.dataDir]
+      : ["berth", "strict", "postgres-file", storage.url, storage.schema, storage.blobDir],
+  );
+
+async function forkServer(mode: string, args: ReadonlyArray<string>): Promise<BenchServer> {
   const execArgv = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter((flag) => flag !== "");
-  const child: ChildProcess = fork(script, args, { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv });
+  const child: ChildProcess = fork(script, [...args], {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    execArgv,
+  });
   const exited = once(child, "exit");
   const [message] = (await Promise.race([
     once(child, "message"),

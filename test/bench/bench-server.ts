@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 export interface BenchServer {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
+  /** The server's process, for CPU accounting (/proc/<pid>/stat). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ async function forkServer(mode: string, args: ReadonlyArray<string>): Promise<Be
   ])) as [{ port: number }];
   return {
     endpoint: `http://127.0.0.1:${message.port}`,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     async stop() {
       if (child.exitCode !== null) return;
       child.disconnect();

@@ -74,6 +74,7 @@ export async function startDistribution(directory = tmpdir()): Promise<BenchServ
   }
   return {
     endpoint,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");

@@ -28,7 +28,7 @@ interface Blob {
   readonly digest: string;
 }
 
-const blobOf = (shared: Buffer, label: string): Blob => {
+export const blobOf = (shared: Buffer, label: string): Blob => {
   const bytes = Buffer.from(shared);
   bytes.write(`${label} `, "utf8");
   return { bytes, digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}` };
@@ -65,7 +65,7 @@ const streamPatch = (url: URL, body: Buffer): Promise<{ status: number; location
   });
 
 /** Pushes one blob as a real client does: POST, streamed PATCH, PUT ?digest=. Resolves to ms. */
-const push = async (endpoint: string, repository: string, blob: Blob): Promise<number> => {
+export const push = async (endpoint: string, repository: string, blob: Blob): Promise<number> => {
   const started = now();
   const opened = await request(`${endpoint}/v2/${repository}/blobs/uploads/`, { method: "POST" });
   if (opened.status !== 202 || opened.headers.location === undefined)
@@ -82,7 +82,7 @@ const push = async (endpoint: string, repository: string, blob: Blob): Promise<n
 };
 
 /** GETs the blob and reads it to its end (counting, not keeping, the bytes). Resolves to ms. */
-const pull = (endpoint: string, repository: string, blob: Blob): Promise<number> =>
+export const pull = (endpoint: string, repository: string, blob: Blob): Promise<number> =>
   new Promise((resolve, reject) => {
     const started = now();
     const outgoing = httpRequest(`${endpoint}/v2/${repository}/blobs/${blob.digest}`, (response) => {

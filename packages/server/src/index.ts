@@ -8,6 +8,7 @@ export * from "./cli/duration.js";
 export { collectGarbage, type GcOptions } from "./cli/gc-command.js";
 export { type LifecycleApplyOptions, lifecycleApply } from "./cli/lifecycle-command.js";
 export * from "./cli/storage.js";
+export { decodeExactBase64 } from "./ecr/decode-blob.js";
 export * from "./ecr/ecr-api.js";
 export * from "./ecr/ecr-errors.js";
 export { type CallContext, ecrOperations } from "./ecr/operations.js";

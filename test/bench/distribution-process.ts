@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +41,11 @@ const waitUntilListening = async (endpoint: string, child: ChildProcess): Promis
 
 /** Starts distribution with filesystem storage under `directory` (a temporary one by default). */
 export async function startDistribution(directory = tmpdir()): Promise<BenchServer> {
+  if (!existsSync(DISTRIBUTION_BINARY)) {
+    throw new Error(
+      `${DISTRIBUTION_BINARY} is missing: the v2bytes section measures beside distribution 2.8 (apt-get install docker-registry, or set BENCH_DISTRIBUTION)`,
+    );
+  }
   const home = mkdtempSync(join(directory, "bench-distribution-"));
   const port = await freePort();
   const config = join(home, "config.yml");

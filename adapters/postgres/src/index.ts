@@ -3,6 +3,7 @@ export { berthMigrationProvider, berthMigrations } from "./migrations/migration-
 export { type PGliteDatabase, PGliteDialect, type PGliteDialectOptions } from "./pglite-dialect.js";
 export { createPostgresBlobStore, type PostgresBlobStoreOptions } from "./postgres-blob-store.js";
 export { createPostgresEventStore, type PostgresEventStoreOptions } from "./postgres-event-store.js";
+export { createPostgresSnapshotStore, type PostgresSnapshotStoreOptions } from "./postgres-snapshot-store.js";
 export {
   createPostgresStorage,
   POOL_DEFAULTS,
@@ -14,6 +15,8 @@ export type {
   BlobChunksTable,
   BlobsTable,
   EventsTable,
+  SnapshotChunksTable,
+  SnapshotsTable,
   UploadAttemptsTable,
   UploadChunksTable,
   UploadsTable,

@@ -58,6 +58,9 @@ type Step = (draft: RegistryDraft, event: BerthEvent) => void;
 export const isBerthEvent = (event: { readonly type: string }): event is BerthEvent =>
   Object.hasOwn(steps, event.type);
 
+/** The event types this version of the core folds, sorted (a snapshot names the set it was folded with). */
+export const berthEventTypes = (): ReadonlyArray<string> => Object.keys(steps).sort();
+
 /** Applies one event to a draft the caller owns. Total: an event that finds nothing to change is a no-op. */
 export const applyEvent = (draft: RegistryDraft, event: BerthEvent): void => {
   // Each type is paired with the step for exactly that event (TypeScript cannot follow the pairing

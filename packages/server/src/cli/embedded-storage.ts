@@ -2,11 +2,17 @@
  * `--storage embedded`: everything under one data directory, nothing to install. Events go through
  * the PostgreSQL adapter's SQL on PGlite (Postgres in WebAssembly) in `<dataDir>/pgdata`, blobs are
  * files in `<dataDir>/blobs`, and `<dataDir>/berth.lock` keeps a second process out: PGlite and the
- * blob store's upload locks both belong to one process.
+ * blob store's upload locks both belong to one process. Snapshots of the folded state are one file,
+ * `<dataDir>/snapshots/state`.
  */
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { acquireLockFile, createFilesystemBlobStore, LockFileHeldError } from "@berth/adapter-filesystem";
+import {
+  acquireLockFile,
+  createFileSnapshotStore,
+  createFilesystemBlobStore,
+  LockFileHeldError,
+} from "@berth/adapter-filesystem";
 import {
   type BerthDatabase,
   createPostgresEventStore,
@@ -33,14 +39,16 @@ export const openEmbeddedStorage = async (dataDir: string): Promise<Storage> => 
 
   const events = createPostgresEventStore({ db });
   const blobs = createFilesystemBlobStore({ directory: join(directory, "blobs") });
+  const snapshots = createFileSnapshotStore({ path: join(directory, "snapshots", "state") });
   let closing: Promise<void> | undefined;
   return {
     events,
     blobs,
+    snapshots,
     description: `embedded (PGlite + files) in ${directory}`,
     close() {
       closing ??= (async () => {
-        await Promise.all([events.close(), blobs.close()]);
+        await Promise.all([events.close(), blobs.close(), snapshots.close()]);
         await db.destroy(); // closes PGlite: Postgres shuts down cleanly
         await lock.release();
       })();

@@ -1,7 +1,7 @@
 /** Opening the storage `berth serve` runs on: memory, PostgreSQL, or embedded (the default). */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
-import { createPostgresStorage, POOL_DEFAULTS } from "@berth/adapter-postgres";
-import type { BlobStore, EventStore } from "@berth/engine";
+import { createPostgresSnapshotStore, createPostgresStorage, POOL_DEFAULTS } from "@berth/adapter-postgres";
+import type { BlobStore, EventStore, SnapshotStore } from "@berth/engine";
 
 export const STORAGE_KINDS = ["embedded", "postgres", "memory"] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
@@ -9,6 +9,8 @@ export type StorageKind = (typeof STORAGE_KINDS)[number];
 export interface Storage {
   readonly events: EventStore;
   readonly blobs: BlobStore;
+  /** Where snapshots of the folded state are kept (none for memory: nothing outlives the process). */
+  readonly snapshots?: SnapshotStore;
   /** What the startup log says about where data lives. */
   readonly description: string;
   close(): Promise<void>;
@@ -53,7 +55,14 @@ export const openStorage = async (options: StorageOptions): Promise<Storage> => 
           connectionTimeoutMillis: options.dbAcquireTimeoutMs ?? POOL_DEFAULTS.connectionTimeoutMillis,
         },
       });
-      return { ...storage, description: `PostgreSQL at ${redact(options.databaseUrl)}` };
+      return {
+        ...storage,
+        snapshots: createPostgresSnapshotStore({
+          db: storage.db,
+          ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+        }),
+        description: `PostgreSQL at ${redact(options.databaseUrl)}`,
+      };
     }
     case "embedded": {
       const { openEmbeddedStorage } = await import("./embedded-storage.js");

@@ -89,26 +89,31 @@ const decodeTagged = (json: Readonly<Record<string, unknown>>): unknown => {
       const inner = json.v;
       if (typeof inner !== "object" || inner === null || Array.isArray(inner))
         throw new SnapshotFormatError("a wrapped object that is not an object");
-      return decodeObject(inner as Readonly<Record<string, unknown>>);
+      return decodeObject(inner as Record<string, unknown>);
     }
     default:
       throw new SnapshotFormatError(`unknown tag ${JSON.stringify(json.$)}`);
   }
 };
 
-const decodeObject = (json: Readonly<Record<string, unknown>>): Record<string, unknown> => {
-  const decoded: Record<string, unknown> = {};
-  for (const key in json) {
-    const value = decodeValue(json[key]);
+/** Decodes the members of a parsed object in place: only members that are objects can change. */
+const decodeObject = (json: Record<string, unknown>): Record<string, unknown> => {
+  for (const key of Object.keys(json)) {
+    const member = json[key];
+    if (typeof member !== "object" || member === null) continue;
+    const value = decodeValue(member);
     // `__proto__` from JSON.parse is an own key: defineProperty keeps it one, never a prototype.
     if (key === "__proto__")
-      Object.defineProperty(decoded, key, { value, enumerable: true, writable: true, configurable: true });
-    else decoded[key] = value;
+      Object.defineProperty(json, key, { value, enumerable: true, writable: true, configurable: true });
+    else json[key] = value;
   }
-  return decoded;
+  return json;
 };
 
-/** The value `encodeValue` encoded; throws SnapshotFormatError on anything it would not write. */
+/**
+ * The value `encodeValue` encoded; throws SnapshotFormatError on anything it would not write. Takes
+ * JSON as `JSON.parse` returns it, and reuses its objects and arrays (the caller hands them over).
+ */
 export const decodeValue = (json: unknown): unknown => {
   switch (typeof json) {
     case "string":
@@ -117,9 +122,15 @@ export const decodeValue = (json: unknown): unknown => {
       return json;
     case "object": {
       if (json === null) return null;
-      if (Array.isArray(json)) return json.map(decodeValue);
-      const record = json as Readonly<Record<string, unknown>>;
-      return Object.hasOwn(record, "$") ? decodeTagged(record) : decodeObject(record);
+      if (Array.isArray(json)) {
+        for (let i = 0; i < json.length; i++) {
+          const item: unknown = json[i];
+          if (typeof item === "object" && item !== null) json[i] = decodeValue(item);
+        }
+        return json;
+      }
+      const record = json as Record<string, unknown>;
+      return "$" in record ? decodeTagged(record) : decodeObject(record);
     }
     default:
       throw new SnapshotFormatError(`a ${typeof json} is not JSON`);

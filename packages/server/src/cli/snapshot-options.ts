@@ -61,3 +61,7 @@ export const snapshotsOf = (
           onReport: logReport(logger),
         },
       };
+
+/** For one-off commands (`berth gc`, `berth lifecycle`): start from the snapshot, write none. */
+export const restoreOnly = (storage: Storage): { snapshots?: SnapshotOptions } =>
+  storage.snapshots === undefined ? {} : { snapshots: { store: storage.snapshots, everyEvents: 0 } };

@@ -71,6 +71,29 @@ describe("State snapshots", () => {
     );
   });
 
+  it("big maps and arrays inside an entry (a repository's images, its push order) span many lines", () => {
+    const n = 1234;
+    const repository = {
+      images: new Map(
+        Array.from({ length: n }, (_, i) => [`sha256:${i}`, { seq: i, tags: new Set([`t${i}`]) }]),
+      ),
+      pushOrder: {
+        seqs: Array.from({ length: n }, (_, i) => i),
+        digests: Array.from({ length: n }, String),
+        dead: 3,
+      },
+      tags: new Map([["latest", "sha256:1"]]),
+      name: "big",
+    };
+    const state = { ...fold([]), repositories: new Map([["000000000000/big", repository]]) } as never;
+    const lines = linesOf({ position: 7n, versions: new Map(), state });
+    expect(lines.length).toBeGreaterThan(3 * (n / 200));
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(20_000);
+    expect(restore(lines).projection.state).toStrictEqual(state);
+    // The shell never aliases the state it was taken from.
+    expect(repository.pushOrder.seqs).toHaveLength(n);
+  });
+
   it("values round-trip exactly: maps, sets, undefined members, odd numbers, `$` keys", () => {
     const value = {
       map: new Map<unknown, unknown>([

@@ -1,7 +1,7 @@
 /**
  * A snapshot of the folded state: the state at one position of the global log, with the version of
  * every stream seen by then, as lines of JSON text (one header, one line per entry of the state's
- * top-level maps, the big maps inside an entry a few hundred entries to a line, stream versions a
+ * top-level maps, the big maps and arrays inside an entry a few hundred items to a line, stream versions a
  * thousand to a line, one trailer that counts the lines). Lines let
  * a writer encode a big state a piece at a time and a reader decode it without one giant string.
  *
@@ -13,7 +13,8 @@
 import * as E from "fp-ts/lib/Either.js";
 import { applyEvent, berthEventTypes, type Projection } from "../evolve.js";
 import { emptyRegistryDraft, type RegistryDraft, type RegistryState } from "../kernel/registry-state.js";
-import { decodeValue, encodeValue, type Json, SnapshotFormatError } from "./snapshot-values.js";
+import { appendTo, chunksOf, splitEntry } from "./snapshot-containers.js";
+import { decodeValue, encodeValue, SnapshotFormatError } from "./snapshot-values.js";
 
 export const SNAPSHOT_FORMAT = "berth-state-snapshot";
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -59,32 +60,6 @@ interface Header {
 }
 
 const VERSIONS_PER_LINE = 1000;
-const ENTRIES_PER_LINE = 200;
-
-/** The members of an entry that are maps too big for one line. */
-const bigMaps = (value: unknown): Array<[string, Map<unknown, unknown>]> => {
-  if (typeof value !== "object" || value === null || value instanceof Map || Array.isArray(value)) return [];
-  return Object.entries(value).filter(
-    (member): member is [string, Map<unknown, unknown>] =>
-      member[1] instanceof Map && member[1].size > ENTRIES_PER_LINE,
-  );
-};
-
-const emptied = (members: ReadonlyArray<[string, Map<unknown, unknown>]>) =>
-  Object.fromEntries(members.map(([member]) => [member, new Map()]));
-
-/** `["m", field, key, member, [k, v, …]]`: entries of a big map inside the entry `key` of `field`. */
-const readMapEntries = (draft: RegistryDraft, line: ReadonlyArray<unknown>): void => {
-  const [, field, key, member, entries] = line;
-  const entry = (draft[field as keyof RegistryDraft] as Map<unknown, unknown>).get(decodeValue(key));
-  const map =
-    typeof entry === "object" && entry !== null && typeof member === "string" && Object.hasOwn(entry, member)
-      ? (entry as Record<string, unknown>)[member]
-      : undefined;
-  if (!(map instanceof Map) || !Array.isArray(entries) || entries.length % 2 !== 0)
-    throw new SnapshotFormatError("map entries for nothing");
-  for (let i = 0; i < entries.length; i += 2) map.set(decodeValue(entries[i]), decodeValue(entries[i + 1]));
-};
 const STATE_FIELDS = Object.keys(emptyRegistryDraft()) as ReadonlyArray<keyof RegistryDraft>;
 
 /** The snapshot's lines, each ending in "\n", one at a time (the caller may pause between them). */
@@ -100,23 +75,14 @@ export function* encodeStateSnapshot(snapshot: StateSnapshot): Generator<string,
   const state = snapshot.state as unknown as RegistryDraft;
   for (const field of STATE_FIELDS) {
     for (const [key, value] of state[field] as Map<unknown, unknown>) {
-      const big = bigMaps(value);
-      const shell = big.length === 0 ? value : { ...(value as object), ...emptied(big) };
-      yield `${JSON.stringify(["s", field, encodeValue(key), encodeValue(shell)])}\n`;
+      const { shell, big } = splitEntry(value);
+      const encodedKey = encodeValue(key);
+      yield `${JSON.stringify(["s", field, encodedKey, encodeValue(shell)])}\n`;
       lines++;
-      // A big map inside an entry (a repository's images) follows in lines of its own.
-      for (const [member, map] of big) {
-        let entries: Json[] = [];
-        for (const [k, v] of map) {
-          entries.push(encodeValue(k), encodeValue(v));
-          if (entries.length === 2 * ENTRIES_PER_LINE) {
-            yield `${JSON.stringify(["m", field, encodeValue(key), member, entries])}\n`;
-            lines++;
-            entries = [];
-          }
-        }
-        if (entries.length > 0) {
-          yield `${JSON.stringify(["m", field, encodeValue(key), member, entries])}\n`;
+      // Big containers inside an entry (a repository's images) follow in lines of their own.
+      for (const { path, container } of big) {
+        for (const items of chunksOf(container)) {
+          yield `${JSON.stringify(["m", field, encodedKey, path, items])}\n`;
           lines++;
         }
       }
@@ -176,9 +142,14 @@ const decodeLines = (lines: Iterable<string>): RestoredSnapshot => {
     }
     count++;
     if (line[0] === "v" && line.length === 2) readVersions(line[1], versions);
-    else if (line[0] === "m" && line.length === 5 && STATE_FIELDS.includes(line[1] as keyof RegistryDraft))
-      readMapEntries(draft, line);
-    else if (line[0] === "s" && line.length === 4 && STATE_FIELDS.includes(line[1] as keyof RegistryDraft)) {
+    else if (line[0] === "m" && line.length === 5 && STATE_FIELDS.includes(line[1] as keyof RegistryDraft)) {
+      const entries = draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>;
+      appendTo(entries.get(decodeValue(line[2])), line[3], line[4]);
+    } else if (
+      line[0] === "s" &&
+      line.length === 4 &&
+      STATE_FIELDS.includes(line[1] as keyof RegistryDraft)
+    ) {
       const map = draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>;
       map.set(decodeValue(line[2]), decodeValue(line[3]));
     } else throw new SnapshotFormatError(`an unknown line ${JSON.stringify(line[0])}`);

@@ -1,4 +1,4 @@
-/** Sizes of a full run (~2.5 minutes on 2 cores) and of the smoke run CI does (~10 s). */
+/** Sizes of a full run (~8 minutes on 2 cores, most of it the 1,000,000-event cold start) and of the smoke run CI does (~15 s). */
 import { MiB } from "./measure.js";
 import type { SlowClientCounts } from "./slow-clients.js";
 

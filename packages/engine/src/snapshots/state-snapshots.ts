@@ -24,7 +24,15 @@ export interface SnapshotOptions {
 }
 
 export type SnapshotReport =
-  | { readonly type: "restored"; readonly position: bigint; readonly bytes: number; readonly ms: number }
+  | {
+      readonly type: "restored";
+      readonly position: bigint;
+      readonly bytes: number;
+      /** In all, and of it: loading the bytes from the store, checking and decoding them. */
+      readonly ms: number;
+      readonly loadMs: number;
+      readonly decodeMs: number;
+    }
   | { readonly type: "refused"; readonly reason: string }
   | {
       readonly type: "saved";
@@ -91,7 +99,9 @@ export const createStateSnapshots = (events: EventStore, options: SnapshotOption
       return undefined;
     }
     if (stored === undefined) return undefined;
+    const loaded = performance.now();
     const decoded = decodeSnapshotBytes(stored.state);
+    const decodeMs = performance.now() - loaded;
     const refused = (reason: string) => {
       report({ type: "refused", reason });
       return undefined;
@@ -102,7 +112,8 @@ export const createStateSnapshots = (events: EventStore, options: SnapshotOption
       return refused(`the event log does not hold the event at position ${stored.position}`);
     saved = { ...saved, position: stored.position };
     const ms = performance.now() - started;
-    report({ type: "restored", position: stored.position, bytes: stored.state.byteLength, ms });
+    const bytes = stored.state.byteLength;
+    report({ type: "restored", position: stored.position, bytes, ms, loadMs: loaded - started, decodeMs });
     return decoded.right;
   };
 

@@ -44,8 +44,10 @@ export const encodeSnapshotBytes = async (
   }
   const envelope: Envelope = { sha256: hash.digest("hex"), lastStream: snapshot.lastStream ?? null };
   parts.unshift(Buffer.from(`${JSON.stringify(envelope)}\n`, "utf8"));
+  // The last slice includes joining the parts (one copy of the whole snapshot).
+  const bytes = Buffer.concat(parts);
   longestSliceMs = Math.max(longestSliceMs, performance.now() - sliceStart);
-  return { bytes: Buffer.concat(parts), longestSliceMs };
+  return { bytes, longestSliceMs };
 };
 
 /** The lines of `bytes` from `start`, without their "\n", decoded one at a time. */

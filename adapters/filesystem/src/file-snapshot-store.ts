@@ -47,8 +47,7 @@ export const createFileSnapshotStore = (options: FileSnapshotStoreOptions): Snap
   return {
     load,
     save: (position, state) => {
-      const copy = state.slice();
-      const next = saving.then(() => save(position, copy));
+      const next = saving.then(() => save(position, state));
       saving = next.catch(() => {});
       return next;
     },

@@ -1,6 +1,6 @@
 import type { SnapshotStore, StoredSnapshot } from "@berth/engine";
 
-/** Keeps the latest snapshot in this process (a copy of its bytes): for tests and embedding. */
+/** Keeps the latest snapshot in this process: for tests and embedding. Loads hand out copies. */
 export const createMemorySnapshotStore = (): SnapshotStore => {
   let kept: StoredSnapshot | undefined;
   return {
@@ -8,7 +8,7 @@ export const createMemorySnapshotStore = (): SnapshotStore => {
       kept === undefined ? undefined : { position: kept.position, state: kept.state.slice() },
     save: async (position, state) => {
       if (kept !== undefined && position <= kept.position) return;
-      kept = { position, state: state.slice() };
+      kept = { position, state }; // the store owns it (see the port)
     },
     close: async () => {},
   };

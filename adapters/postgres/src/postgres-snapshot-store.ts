@@ -74,7 +74,7 @@ export const createPostgresSnapshotStore = (options: PostgresSnapshotStoreOption
           rows.push({
             position: position.toString(),
             seq: i,
-            bytes: state.slice(i * chunkSize, (i + 1) * chunkSize),
+            bytes: state.subarray(i * chunkSize, (i + 1) * chunkSize),
           });
         await trx.insertInto("snapshot_chunks").values(rows).execute();
       }

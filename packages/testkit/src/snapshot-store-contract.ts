@@ -55,12 +55,12 @@ export const describeSnapshotStoreContract = (name: string, makeStore: MakeStore
       expect((await store().load())?.position).toBe(position);
     });
 
-    it("the caller's buffer may change after save without changing the snapshot", async () => {
-      const state = bytesOf(64, 6);
-      await store().save(7n, state);
-      state.fill(0);
+    it("a loaded snapshot is the caller's: changing it changes nothing stored", async () => {
+      await store().save(7n, bytesOf(64, 6));
       const loaded = await store().load();
-      expect(Buffer.from(loaded!.state).equals(Buffer.from(bytesOf(64, 6)))).toBe(true);
+      loaded?.state.fill(0);
+      const again = await store().load();
+      expect(Buffer.from(again!.state).equals(Buffer.from(bytesOf(64, 6)))).toBe(true);
     });
 
     it("concurrent saves leave exactly the highest position's snapshot", async () => {

@@ -17,7 +17,9 @@ export interface SnapshotStore {
   /**
    * Keeps `state` as the snapshot at `position`, atomically: a crash leaves the previous snapshot or
    * this one, never a mix. A snapshot at a position no higher than the one kept is dropped (processes
-   * sharing a store may save out of order); older ones may be deleted.
+   * sharing a store may save out of order); older ones may be deleted. The store takes ownership of
+   * `state` (it may keep it without a copy: a big snapshot is not copied again); the caller never
+   * changes it afterwards.
    */
   save(position: bigint, state: Uint8Array): Promise<void>;
   /** Releases what the store holds (files, connections it owns). */

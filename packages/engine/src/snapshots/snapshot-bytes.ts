@@ -29,25 +29,36 @@ export const encodeSnapshotBytes = async (
 ): Promise<EncodedSnapshot> => {
   const hash = createHash("sha256");
   const parts: Buffer[] = [];
+  let size = 0;
   let sliceStart = performance.now();
   let longestSliceMs = 0;
+  /** Lets the event loop turn once this slice has run its time. */
+  const pause = async () => {
+    const elapsed = performance.now() - sliceStart;
+    if (elapsed < SLICE_MS) return;
+    longestSliceMs = Math.max(longestSliceMs, elapsed);
+    await yieldToEventLoop();
+    sliceStart = performance.now();
+  };
   for (const line of encodeStateSnapshot(snapshot)) {
     const bytes = Buffer.from(line, "utf8");
     hash.update(bytes);
     parts.push(bytes);
-    const elapsed = performance.now() - sliceStart;
-    if (elapsed >= SLICE_MS) {
-      longestSliceMs = Math.max(longestSliceMs, elapsed);
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    }
+    size += bytes.byteLength;
+    await pause();
   }
   const envelope: Envelope = { sha256: hash.digest("hex"), lastStream: snapshot.lastStream ?? null };
   parts.unshift(Buffer.from(`${JSON.stringify(envelope)}\n`, "utf8"));
-  // The last slice includes joining the parts (one copy of the whole snapshot).
-  const bytes = Buffer.concat(parts);
+  size += parts[0]!.byteLength;
+  // Joined a slice at a time too: one copy of a big snapshot into fresh memory takes long.
+  const joined = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const part of parts) {
+    offset += part.copy(joined, offset);
+    await pause();
+  }
   longestSliceMs = Math.max(longestSliceMs, performance.now() - sliceStart);
-  return { bytes, longestSliceMs };
+  return { bytes: joined, longestSliceMs };
 };
 
 /** The lines of `bytes` from `start`, without their "\n", decoded one at a time. */

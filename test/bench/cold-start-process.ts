@@ -2,7 +2,9 @@
  * A fresh process that opens existing PostgreSQL stores and runs one command, as `berth serve` does
  * after a restart: modules load, storage opens (migrations are checked), createRegistry, then the
  * first PutImage catches up on the whole log before it decides. Prints its timings as one JSON line.
- * With `raw`: reads the same rows with pg alone instead (the limit), also from a fresh process.
+ * With `raw`: reads the same rows with pg alone instead (the limit), also from a fresh process. With
+ * `snapshot-write`: folds the log and saves a state snapshot (printing what that cost); with
+ * `snapshot`: starts from that snapshot, folding only the events after it.
  * Started by cold-start-bench.ts with BENCH_DATABASE_URL, BENCH_SCHEMA, BENCH_REPOSITORY, BENCH_MANIFEST.
  */
 const since = () => performance.now(); // milliseconds since this process started
@@ -36,15 +38,37 @@ if (process.argv[2] === "raw") {
   await client.end();
   process.stdout.write(`${JSON.stringify({ readMs, rows })}\n`);
 } else {
+  // "snapshot-write": fold the whole log and save a snapshot; "snapshot": start from it.
+  const mode = process.argv[2];
   const started = since();
-  const [{ createPostgresStorage }, { createRegistry }] = await Promise.all([
+  const [{ createPostgresSnapshotStore, createPostgresStorage }, { createRegistry }] = await Promise.all([
     import("@berth/adapter-postgres"),
     import("@berth/engine"),
   ]);
   const imported = since();
   const storage = await createPostgresStorage({ connectionString: url, schema });
   const opened = since();
-  const registry = createRegistry({ events: storage.events, blobs: storage.blobs });
+  const reports: Array<Record<string, unknown>> = [];
+  const snapshots =
+    mode === undefined
+      ? {}
+      : {
+          snapshots: {
+            store: createPostgresSnapshotStore({ db: storage.db, schema }),
+            everyEvents: 0,
+            onReport: (report: { type: string; position?: bigint }) =>
+              reports.push({ ...report, position: String(report.position) }),
+          },
+        };
+  const registry = createRegistry({ events: storage.events, blobs: storage.blobs, ...snapshots });
+  if (mode === "snapshot-write") {
+    await registry.catchUp();
+    const folded = since();
+    await registry.saveSnapshot();
+    await storage.close();
+    process.stdout.write(`${JSON.stringify({ foldMs: folded - opened, ...reports.at(-1) })}\n`);
+    process.exit(0);
+  }
   const repositoryName = env("BENCH_REPOSITORY") as never;
   const manifest = env("BENCH_MANIFEST");
   const put = async (tag: string) => {
@@ -56,9 +80,9 @@ if (process.argv[2] === "raw") {
     if (answer._tag === "Left") throw new Error(`PutImage: ${answer.left._tag}: ${answer.left.message}`);
   };
   const created = since();
-  await put("cold-1");
+  await put(`cold-1-${mode ?? "log"}`);
   const first = since();
-  await put("cold-2");
+  await put(`cold-2-${mode ?? "log"}`);
   const second = since();
   await storage.close();
   process.stdout.write(
@@ -70,6 +94,7 @@ if (process.argv[2] === "raw") {
       openStorageMs: opened - imported,
       secondCommandMs: second - first,
       memoryMiB: Math.round(process.memoryUsage().rss / 1024 / 1024),
+      snapshot: reports,
     })}\n`,
   );
 }

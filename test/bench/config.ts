@@ -1,4 +1,4 @@
-/** Sizes of a full run (~2.5 minutes on 2 cores) and of the smoke run CI does (~10 s). */
+/** Sizes of a full run (~8 minutes on 2 cores, most of it the 1,000,000-event cold start) and of the smoke run CI does (~15 s). */
 import { MiB } from "./measure.js";
 import type { SlowClientCounts } from "./slow-clients.js";
 
@@ -28,8 +28,10 @@ export interface BenchConfig {
   /** 5. repository sizes at which PutImage over HTTP is timed (moto's reference points), and how many. */
   readonly httpGrowthSizes: ReadonlyArray<number>;
   readonly httpGrowthPuts: number;
-  /** 5. events in the log a cold start catches up on. */
-  readonly coldStartEvents: number;
+  /** 5. events in the logs a cold start catches up on, and the target for each (process start → 1st answer). */
+  readonly coldStartSizes: ReadonlyArray<{ readonly events: number; readonly targetMs: number }>;
+  /** 5. how many events before the end of the log the state snapshot a cold start finds was taken. */
+  readonly snapshotLag: number;
   /** 6. slow clients of each kind held open, and calls timed with and without them. */
   readonly slowClients: SlowClientCounts;
   readonly slowClientReps: number;
@@ -61,7 +63,8 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         putReps: 10,
         httpGrowthSizes: [100, 300],
         httpGrowthPuts: 20,
-        coldStartEvents: 2_000,
+        coldStartSizes: [{ events: 2_000, targetMs: 1000 }],
+        snapshotLag: 200,
         slowClients: { patches: 6, ecrBodies: 2, headers: 2 },
         slowClientReps: 20,
         parseKeys: 20_000,
@@ -87,7 +90,11 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         putReps: 300,
         httpGrowthSizes: [1_000, 10_000],
         httpGrowthPuts: 1_000,
-        coldStartEvents: 100_000,
+        coldStartSizes: [
+          { events: 100_000, targetMs: 1000 },
+          { events: 1_000_000, targetMs: 2000 },
+        ],
+        snapshotLag: 5_000,
         slowClients: { patches: 120, ecrBodies: 40, headers: 40 },
         slowClientReps: 500,
         parseKeys: 2_000_000,

@@ -119,6 +119,8 @@ describe("Postgres adapter", () => {
       "events",
       "kysely_migration",
       "kysely_migration_lock",
+      "snapshot_chunks",
+      "snapshots",
       "upload_attempts",
       "upload_chunks",
       "uploads",

@@ -4,6 +4,7 @@ export { type PGliteDatabase, PGliteDialect, type PGliteDialectOptions } from ".
 export { POOL_DEFAULTS } from "./pool-defaults.js";
 export { createPostgresBlobStore, type PostgresBlobStoreOptions } from "./postgres-blob-store.js";
 export { createPostgresEventStore, type PostgresEventStoreOptions } from "./postgres-event-store.js";
+export { createPostgresSnapshotStore, type PostgresSnapshotStoreOptions } from "./postgres-snapshot-store.js";
 export {
   createPostgresStorage,
   type PostgresStorage,
@@ -14,6 +15,8 @@ export type {
   BlobChunksTable,
   BlobsTable,
   EventsTable,
+  SnapshotChunksTable,
+  SnapshotsTable,
   UploadAttemptsTable,
   UploadChunksTable,
   UploadsTable,

@@ -58,6 +58,19 @@ export interface BlobChunksTable {
   bytes: Bytea;
 }
 
+/** One state snapshot of the engine (see postgres-snapshot-store.ts). */
+export interface SnapshotsTable {
+  position: Int8;
+  size: Int8;
+  chunk_count: number;
+}
+
+export interface SnapshotChunksTable {
+  position: Int8;
+  seq: number;
+  bytes: Bytea;
+}
+
 /** Berth's tables, all in one schema (see `schema` in the store options). */
 export interface BerthDatabase {
   events: EventsTable;
@@ -66,4 +79,6 @@ export interface BerthDatabase {
   upload_chunks: UploadChunksTable;
   blobs: BlobsTable;
   blob_chunks: BlobChunksTable;
+  snapshots: SnapshotsTable;
+  snapshot_chunks: SnapshotChunksTable;
 }

@@ -60,6 +60,9 @@ type Step = (draft: RegistryDraft, event: BerthEvent) => void;
 export const isBerthEvent = (event: { readonly type: string }): event is BerthEvent =>
   Object.hasOwn(steps, event.type);
 
+/** The event types this version of the core folds, sorted (a snapshot names the set it was folded with). */
+export const berthEventTypes = (): ReadonlyArray<string> => Object.keys(steps).sort();
+
 /** Applies one event to a draft the caller owns. Total: an event that finds nothing to change is a no-op. */
 export const applyEvent = (draft: RegistryDraft, event: BerthEvent): void => {
   // Each type is paired with the step for exactly that event (TypeScript cannot follow the pairing
@@ -72,15 +75,22 @@ export const applyEvent = (draft: RegistryDraft, event: BerthEvent): void => {
 
 const cloneImage = (image: ImageDraft): ImageDraft => ({ ...image, tags: new Set(image.tags) });
 
+/** Copies entries in one loop, without the arrays a spread would build: a snapshot copies the whole state. */
+const mapValues = <K, V>(map: ReadonlyMap<K, V>, copy: (value: V) => V): Map<K, V> => {
+  const copied = new Map<K, V>();
+  for (const [key, value] of map) copied.set(key, copy(value));
+  return copied;
+};
+
 const cloneRepository = (r: RepositoryDraft): RepositoryDraft => ({
   ...r,
-  images: new Map([...r.images].map(([digest, image]) => [digest, cloneImage(image)])),
+  images: mapValues(r.images, cloneImage),
   tags: new Map(r.tags),
   pushOrder: { seqs: [...r.pushOrder.seqs], digests: [...r.pushOrder.digests], dead: r.pushOrder.dead },
   layers: new Map(r.layers),
   blobReferences: new Map(r.blobReferences),
   childReferences: new Map(r.childReferences),
-  referrers: new Map([...r.referrers].map(([subject, digests]) => [subject, new Set(digests)])),
+  referrers: mapValues(r.referrers, (digests) => new Set(digests)),
   openUploads: new Map(r.openUploads),
   expiredUploads: new Map(r.expiredUploads),
   resourceTags: new Map(r.resourceTags),

@@ -108,6 +108,8 @@ export * from "./signing/signing-commands.js";
 export * from "./signing/signing-events.js";
 export * from "./signing/signing-queries.js";
 export * from "./signing/signing-requests.js";
+export * from "./snapshots/snapshot-values.js";
+export * from "./snapshots/state-snapshot.js";
 export * from "./values/arn.js";
 export * from "./values/manifest.js";
 export * from "./values/primitives.js";

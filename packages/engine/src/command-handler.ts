@@ -18,9 +18,12 @@ import {
   createProjection,
   decide,
   isBerthEvent,
+  type Projection,
   type RegistryError,
   RegistryErrors,
   type RegistryState,
+  type RestoredSnapshot,
+  type StateSnapshot,
   streamOf,
   streamOfCommand,
 } from "@berth/core";
@@ -55,10 +58,19 @@ export interface CommandHandlerOptions {
   readonly readBatchSize?: number;
 }
 
+/** A restored snapshot, and the stream of the event at its position (to check the log still has it). */
+export interface RestoredState extends RestoredSnapshot {
+  readonly lastStream: string | undefined;
+}
+
 export class CommandHandler {
   readonly #store: EventStore;
-  readonly #projection = createProjection();
-  readonly #versions = new Map<string, number>();
+  #projection: Projection = createProjection();
+  #versions = new Map<string, number>();
+  /** The stream of the event at `#position`: a snapshot names it, so a restart can check its log. */
+  #lastStream: string | undefined;
+  /** Where the first catch-up starts from (a snapshot), until it has run. */
+  #restore: (() => Promise<RestoredState | undefined>) | undefined;
   /** Commands on one stream run one at a time in this process, so they do not race each other. */
   readonly #streams = createKeyedLock();
   readonly #maxAttempts: number;
@@ -67,8 +79,13 @@ export class CommandHandler {
   #catchingUp: Promise<void> | undefined;
   #catchUpAgain = false;
 
-  constructor(store: EventStore, options: CommandHandlerOptions = {}) {
+  constructor(
+    store: EventStore,
+    options: CommandHandlerOptions = {},
+    restore?: () => Promise<RestoredState | undefined>,
+  ) {
     this.#store = store;
+    this.#restore = restore;
     this.#maxAttempts = options.maxAttempts ?? 50;
     this.#batchSize = options.readBatchSize ?? 1000;
   }
@@ -84,6 +101,19 @@ export class CommandHandler {
   }
 
   /**
+   * A copy of the folded state, its position and every stream's version, taken synchronously (so
+   * consistent): what a snapshot is encoded from while this handler folds on.
+   */
+  capture(): StateSnapshot & { readonly lastStream: string | undefined } {
+    return {
+      position: this.#position,
+      versions: new Map(this.#versions),
+      state: createProjection(this.#projection.state).state,
+      lastStream: this.#lastStream,
+    };
+  }
+
+  /**
    * Folds every event committed before this call. Concurrent callers share one reader; a caller
    * that arrives while a read is under way gets a further read, so nothing committed before its
    * call is missed.
@@ -95,6 +125,11 @@ export class CommandHandler {
     }
     this.#catchingUp = (async () => {
       try {
+        if (this.#restore !== undefined) {
+          const restored = await this.#restore();
+          this.#restore = undefined;
+          if (restored !== undefined) this.#adopt(restored);
+        }
         do {
           this.#catchUpAgain = false;
           await this.#readNewEvents();
@@ -104,6 +139,13 @@ export class CommandHandler {
       }
     })();
     return this.#catchingUp;
+  }
+
+  #adopt(restored: RestoredState): void {
+    this.#projection = restored.projection;
+    this.#versions = restored.versions;
+    this.#position = restored.position;
+    this.#lastStream = restored.lastStream;
   }
 
   async #readNewEvents(): Promise<void> {
@@ -124,6 +166,7 @@ export class CommandHandler {
         this.#projection.apply({ type: recorded.type, data: recorded.data } as BerthEvent);
       this.#versions.set(recorded.streamName, recorded.streamVersion);
       this.#position = recorded.globalPosition;
+      this.#lastStream = recorded.streamName;
     }
   }
 
@@ -139,6 +182,7 @@ export class CommandHandler {
     for (const event of events) this.#projection.apply(event);
     this.#versions.set(stream, appended.nextExpectedStreamVersion);
     this.#position = appended.lastGlobalPosition;
+    this.#lastStream = stream;
     return true;
   }
 

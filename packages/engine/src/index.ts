@@ -5,6 +5,7 @@ export * from "./lifecycle-schedule.js";
 export * from "./ports/blob-store.js";
 export * from "./ports/event-store.js";
 export * from "./ports/scanner.js";
+export * from "./ports/snapshot-store.js";
 export * from "./ports/storage-busy-error.js";
 export * from "./registry/account-settings-operations.js";
 export * from "./registry/archive-operations.js";
@@ -31,4 +32,10 @@ export * from "./registry/scan-worker.js";
 export * from "./registry/scanning-operations.js";
 export type { UploadExpiryReport } from "./registry/upload-expiry-sweep.js";
 export * from "./scanners/findings-file-scanner.js";
+export {
+  DEFAULT_SNAPSHOT_EVERY_EVENTS,
+  DEFAULT_SNAPSHOT_EVERY_MS,
+  type SnapshotOptions,
+  type SnapshotReport,
+} from "./snapshots/state-snapshots.js";
 export * from "./storable-text.js";

@@ -28,6 +28,7 @@ export * from "./registry-pushes.js";
 export { describeRegistryScenarios } from "./registry-scenarios.js";
 export type { MakeRegistryStores, RegistryScenarioOptions, RegistryStores } from "./scenario-context.js";
 export * from "./sha256-digest.js";
+export { describeSnapshotStoreContract } from "./snapshot-store-contract.js";
 export type { MakeStore, StoreFixture } from "./store-fixture.js";
 export { tagIsImmutable, wildcardMatches } from "./tag-mutability.js";
 export * from "./value-arbitraries.js";

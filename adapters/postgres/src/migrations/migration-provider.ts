@@ -4,6 +4,7 @@ import { createBlobStore } from "./0002-create-blob-store.js";
 import { stageUploadAppends } from "./0003-stage-upload-appends.js";
 import { appendInOneCall } from "./0004-append-in-one-call.js";
 import { uploadStepsInOneCall } from "./0005-upload-steps-in-one-call.js";
+import { createSnapshots } from "./0006-create-snapshots.js";
 
 /**
  * Berth's migrations for the tables in `schema`, in the order their names sort. Listed in code:
@@ -15,6 +16,7 @@ export const berthMigrations = (schema: string): Readonly<Record<string, Migrati
   "0003_stage_upload_appends": stageUploadAppends,
   "0004_append_in_one_call": appendInOneCall(schema),
   "0005_upload_steps_in_one_call": uploadStepsInOneCall(schema),
+  "0006_create_snapshots": createSnapshots,
 });
 
 /** The provider kysely's Migrator takes, for the tables in `schema`. */

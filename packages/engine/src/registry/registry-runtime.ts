@@ -20,6 +20,11 @@ import { CommandHandler, type CommandHandlerOptions } from "../command-handler.j
 import type { BlobStore } from "../ports/blob-store.js";
 import type { EventStore } from "../ports/event-store.js";
 import type { Scanner } from "../ports/scanner.js";
+import {
+  createStateSnapshots,
+  type SnapshotOptions,
+  type StateSnapshots,
+} from "../snapshots/state-snapshots.js";
 import { createPullRecorder, type PullRecorder } from "./pull-recorder.js";
 
 export interface RegistryOptions extends CommandHandlerOptions {
@@ -46,6 +51,11 @@ export interface RegistryOptions extends CommandHandlerOptions {
   readonly uploadTtl?: number;
   /** How long a blob stays once nothing references it, in milliseconds (default 1 hour). */
   readonly gcGrace?: number;
+  /**
+   * Snapshots of the folded state: the first catch-up starts from the latest one instead of the
+   * start of the log, and new ones are written in the background (see snapshots/state-snapshots.ts).
+   */
+  readonly snapshots?: SnapshotOptions;
 }
 
 /** Every operation resolves to an Either: Left is a fault the caller can fix, named like ECR's. */
@@ -71,6 +81,8 @@ export interface RepositoryRef {
 
 export interface RegistryRuntime {
   readonly handler: CommandHandler;
+  /** The snapshot writer, when the options name a snapshot store. */
+  readonly snapshots: StateSnapshots | undefined;
   readonly blobs: BlobStore;
   readonly context: QueryContext;
   /** Upload sessions' lifetime and garbage collection's grace period, in milliseconds. */
@@ -102,7 +114,10 @@ export interface RegistryRuntime {
 const DEFAULT_CONTEXT: QueryContext = { region: "us-east-1", registryHost: () => "localhost:5000" };
 
 export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime => {
-  const handler = new CommandHandler(options.events, options);
+  const snapshots =
+    options.snapshots === undefined ? undefined : createStateSnapshots(options.events, options.snapshots);
+  const handler = new CommandHandler(options.events, options, snapshots?.restore);
+  snapshots?.start(handler);
   const clock = options.clock ?? Date.now;
   const defaultRegistryId = options.defaultRegistryId ?? ("000000000000" as RegistryId);
   const registryOf = (input: { readonly registryId?: RegistryId | undefined }) =>
@@ -120,6 +135,7 @@ export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime
     ((error: unknown) => console.warn("berth: recording a pull time failed; the next pull retries", error));
   return {
     handler,
+    snapshots,
     pulls: createPullRecorder(handler, onPullRecordError),
     blobs: options.blobs,
     context: options.context ?? DEFAULT_CONTEXT,

@@ -47,6 +47,10 @@ export interface Registry
   readonly state: RegistryState;
   /** Folds every event committed before the call (another process's writes included). */
   catchUp(): Promise<void>;
+  /** Writes a snapshot of the folded state now (with `snapshots` in the options; else does nothing). */
+  saveSnapshot(): Promise<void>;
+  /** Stops writing snapshots in the background, waiting for one under way. */
+  stopSnapshots(): Promise<void>;
   /** Region and host used in ARNs and repository URIs. */
   readonly context: QueryContext;
   /** How long upload sessions stay open, and blobs once nothing references them (milliseconds). */
@@ -62,6 +66,8 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       return runtime.handler.state;
     },
     catchUp: () => runtime.handler.catchUp(),
+    saveSnapshot: async () => runtime.snapshots?.saveNow(),
+    stopSnapshots: async () => runtime.snapshots?.stop(),
     context: runtime.context,
     uploadTtl: runtime.uploadTtl,
     gcGrace: runtime.gcGrace,

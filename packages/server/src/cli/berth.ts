@@ -22,6 +22,12 @@ import { durationFlag, formatDuration, wholeNumber } from "./duration.js";
 import { gcCommand } from "./gc-command.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
 import { migrateDataCommand } from "./migrate-data-command.js";
+import {
+  type SnapshotFlags,
+  snapshotEveryOption,
+  snapshotIntervalOption,
+  snapshotsOf,
+} from "./snapshot-options.js";
 import { openStorage } from "./storage.js";
 import {
   addStorageOptions,
@@ -42,7 +48,7 @@ const port = (value: string) => {
 /** ECR applies lifecycle policies about once a day. */
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 86_400_000;
 
-export interface ServeOptions extends StorageFlags {
+export interface ServeOptions extends StorageFlags, SnapshotFlags {
   readonly host: string;
   readonly port: number;
   readonly region: string;
@@ -107,6 +113,7 @@ const startBackgroundWork = (registry: Registry, options: ServeOptions, logger: 
       await scanWorker;
       await registry.pullsRecorded();
       await sweeps.stop();
+      await registry.stopSnapshots();
     },
   };
 };
@@ -148,6 +155,7 @@ export const serve = async (options: ServeOptions) => {
       logger.warn({ err: error }, "recording a pull time failed; the next pull of the image retries"),
     ...(options.uploadTtl === undefined ? {} : { uploadTtl: options.uploadTtl }),
     ...(options.gcGrace === undefined ? {} : { gcGrace: options.gcGrace }),
+    ...snapshotsOf(storage, options, logger),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -310,6 +318,8 @@ addStorageOptions(
   )
   .addOption(uploadTtlOption())
   .addOption(gcGraceOption())
+  .addOption(snapshotEveryOption())
+  .addOption(snapshotIntervalOption())
   .action(async (options: ServeOptions) => {
     const running = await serve(withDatabaseUrl(options));
     process.once("SIGINT", () => void running.stop("SIGINT"));

@@ -1,7 +1,8 @@
 /**
  * `--storage embedded`: everything under one data directory, nothing to install. Events go to
  * SQLite in `<dataDir>/berth.sqlite`, blobs are files in `<dataDir>/blobs`, and `<dataDir>/berth.lock`
- * keeps a second process out: the blob store's upload locks belong to one process.
+ * keeps a second process out: the blob store's upload locks belong to one process. Snapshots of the
+ * folded state are one file, `<dataDir>/snapshots/state`.
  *
  * Berth before SQLite kept the events in PGlite under `<dataDir>/pgdata`: such a directory is refused
  * with the command that moves its events over (`berth migrate-data`, migrate-data-command.ts).
@@ -10,6 +11,7 @@ import { access, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   acquireLockFile,
+  createFileSnapshotStore,
   createFilesystemBlobStore,
   type LockFile,
   LockFileHeldError,
@@ -26,6 +28,7 @@ export const embeddedPaths = (dataDir: string) => {
     sqlite: join(directory, "berth.sqlite"),
     blobs: join(directory, "blobs"),
     lock: join(directory, "berth.lock"),
+    snapshot: join(directory, "snapshots", "state"),
     /** The PGlite data directory of Berth before SQLite. */
     pgdata: join(directory, "pgdata"),
   };
@@ -74,14 +77,16 @@ export const openEmbeddedStorage = async (dataDir: string): Promise<Storage> => 
     throw error;
   }
   const blobs = createFilesystemBlobStore({ directory: paths.blobs });
+  const snapshots = createFileSnapshotStore({ path: paths.snapshot });
   let closing: Promise<void> | undefined;
   return {
     events,
     blobs,
+    snapshots,
     description: `embedded (SQLite + files) in ${paths.directory}`,
     close() {
       closing ??= (async () => {
-        await Promise.all([events.close(), blobs.close()]); // closes the SQLite file
+        await Promise.all([events.close(), blobs.close(), snapshots.close()]); // closes the SQLite file
         await lock.release();
       })();
       return closing;

@@ -7,6 +7,7 @@
  */
 import { createRegistry } from "@berth/engine";
 import { Command } from "commander";
+import { restoreOnly } from "./snapshot-options.js";
 import { openStorage } from "./storage.js";
 import {
   addStorageOptions,
@@ -30,6 +31,7 @@ export const collectGarbage = async (options: GcOptions, print: (line: string) =
       events: storage.events,
       blobs: storage.blobs,
       gcGrace: options.gcGrace,
+      ...restoreOnly(storage),
     });
     if (!options.dryRun) {
       const uploads = await registry.expireUploads();

@@ -6,6 +6,7 @@
 import type { RegistryId, RepositoryName } from "@berth/core";
 import { createRegistry, type ExpiredImage } from "@berth/engine";
 import { Command } from "commander";
+import { restoreOnly } from "./snapshot-options.js";
 import { openStorage } from "./storage.js";
 import {
   addStorageOptions,
@@ -35,6 +36,7 @@ export const lifecycleApply = async (options: LifecycleApplyOptions): Promise<st
       events: storage.events,
       blobs: storage.blobs,
       defaultRegistryId: options.registryId as RegistryId,
+      ...restoreOnly(storage),
     });
     const applied = await registry.applyLifecyclePolicies({
       registryId: options.registryId as RegistryId,

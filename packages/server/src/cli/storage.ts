@@ -1,7 +1,7 @@
 /** Opening the storage `berth serve` runs on: memory, PostgreSQL, or embedded (the default). */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import { POOL_DEFAULTS } from "@berth/adapter-postgres/pool-defaults";
-import type { BlobStore, EventStore } from "@berth/engine";
+import type { BlobStore, EventStore, SnapshotStore } from "@berth/engine";
 import { type BlobLocation, defaultBlobLocation } from "./blob-location.js";
 import type { S3Options } from "./blob-storage.js";
 
@@ -11,6 +11,8 @@ export type StorageKind = (typeof STORAGE_KINDS)[number];
 export interface Storage {
   readonly events: EventStore;
   readonly blobs: BlobStore;
+  /** Where snapshots of the folded state are kept (none for memory: nothing outlives the process). */
+  readonly snapshots?: SnapshotStore;
   /** What the startup log says about where data lives. */
   readonly description: string;
   close(): Promise<void>;
@@ -66,7 +68,7 @@ const openPostgresStorage = async (options: StorageOptions): Promise<Storage> =>
     throw new Error("--storage postgres needs --database-url (or BERTH_DATABASE_URL / DATABASE_URL)");
   }
   // Loaded when used: pg and kysely are most of a start's module loading, and embedded needs neither.
-  const { createPostgresStorage } = await import("@berth/adapter-postgres");
+  const { createPostgresSnapshotStore, createPostgresStorage } = await import("@berth/adapter-postgres");
   const storage = await createPostgresStorage({
     connectionString: options.databaseUrl,
     ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
@@ -76,8 +78,12 @@ const openPostgresStorage = async (options: StorageOptions): Promise<Storage> =>
     },
   });
   const events = `PostgreSQL at ${redact(options.databaseUrl)}`;
+  const snapshots = createPostgresSnapshotStore({
+    db: storage.db,
+    ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+  });
   const location = options.blobs ?? defaultBlobLocation(options.dataDir);
-  if (location.kind === "postgres") return { ...storage, description: `${events} (blobs too)` };
+  if (location.kind === "postgres") return { ...storage, snapshots, description: `${events} (blobs too)` };
   await storage.blobs.close(); // the pool stays open for the events
   try {
     const { openBlobStore } = await import("./blob-storage.js"); // the S3 SDK only when asked for
@@ -85,6 +91,7 @@ const openPostgresStorage = async (options: StorageOptions): Promise<Storage> =>
     return {
       events: storage.events,
       blobs: blobs.store,
+      snapshots,
       description: `${events}, blobs as ${blobs.description}`,
       close: async () => {
         await Promise.all([storage.events.close(), blobs.store.close()]);

@@ -1,0 +1,94 @@
+/**
+ * Big containers inside one entry of the state (a repository's images, its push order): a snapshot
+ * writes the entry with them emptied, then their contents a few hundred items to a line, so no line
+ * takes long to encode or decode.
+ */
+import { decodeValue, encodeValue, type Json, SnapshotFormatError } from "./snapshot-values.js";
+
+const ITEMS_PER_LINE = 200;
+
+type Container = Map<unknown, unknown> | unknown[];
+
+/** Where a big container sits in its entry: a member, or a member of a member. */
+export type ContainerPath = readonly [string] | readonly [string, string];
+
+export interface BigContainer {
+  readonly path: ContainerPath;
+  readonly container: Container;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" &&
+  value !== null &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+
+const isBig = (value: unknown): value is Container =>
+  (value instanceof Map && value.size > ITEMS_PER_LINE) ||
+  (Array.isArray(value) && value.length > ITEMS_PER_LINE);
+
+const emptyLike = (container: Container): Container => (container instanceof Map ? new Map() : []);
+
+/** The entry with its big containers (two levels deep) emptied, and those containers. */
+export const splitEntry = (value: unknown): { readonly shell: unknown; readonly big: BigContainer[] } => {
+  if (!isPlainObject(value)) return { shell: value, big: [] };
+  const big: BigContainer[] = [];
+  for (const [member, inner] of Object.entries(value)) {
+    if (isBig(inner)) big.push({ path: [member], container: inner });
+    else if (isPlainObject(inner))
+      for (const [sub, deep] of Object.entries(inner))
+        if (isBig(deep)) big.push({ path: [member, sub], container: deep });
+  }
+  if (big.length === 0) return { shell: value, big };
+  const shell: Record<string, unknown> = { ...value };
+  for (const { path, container } of big) {
+    const [member, sub] = path;
+    if (sub === undefined) shell[member] = emptyLike(container);
+    else {
+      // Copy the member once (it may hold several big containers), never the caller's object.
+      if (shell[member] === value[member]) shell[member] = { ...(value[member] as object) };
+      (shell[member] as Record<string, unknown>)[sub] = emptyLike(container);
+    }
+  }
+  return { shell, big };
+};
+
+/** A big container's contents, a line's worth at a time: key, value, key, value… for a map. */
+export function* chunksOf(container: Container): Generator<Json[], void, undefined> {
+  let chunk: Json[] = [];
+  const full = () => chunk.length >= (container instanceof Map ? 2 : 1) * ITEMS_PER_LINE;
+  if (container instanceof Map) {
+    for (const [key, value] of container) {
+      chunk.push(encodeValue(key), encodeValue(value));
+      if (full()) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  } else {
+    for (const item of container) {
+      chunk.push(encodeValue(item));
+      if (full()) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+const memberOf = (holder: unknown, name: unknown): unknown =>
+  isPlainObject(holder) && typeof name === "string" && Object.hasOwn(holder, name) ? holder[name] : undefined;
+
+/** Appends a line's items to the container at `path` inside `entry` (which the shell emptied). */
+export const appendTo = (entry: unknown, path: unknown, items: unknown): void => {
+  if (!Array.isArray(path) || path.length < 1 || path.length > 2 || !Array.isArray(items))
+    throw new SnapshotFormatError("container items for nothing");
+  const container =
+    path.length === 1 ? memberOf(entry, path[0]) : memberOf(memberOf(entry, path[0]), path[1]);
+  if (container instanceof Map) {
+    if (items.length % 2 !== 0) throw new SnapshotFormatError("a map with a key but no value");
+    for (let i = 0; i < items.length; i += 2) container.set(decodeValue(items[i]), decodeValue(items[i + 1]));
+  } else if (Array.isArray(container)) {
+    for (const item of items) container.push(decodeValue(item));
+  } else throw new SnapshotFormatError("container items for nothing");
+};

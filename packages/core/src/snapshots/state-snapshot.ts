@@ -1,0 +1,171 @@
+/**
+ * A snapshot of the folded state: the state at one position of the global log, with the version of
+ * every stream seen by then, as lines of JSON text (one header, one line per entry of the state's
+ * top-level maps, the big maps and arrays inside an entry a few hundred items to a line, stream versions a
+ * thousand to a line, one trailer that counts the lines). Lines let
+ * a writer encode a big state a piece at a time and a reader decode it without one giant string.
+ *
+ * A snapshot is only a shortcut: the header names the format and the schema it was folded with
+ * (`snapshotSchema`: the state's shape version and the event types this core folds); a snapshot of
+ * another format or schema, a truncated one or one that does not decode is refused, and the caller
+ * folds the log from the start instead.
+ */
+import * as E from "fp-ts/lib/Either.js";
+import { applyEvent, berthEventTypes, type Projection } from "../evolve.js";
+import { emptyRegistryDraft, type RegistryDraft, type RegistryState } from "../kernel/registry-state.js";
+import { appendTo, chunksOf, splitEntry } from "./snapshot-containers.js";
+import { decodeValue, encodeValue, SnapshotFormatError } from "./snapshot-values.js";
+
+export const SNAPSHOT_FORMAT = "berth-state-snapshot";
+export const SNAPSHOT_FORMAT_VERSION = 1;
+/**
+ * Bump when the state's shape changes, or what an event does to it, without a new event type: every
+ * snapshot taken before is then ignored (and the next one is taken with the new shape).
+ */
+export const STATE_SHAPE_VERSION = 1;
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, in hex. */
+const fnv1a = (text: string): string => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+};
+
+/** What a snapshot must have been folded with to be trusted by this core. */
+export const snapshotSchema = (): string => `${STATE_SHAPE_VERSION}:${fnv1a(berthEventTypes().join(","))}`;
+
+export interface StateSnapshot {
+  /** Global position of the last event folded into `state`. */
+  readonly position: bigint;
+  /** The version of every stream as of `position`. */
+  readonly versions: ReadonlyMap<string, number>;
+  readonly state: RegistryState;
+}
+
+/** A decoded snapshot: a projection that owns the restored state, ready to fold what followed. */
+export interface RestoredSnapshot {
+  readonly position: bigint;
+  readonly versions: Map<string, number>;
+  readonly projection: Projection;
+}
+
+interface Header {
+  readonly format: string;
+  readonly version: number;
+  readonly schema: string;
+  readonly position: string;
+}
+
+const VERSIONS_PER_LINE = 1000;
+const STATE_FIELDS = Object.keys(emptyRegistryDraft()) as ReadonlyArray<keyof RegistryDraft>;
+
+/** The snapshot's lines, each ending in "\n", one at a time (the caller may pause between them). */
+export function* encodeStateSnapshot(snapshot: StateSnapshot): Generator<string, void, undefined> {
+  const header: Header = {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_FORMAT_VERSION,
+    schema: snapshotSchema(),
+    position: snapshot.position.toString(),
+  };
+  yield `${JSON.stringify(header)}\n`;
+  let lines = 1;
+  const state = snapshot.state as unknown as RegistryDraft;
+  for (const field of STATE_FIELDS) {
+    for (const [key, value] of state[field] as Map<unknown, unknown>) {
+      const { shell, big } = splitEntry(value);
+      const encodedKey = encodeValue(key);
+      yield `${JSON.stringify(["s", field, encodedKey, encodeValue(shell)])}\n`;
+      lines++;
+      // Big containers inside an entry (a repository's images) follow in lines of their own.
+      for (const { path, container } of big) {
+        for (const items of chunksOf(container)) {
+          yield `${JSON.stringify(["m", field, encodedKey, path, items])}\n`;
+          lines++;
+        }
+      }
+    }
+  }
+  let group: Array<string | number> = [];
+  for (const [stream, version] of snapshot.versions) {
+    group.push(stream, version);
+    if (group.length === 2 * VERSIONS_PER_LINE) {
+      yield `${JSON.stringify(["v", group])}\n`;
+      lines++;
+      group = [];
+    }
+  }
+  if (group.length > 0) {
+    yield `${JSON.stringify(["v", group])}\n`;
+    lines++;
+  }
+  yield `${JSON.stringify(["end", lines])}\n`;
+}
+
+const parseHeader = (line: string | undefined): bigint => {
+  if (line === undefined) throw new SnapshotFormatError("empty");
+  const header = JSON.parse(line) as Partial<Header> | null;
+  if (header?.format !== SNAPSHOT_FORMAT) throw new SnapshotFormatError("not a Berth state snapshot");
+  if (header.version !== SNAPSHOT_FORMAT_VERSION)
+    throw new SnapshotFormatError(`format version ${String(header.version)}, not ${SNAPSHOT_FORMAT_VERSION}`);
+  if (header.schema !== snapshotSchema())
+    throw new SnapshotFormatError(`folded with schema ${String(header.schema)}, not ${snapshotSchema()}`);
+  if (typeof header.position !== "string" || !/^[0-9]{1,30}$/.test(header.position))
+    throw new SnapshotFormatError("no position");
+  return BigInt(header.position);
+};
+
+const readVersions = (pairs: unknown, versions: Map<string, number>): void => {
+  if (!Array.isArray(pairs) || pairs.length % 2 !== 0) throw new SnapshotFormatError("bad stream versions");
+  for (let i = 0; i < pairs.length; i += 2) {
+    const [stream, version] = [pairs[i] as unknown, pairs[i + 1] as unknown];
+    if (typeof stream !== "string" || !Number.isSafeInteger(version) || (version as number) < 1)
+      throw new SnapshotFormatError("bad stream version");
+    versions.set(stream, version as number);
+  }
+};
+
+const decodeLines = (lines: Iterable<string>): RestoredSnapshot => {
+  const iterator = lines[Symbol.iterator]();
+  const position = parseHeader(iterator.next().value);
+  const draft = emptyRegistryDraft();
+  const versions = new Map<string, number>();
+  let count = 1;
+  for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    const line = JSON.parse(next.value) as unknown;
+    if (!Array.isArray(line)) throw new SnapshotFormatError("a line that is not an array");
+    if (line[0] === "end") {
+      if (line[1] !== count || !iterator.next().done) throw new SnapshotFormatError("truncated or padded");
+      return { position, versions, projection: { state: draft, apply: (e) => applyEvent(draft, e) } };
+    }
+    count++;
+    if (line[0] === "v" && line.length === 2) readVersions(line[1], versions);
+    else if (line[0] === "m" && line.length === 5 && STATE_FIELDS.includes(line[1] as keyof RegistryDraft)) {
+      const entries = draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>;
+      appendTo(entries.get(decodeValue(line[2])), line[3], line[4]);
+    } else if (
+      line[0] === "s" &&
+      line.length === 4 &&
+      STATE_FIELDS.includes(line[1] as keyof RegistryDraft)
+    ) {
+      const map = draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>;
+      map.set(decodeValue(line[2]), decodeValue(line[3]));
+    } else throw new SnapshotFormatError(`an unknown line ${JSON.stringify(line[0])}`);
+  }
+  throw new SnapshotFormatError("truncated: no trailer");
+};
+
+/**
+ * The snapshot `encodeStateSnapshot` wrote (its lines, without their "\n"), or why it is refused:
+ * another format or schema, a truncated or corrupt text.
+ */
+export const decodeStateSnapshot = (lines: Iterable<string>): E.Either<string, RestoredSnapshot> => {
+  try {
+    return E.right(decodeLines(lines));
+  } catch (error) {
+    if (error instanceof SnapshotFormatError || error instanceof SyntaxError) return E.left(error.message);
+    throw error;
+  }
+};

@@ -1,0 +1,151 @@
+/**
+ * Snapshots of the folded state (snapshots/): decoding what was encoded gives back the state exactly,
+ * folding on from a restored state equals folding everything, and a snapshot of another format or
+ * schema, a truncated or corrupt one, is refused rather than trusted.
+ */
+import {
+  type BerthEvent,
+  decodeStateSnapshot,
+  decodeValue,
+  encodeStateSnapshot,
+  encodeValue,
+  fold,
+  type RestoredSnapshot,
+  SNAPSHOT_FORMAT_VERSION,
+  type StateSnapshot,
+  snapshotSchema,
+} from "@berth/core";
+import { registryDecider, registryScenarioArb, runCommands } from "@berth/testkit";
+import fc from "fast-check";
+import * as E from "fp-ts/lib/Either.js";
+import { describe, expect, it } from "vitest";
+
+/** The events of a random history, and a cut somewhere in them. */
+const eventsArb = registryScenarioArb({ maxSteps: 40, maxRepositories: 2, maxIndexes: 2 }).chain(
+  ({ commands }) => {
+    const { events } = runCommands(registryDecider, commands);
+    return fc.record({ events: fc.constant(events), cut: fc.nat({ max: events.length }) });
+  },
+);
+
+const linesOf = (snapshot: StateSnapshot): string[] =>
+  [...encodeStateSnapshot(snapshot)].join("").split("\n").slice(0, -1);
+
+const restore = (lines: Iterable<string>): RestoredSnapshot => {
+  const decoded = decodeStateSnapshot(lines);
+  if (E.isLeft(decoded)) throw new Error(decoded.left);
+  return decoded.right;
+};
+
+const snapshotOf = (events: ReadonlyArray<BerthEvent>): StateSnapshot => ({
+  position: BigInt(events.length),
+  versions: new Map([
+    ["repository-000000000000-a", events.length + 1],
+    ["upload-x", 2],
+  ]),
+  state: fold(events),
+});
+
+describe("State snapshots", () => {
+  it("decode(encode(fold(events))) is fold(events), with its position and stream versions", () => {
+    fc.assert(
+      fc.property(eventsArb, ({ events }) => {
+        const snapshot = snapshotOf(events);
+        const restored = restore(linesOf(snapshot));
+        expect(restored.projection.state).toStrictEqual(snapshot.state);
+        expect(restored.position).toBe(snapshot.position);
+        expect(restored.versions).toStrictEqual(snapshot.versions);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("folding on from a restored snapshot equals folding every event", () => {
+    fc.assert(
+      fc.property(eventsArb, ({ events, cut }) => {
+        const restored = restore(linesOf(snapshotOf(events.slice(0, cut))));
+        for (const event of events.slice(cut)) restored.projection.apply(event);
+        expect(restored.projection.state).toStrictEqual(fold(events));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("big maps and arrays inside an entry (a repository's images, its push order) span many lines", () => {
+    const n = 1234;
+    const repository = {
+      images: new Map(
+        Array.from({ length: n }, (_, i) => [`sha256:${i}`, { seq: i, tags: new Set([`t${i}`]) }]),
+      ),
+      pushOrder: {
+        seqs: Array.from({ length: n }, (_, i) => i),
+        digests: Array.from({ length: n }, String),
+        dead: 3,
+      },
+      tags: new Map([["latest", "sha256:1"]]),
+      name: "big",
+    };
+    const state = { ...fold([]), repositories: new Map([["000000000000/big", repository]]) } as never;
+    const lines = linesOf({ position: 7n, versions: new Map(), state });
+    expect(lines.length).toBeGreaterThan(3 * (n / 200));
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(20_000);
+    expect(restore(lines).projection.state).toStrictEqual(state);
+    // The shell never aliases the state it was taken from.
+    expect(repository.pushOrder.seqs).toHaveLength(n);
+  });
+
+  it("values round-trip exactly: maps, sets, undefined members, odd numbers, `$` keys", () => {
+    const value = {
+      map: new Map<unknown, unknown>([
+        ["a", new Set(["x", "y"])],
+        [1, { $: "m", v: [1] }],
+      ]),
+      missing: undefined,
+      numbers: [0, -0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
+      nested: [[null, true, "é\u2028"]],
+    };
+    const decoded = decodeValue(JSON.parse(JSON.stringify(encodeValue(value))));
+    expect(decoded).toStrictEqual(value);
+    expect(Object.is((decoded as typeof value).numbers[1], -0)).toBe(true);
+    fc.assert(
+      fc.property(fc.jsonValue(), (json) => {
+        expect(decodeValue(JSON.parse(JSON.stringify(encodeValue(json))))).toStrictEqual(json);
+      }),
+    );
+  });
+
+  it("refuses a snapshot of another format version or event schema, never trusting it", () => {
+    const lines = linesOf(snapshotOf([]));
+    const header = JSON.parse(lines[0]!) as Record<string, unknown>;
+    const withHeader = (change: Record<string, unknown>) =>
+      decodeStateSnapshot([JSON.stringify({ ...header, ...change }), ...lines.slice(1)]);
+    expect(E.isRight(withHeader({}))).toBe(true);
+    expect(withHeader({ version: SNAPSHOT_FORMAT_VERSION + 1 })).toStrictEqual(
+      E.left(`format version ${SNAPSHOT_FORMAT_VERSION + 1}, not ${SNAPSHOT_FORMAT_VERSION}`),
+    );
+    expect(withHeader({ schema: "0:00000000" })).toStrictEqual(
+      E.left(`folded with schema 0:00000000, not ${snapshotSchema()}`),
+    );
+    expect(E.isLeft(withHeader({ format: "something-else" }))).toBe(true);
+    expect(E.isLeft(withHeader({ position: "-1" }))).toBe(true);
+  });
+
+  it("refuses a truncated, padded or corrupt snapshot", () => {
+    fc.assert(
+      fc.property(eventsArb, fc.nat(), fc.string({ minLength: 1 }), ({ events }, at, garbage) => {
+        const lines = linesOf(snapshotOf(events));
+        const cut = at % lines.length;
+        expect(E.isLeft(decodeStateSnapshot(lines.slice(0, cut)))).toBe(true);
+        expect(E.isLeft(decodeStateSnapshot([...lines, lines.at(-1)!]))).toBe(true);
+        const corrupt = [...lines];
+        corrupt[cut] = `${corrupt[cut]!.slice(0, corrupt[cut]!.length - 1)}${garbage}`;
+        // A corrupt line either fails to decode, or (when the garbage happens to close the line's
+        // JSON the same way) decodes to exactly the same snapshot: never to another state.
+        const decoded = decodeStateSnapshot(corrupt);
+        if (E.isRight(decoded))
+          expect(decoded.right.projection.state).toStrictEqual(restore(lines).projection.state);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

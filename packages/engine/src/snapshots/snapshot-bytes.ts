@@ -1,0 +1,95 @@
+/**
+ * A state snapshot as bytes: one line naming the sha256 of the rest and the stream of the event at
+ * the snapshot's position, then the core's snapshot lines (encodeStateSnapshot). Encoding yields to
+ * the event loop every few milliseconds, so a big state never stalls requests for long; decoding
+ * refuses bytes whose hash does not match, or that the core refuses.
+ */
+import { createHash } from "node:crypto";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { decodeStateSnapshot, encodeStateSnapshot, type StateSnapshot } from "@berth/core";
+import * as E from "fp-ts/lib/Either.js";
+import type { RestoredState } from "../command-handler.js";
+
+/** The longest the encoder runs before it lets the event loop turn (milliseconds). */
+const SLICE_MS = 10;
+
+interface Envelope {
+  readonly sha256: string;
+  readonly lastStream: string | null;
+}
+
+export interface EncodedSnapshot {
+  readonly bytes: Uint8Array;
+  /** The longest stretch the encoder held the event loop, in milliseconds. */
+  readonly longestSliceMs: number;
+}
+
+export const encodeSnapshotBytes = async (
+  snapshot: StateSnapshot & { readonly lastStream: string | undefined },
+): Promise<EncodedSnapshot> => {
+  const hash = createHash("sha256");
+  const parts: Buffer[] = [];
+  let size = 0;
+  let sliceStart = performance.now();
+  let longestSliceMs = 0;
+  /** Lets the event loop turn once this slice has run its time. */
+  const pause = async () => {
+    const elapsed = performance.now() - sliceStart;
+    if (elapsed < SLICE_MS) return;
+    longestSliceMs = Math.max(longestSliceMs, elapsed);
+    await yieldToEventLoop();
+    sliceStart = performance.now();
+  };
+  for (const line of encodeStateSnapshot(snapshot)) {
+    const bytes = Buffer.from(line, "utf8");
+    hash.update(bytes);
+    parts.push(bytes);
+    size += bytes.byteLength;
+    await pause();
+  }
+  const envelope: Envelope = { sha256: hash.digest("hex"), lastStream: snapshot.lastStream ?? null };
+  parts.unshift(Buffer.from(`${JSON.stringify(envelope)}\n`, "utf8"));
+  size += parts[0]!.byteLength;
+  // Joined a slice at a time too: one copy of a big snapshot into fresh memory takes long.
+  const joined = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const part of parts) {
+    offset += part.copy(joined, offset);
+    await pause();
+  }
+  longestSliceMs = Math.max(longestSliceMs, performance.now() - sliceStart);
+  return { bytes: joined, longestSliceMs };
+};
+
+/** The lines of `bytes` from `start`, without their "\n", decoded one at a time. */
+function* linesOf(bytes: Buffer, start: number): Generator<string> {
+  for (let at = start; at < bytes.byteLength; ) {
+    const newline = bytes.indexOf(0x0a, at);
+    const end = newline === -1 ? bytes.byteLength : newline;
+    yield bytes.toString("utf8", at, end);
+    at = end + 1;
+  }
+}
+
+/** The snapshot in `bytes`, or why it is refused (its hash, its format, its schema). */
+export const decodeSnapshotBytes = (state: Uint8Array): E.Either<string, RestoredState> => {
+  const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength);
+  const newline = bytes.indexOf(0x0a);
+  if (newline === -1) return E.left("not a snapshot: no envelope");
+  let envelope: Partial<Envelope>;
+  try {
+    envelope = JSON.parse(bytes.toString("utf8", 0, newline)) as Partial<Envelope>;
+  } catch {
+    return E.left("not a snapshot: no envelope");
+  }
+  const body = bytes.subarray(newline + 1);
+  if (
+    typeof envelope?.sha256 !== "string" ||
+    createHash("sha256").update(body).digest("hex") !== envelope.sha256
+  )
+    return E.left("corrupt: its sha256 does not match");
+  const lastStream = typeof envelope.lastStream === "string" ? envelope.lastStream : undefined;
+  return E.map((restored: Omit<RestoredState, "lastStream">) => ({ ...restored, lastStream }))(
+    decodeStateSnapshot(linesOf(bytes, newline + 1)),
+  );
+};

@@ -46,6 +46,7 @@ describe("Postgres migrations 0004 and 0005: appends in one call", () => {
     expect((await migrateToLatest(database.db, schema)).map((result) => result.migrationName)).toEqual([
       "0004_append_in_one_call",
       "0005_upload_steps_in_one_call",
+      "0006_create_snapshots",
     ]);
     const events = createPostgresEventStore({ db: database.db, schema });
     const registry = createRegistry({ events, blobs: createMemoryBlobStore() });

@@ -11,6 +11,7 @@ import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
 import type { LifecycleCommand } from "./lifecycle/lifecycle-commands.js";
 import type { PolicyCommand } from "./policies/policy-commands.js";
+import type { PullThroughCacheCommand } from "./pull-through-cache/cache-rule-commands.js";
 import type { PullTimeExclusionCommand } from "./pull-time-exclusions/exclusion-commands.js";
 import type { RegistrySettingsCommand } from "./registry-settings/registry-settings-commands.js";
 import type { RepositoryCommand } from "./repositories/repository-commands.js";
@@ -29,6 +30,7 @@ export type BerthCommand =
   | ArchiveCommand
   | SigningCommand
   | PullTimeExclusionCommand
+  | PullThroughCacheCommand
   | GarbageCollectionCommand;
 
 export type BerthCommandType = BerthCommand["type"];
@@ -51,6 +53,9 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "DeleteSigningConfiguration":
     case "RegisterPullTimeUpdateExclusion":
     case "DeregisterPullTimeUpdateExclusion":
+    case "CreatePullThroughCacheRule":
+    case "UpdatePullThroughCacheRule":
+    case "DeletePullThroughCacheRule":
       return StreamNames.registry(command.data.registryId);
     case "CollectBlob":
     case "RetainBlob":

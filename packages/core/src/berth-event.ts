@@ -19,6 +19,7 @@ import type {
 } from "./layer-uploads/layer-upload-events.js";
 import type { LifecycleEvent } from "./lifecycle/lifecycle-events.js";
 import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
+import type { PullThroughCacheEvent } from "./pull-through-cache/cache-rule-events.js";
 import type { PullTimeExclusionEvent } from "./pull-time-exclusions/exclusion-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
@@ -39,6 +40,7 @@ export type BerthEvent =
   | ArchiveEvent
   | SigningEvent
   | PullTimeExclusionEvent
+  | PullThroughCacheEvent
   | GarbageCollectionEvent;
 export type BerthEventType = BerthEvent["type"];
 
@@ -50,7 +52,8 @@ export type RegistryEvent =
   | RegistryScanningConfigurationChanged
   | AccountSettingsEvent
   | SigningEvent
-  | PullTimeExclusionEvent;
+  | PullTimeExclusionEvent
+  | PullThroughCacheEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent | BlobEvent>;
 
@@ -69,6 +72,9 @@ export const streamOf = (event: BerthEvent): string => {
     case "SigningConfigurationDeleted":
     case "PullTimeUpdateExclusionRegistered":
     case "PullTimeUpdateExclusionDeregistered":
+    case "PullThroughCacheRuleCreated":
+    case "PullThroughCacheRuleUpdated":
+    case "PullThroughCacheRuleDeleted":
       return StreamNames.registry(event.data.registryId);
     case "BlobCollected":
     case "BlobRetained":

@@ -14,7 +14,7 @@ const SWEEP_COMMANDS = [
   "ForgetBlob",
 ] as const satisfies ReadonlyArray<BerthCommand["type"]>;
 
-/** Scanning, account settings, lifecycle policies, the archive, and the sweeps. */
+/** Scanning, account settings, lifecycle policies, the archive, pull-through cache rules, and the sweeps. */
 const UNMODELLED = [
   "PutRegistryScanningConfiguration",
   "PutImageScanningConfiguration",
@@ -27,6 +27,9 @@ const UNMODELLED = [
   "ApplyLifecyclePolicy",
   "UpdateImageStorageClass",
   "RecordImagePulls",
+  "CreatePullThroughCacheRule",
+  "UpdatePullThroughCacheRule",
+  "DeletePullThroughCacheRule",
   ...SWEEP_COMMANDS,
 ] as const satisfies ReadonlyArray<BerthCommand["type"]>;
 

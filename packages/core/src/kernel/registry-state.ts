@@ -5,6 +5,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import type { AccountSettings } from "../account-settings/account-setting-values.js";
+import type { PullThroughCacheRule } from "../pull-through-cache/cache-rule-values.js";
 import type { ImageScan, RegistryScanningConfiguration } from "../scanning/scan-values.js";
 import type {
   ByteOffset,
@@ -177,6 +178,8 @@ export interface RegistrySettingsDraft {
   signingRules: ReadonlyArray<SigningRuleState> | undefined;
   /** In registration order; replaced whole, never mutated in place. */
   pullTimeUpdateExclusions: ReadonlyArray<PullTimeUpdateExclusionState>;
+  /** Pull-through cache rules in creation order; absent until one is created. Replaced whole. */
+  pullThroughCacheRules?: ReadonlyArray<PullThroughCacheRule>;
 }
 
 export interface RegistryDraft {

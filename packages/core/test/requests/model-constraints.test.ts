@@ -62,6 +62,11 @@ const OPERATIONS = [
   "RegisterPullTimeUpdateExclusion",
   "DeregisterPullTimeUpdateExclusion",
   "ListPullTimeUpdateExclusions",
+  "CreatePullThroughCacheRule",
+  "DeletePullThroughCacheRule",
+  "DescribePullThroughCacheRules",
+  "UpdatePullThroughCacheRule",
+  "ValidatePullThroughCacheRule",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */

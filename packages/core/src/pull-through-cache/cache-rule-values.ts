@@ -1,0 +1,49 @@
+/** A pull-through cache rule as the registry keeps it (in its settings, replaced whole). */
+import type { Timestamp } from "../values/primitives.js";
+
+/** ECR's UpstreamRegistry enumeration: which kind of registry a rule caches. */
+export const UPSTREAM_REGISTRIES = [
+  "ecr",
+  "ecr-public",
+  "quay",
+  "k8s",
+  "docker-hub",
+  "github-container-registry",
+  "azure-container-registry",
+  "gitlab-container-registry",
+  "chainguard",
+] as const;
+export type UpstreamRegistryKind = (typeof UPSTREAM_REGISTRIES)[number];
+
+/** The prefix meaning "every repository" (ecrRepositoryPrefix) or "no prefix" (upstreamRepositoryPrefix). */
+export const ROOT_PREFIX = "ROOT";
+
+export interface PullThroughCacheRule {
+  /** Without a trailing slash; ROOT matches every repository. */
+  readonly ecrRepositoryPrefix: string;
+  /** As given by the caller (ECR answers it back unchanged). */
+  readonly upstreamRegistryUrl: string;
+  readonly upstreamRegistry?: UpstreamRegistryKind;
+  readonly credentialArn?: string;
+  readonly customRoleArn?: string;
+  /** Without a trailing slash; ROOT (the default) maps names unchanged. */
+  readonly upstreamRepositoryPrefix: string;
+  readonly createdAt: Timestamp;
+  readonly updatedAt: Timestamp;
+}
+
+/** A prefix as rules compare it: the model allows a trailing slash, which changes nothing. */
+export const normalizePrefix = (prefix: string): string =>
+  prefix !== "/" && prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
+
+/**
+ * The base URL of the upstream's OCI distribution API: an http(s) URL as given, or a bare host
+ * (`registry-1.docker.io`, `127.0.0.1:5000`) over https, as ECR takes it. Anything else is not a
+ * registry Berth can reach: undefined.
+ */
+export const upstreamBaseUrl = (upstreamRegistryUrl: string): string | undefined => {
+  const withScheme = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[^\s?#]*)?$/.exec(upstreamRegistryUrl);
+  if (withScheme !== null) return upstreamRegistryUrl.replace(/\/+$/, "");
+  const bare = /^[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[^\s?#]*)?$/.exec(upstreamRegistryUrl);
+  return bare === null ? undefined : `https://${upstreamRegistryUrl.replace(/\/+$/, "")}`;
+};

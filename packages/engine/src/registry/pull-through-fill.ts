@@ -111,7 +111,17 @@ export const createPullThroughFill = (
   /** Streams one blob from upstream into a fresh upload of the repository; its digest is checked on completion. */
   const fetchBlob = async (ref: RepositoryRef, from: UpstreamRepository, digest: Digest) => {
     await ensureRepository(ref);
-    const bytes = await upstream.getBlob(from, digest);
+    const arriving = await upstream.getBlob(from, digest);
+    // A stream the upstream breaks off fails the upload; the saga may wrap its error, so note it here.
+    let broken: unknown;
+    const bytes = (async function* () {
+      try {
+        yield* arriving;
+      } catch (error) {
+        broken = error;
+        throw error;
+      }
+    })();
     const initiated = await layers.initiateLayerUpload(ref);
     if (E.isLeft(initiated)) throw new FillError(initiated.left.message);
     const upload = { ...ref, uploadId: initiated.right.uploadId };
@@ -120,7 +130,7 @@ export const createPullThroughFill = (
       if (E.isLeft(appended)) throw new FillError(appended.left.message);
     } catch (error) {
       await layers.discardLayerUpload({ ...upload, reason: "the upstream blob did not arrive whole" });
-      throw error;
+      throw broken === undefined ? error : new FillError(messageOf(broken));
     }
     const completed = await layers.completeLayerUpload({ ...upload, layerDigests: [digest], rules: "oci" });
     if (E.isLeft(completed)) throw new FillError(`blob ${digest} from upstream: ${completed.left.message}`);

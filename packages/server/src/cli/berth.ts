@@ -21,6 +21,12 @@ import { createBerthServer, DEFAULT_SERVER_LIMITS } from "../berth-server.js";
 import { durationFlag, formatDuration, wholeNumber } from "./duration.js";
 import { gcCommand } from "./gc-command.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
+import {
+  type PullThroughFlags,
+  pullThroughRefreshOption,
+  pullThroughRegistryOptions,
+  upstreamCredentialsOption,
+} from "./pull-through-options.js";
 import { openStorage } from "./storage.js";
 import {
   addStorageOptions,
@@ -41,7 +47,7 @@ const port = (value: string) => {
 /** ECR applies lifecycle policies about once a day. */
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 86_400_000;
 
-export interface ServeOptions extends StorageFlags {
+export interface ServeOptions extends StorageFlags, PullThroughFlags {
   readonly host: string;
   readonly port: number;
   readonly region: string;
@@ -145,6 +151,7 @@ export const serve = async (options: ServeOptions) => {
       logger.warn({ err: error }, "recording a pull time failed; the next pull of the image retries"),
     ...(options.uploadTtl === undefined ? {} : { uploadTtl: options.uploadTtl }),
     ...(options.gcGrace === undefined ? {} : { gcGrace: options.gcGrace }),
+    ...pullThroughRegistryOptions(options),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -298,6 +305,8 @@ addStorageOptions(
   )
   .addOption(uploadTtlOption())
   .addOption(gcGraceOption())
+  .addOption(pullThroughRefreshOption())
+  .addOption(upstreamCredentialsOption())
   .action(async (options: ServeOptions) => {
     const running = await serve(withDatabaseUrl(options));
     process.once("SIGINT", () => void running.stop("SIGINT"));

@@ -112,9 +112,12 @@ describe("pull-through cache rules", () => {
     );
   });
 
-  it("take a bare host over https and an http(s) URL as given", () => {
+  it("take a bare host over https (a loopback one over http) and an http(s) URL as given", () => {
     expect(upstreamBaseUrl("registry-1.docker.io")).toBe("https://registry-1.docker.io");
     expect(upstreamBaseUrl("http://127.0.0.1:5000/")).toBe("http://127.0.0.1:5000");
+    expect(upstreamBaseUrl("localhost:5001")).toBe("http://localhost:5001");
+    expect(upstreamBaseUrl("127.0.0.1:5001")).toBe("http://127.0.0.1:5001");
+    expect(upstreamBaseUrl("localhost.example.com")).toBe("https://localhost.example.com");
     expect(upstreamBaseUrl("not a url")).toBeUndefined();
   });
 

@@ -38,12 +38,15 @@ export const normalizePrefix = (prefix: string): string =>
 
 /**
  * The base URL of the upstream's OCI distribution API: an http(s) URL as given, or a bare host
- * (`registry-1.docker.io`, `127.0.0.1:5000`) over https, as ECR takes it. Anything else is not a
+ * (`registry-1.docker.io`) over https, as ECR takes it; a bare loopback host (`localhost:5001`,
+ * `127.0.0.1:5001`) over plain http, as docker treats local registries. Anything else is not a
  * registry Berth can reach: undefined.
  */
 export const upstreamBaseUrl = (upstreamRegistryUrl: string): string | undefined => {
   const withScheme = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[^\s?#]*)?$/.exec(upstreamRegistryUrl);
   if (withScheme !== null) return upstreamRegistryUrl.replace(/\/+$/, "");
   const bare = /^[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[^\s?#]*)?$/.exec(upstreamRegistryUrl);
-  return bare === null ? undefined : `https://${upstreamRegistryUrl.replace(/\/+$/, "")}`;
+  if (bare === null) return undefined;
+  const loopback = /^(localhost|127\.[0-9.]+)(:|\/|$)/.test(upstreamRegistryUrl);
+  return `${loopback ? "http" : "https"}://${upstreamRegistryUrl.replace(/\/+$/, "")}`;
 };

@@ -14,6 +14,8 @@ export const DOCKER_REGISTRY = process.env.DOCKER_REGISTRY ?? "/usr/bin/docker-r
 export interface RunningCncfRegistry {
   readonly port: number;
   readonly endpoint: string;
+  /** The filesystem storage's root (`docker/registry/v2/blobs/sha256/<ab>/<hex>/data` holds a blob). */
+  readonly storageRoot: string;
   stop(): Promise<void>;
 }
 
@@ -93,5 +95,5 @@ export async function startCncfRegistry(): Promise<RunningCncfRegistry> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { port, endpoint, stop };
+  return { port, endpoint, storageRoot: join(dir, "data"), stop };
 }

@@ -2,9 +2,10 @@
  * The upstream registry over HTTP: the OCI distribution API of any registry (Docker Hub, Quay, GHCR,
  * another Berth, the CNCF registry), with the auth registries ask for: a 401 with a Basic challenge
  * is answered with the rule's credentials, a Bearer challenge by fetching a token from its realm
- * (with the credentials when given, anonymously otherwise). Tokens are kept per repository until a
- * request is refused again. Blobs stream through, never buffered; manifests are bounded.
+ * (with the credentials when given, anonymously otherwise). What worked is kept per repository and
+ * credentials until a request is refused again. Blobs stream through, never buffered; manifests are bounded.
  */
+import { createHash } from "node:crypto";
 import {
   type UpstreamCredentials,
   type UpstreamManifest,
@@ -30,6 +31,11 @@ export interface HttpUpstreamOptions {
 
 const basic = ({ username, password }: UpstreamCredentials) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+
+const identityOf = (credentials: UpstreamCredentials | undefined) =>
+  credentials === undefined
+    ? "anonymous"
+    : createHash("sha256").update(`${credentials.username}:${credentials.password}`).digest("hex");
 
 const reasonOf = (error: unknown): string => {
   const cause =
@@ -93,7 +99,8 @@ export const createHttpUpstreamRegistry = (options: HttpUpstreamOptions = {}): U
 
   /** GETs `path` of the repository, answering one auth challenge; a non-2xx answer is an error. */
   const get = async (source: UpstreamRepository, path: string, accept?: string) => {
-    const key = `${source.url} ${source.repository}`;
+    // Per credentials too: a token one rule's credentials earned never serves another rule's pulls.
+    const key = `${source.url} ${source.repository} ${identityOf(source.credentials)}`;
     const url = `${source.url}/v2/${source.repository}/${path}`;
     const headers: Record<string, string> = accept === undefined ? {} : { accept };
     const known = authorizations.get(key);

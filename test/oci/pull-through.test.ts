@@ -6,9 +6,11 @@
  * an unreachable upstream is UnableToGetUpstreamImageException (MANIFEST_UNKNOWN over `/v2`), and a
  * restart keeps what was filled, once.
  */
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import {
   BatchGetImageCommand,
   CreatePullThroughCacheRuleCommand,
@@ -31,6 +33,7 @@ import { createSkopeo, dockerRef, requireSkopeo, type Skopeo } from "../support/
 const app = buildImage({ seed: "ptc-app" });
 const appV2 = buildImage({ seed: "ptc-app-v2", layerCount: 2 });
 const tool = buildImage({ seed: "ptc-tool", layerCount: 1 });
+const built = buildImage({ seed: "ptc-buildah", layerCount: 2 });
 const multi = buildIndex(
   [
     buildImage({ seed: "ptc-amd64", architecture: "amd64" }),
@@ -76,6 +79,7 @@ describe("pull-through cache against a second Berth and the CNCF registry", () =
       { name: "app", image: app },
       { name: "app2", image: appV2 },
       { name: "tool", image: tool },
+      { name: "built", image: built },
       { name: "multi", index: multi },
     ]);
     await skopeo([
@@ -101,6 +105,13 @@ describe("pull-through cache against a second Berth and the CNCF registry", () =
       ...tls,
     ]);
     await skopeo(["copy", "--quiet", `oci:${layout}:tool`, dockerRef(cncf.port, "library/tool:v1"), ...tls]);
+    await skopeo([
+      "copy",
+      "--quiet",
+      `oci:${layout}:built`,
+      dockerRef(cncf.port, "library/built:v1"),
+      ...tls,
+    ]);
     for (const [ecrRepositoryPrefix, upstreamRegistryUrl] of [
       ["up", `http://127.0.0.1:${proxy.port}`],
       ["cncf", cncf.endpoint],
@@ -215,6 +226,22 @@ describe("pull-through cache against a second Berth and the CNCF registry", () =
       }),
     );
     expect(layer.layerDigest).toBe(tool.layerDigests[0]);
+  });
+
+  it("fills on a buildah pull (containers/image with its own storage), the upstream's digest", async () => {
+    const home = await skopeo.scratch("ptc-buildah");
+    const buildah = (...args: string[]) =>
+      promisify(execFile)(
+        "buildah",
+        ["--storage-driver", "vfs", "--root", join(home, "root"), "--runroot", join(home, "run"), ...args],
+        { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TMPDIR: tmpdir() }, timeout: 60_000 },
+      );
+    await buildah("pull", "--quiet", "--tls-verify=false", `127.0.0.1:${cache.port}/cncf/library/built:v1`);
+    const { stdout } = await buildah("images", "--digests", "--format", "{{.Name}} {{.Digest}}");
+    expect(stdout.trim().split(/\s+/)).toEqual([
+      `127.0.0.1:${cache.port}/cncf/library/built`,
+      built.manifestDigest,
+    ]);
   });
 
   it("fetches an image once for concurrent pulls", async () => {

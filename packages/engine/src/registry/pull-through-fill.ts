@@ -14,7 +14,6 @@ import {
   isUpstreamCheckDue,
   MediaType,
   manifestDigest,
-  type PullThroughSource,
   parseManifest,
   pullThroughCacheRepositoryCommand,
   pullThroughSourceOf,
@@ -28,6 +27,7 @@ import {
   DEFAULT_PULL_THROUGH_REFRESH_MS,
   noUpstream,
   type PullThroughOptions,
+  type UpstreamRegistry,
   type UpstreamRepository,
   UpstreamUnavailableError,
 } from "../ports/upstream-registry.js";
@@ -55,6 +55,121 @@ export interface PullThroughFill {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** What the steps of a fill share. */
+interface Fill {
+  readonly runtime: RegistryRuntime;
+  readonly layers: LayerOperations;
+  readonly images: Pick<ImageOperations, "putImage">;
+  readonly upstream: UpstreamRegistry;
+  /** Fills one blob once however many ask (see `createPullThroughFill`). */
+  readonly fillBlob: (ref: RepositoryRef, from: UpstreamRepository, digest: Digest) => Promise<Filled>;
+}
+
+const ensureRepository = async ({ handler, now }: RegistryRuntime, ref: RepositoryRef) => {
+  if (findRepository(handler.state, ref.registryId, ref.repositoryName) !== undefined) return;
+  const created = await handler.execute(
+    pullThroughCacheRepositoryCommand(ref.registryId, ref.repositoryName, now()),
+  );
+  if (E.isLeft(created) && created.left._tag !== "RepositoryAlreadyExistsException") {
+    throw new FillError(created.left.message);
+  }
+};
+
+const holdsBlob = ({ handler }: RegistryRuntime, ref: RepositoryRef, digest: Digest) => {
+  const held = repositoryBlob(handler.state, { ...ref, digest });
+  return E.isRight(held) && held.right !== undefined;
+};
+
+/** Streams one blob from upstream into a fresh upload of the repository; its digest is checked on completion. */
+const fetchBlob = async (fill: Fill, ref: RepositoryRef, from: UpstreamRepository, digest: Digest) => {
+  const { layers } = fill;
+  await ensureRepository(fill.runtime, ref);
+  const arriving = await fill.upstream.getBlob(from, digest);
+  // A stream the upstream breaks off fails the upload; the saga may wrap its error, so note it here.
+  let broken: unknown;
+  const bytes = (async function* () {
+    try {
+      yield* arriving;
+    } catch (error) {
+      broken = error;
+      throw error;
+    }
+  })();
+  const initiated = await layers.initiateLayerUpload(ref);
+  if (E.isLeft(initiated)) throw new FillError(initiated.left.message);
+  const upload = { ...ref, uploadId: initiated.right.uploadId };
+  try {
+    const appended = await layers.appendToLayerUpload({ ...upload, bytes });
+    if (E.isLeft(appended)) throw new FillError(appended.left.message);
+  } catch (error) {
+    await layers.discardLayerUpload({ ...upload, reason: "the upstream blob did not arrive whole" });
+    throw broken === undefined ? error : new FillError(messageOf(broken));
+  }
+  const completed = await layers.completeLayerUpload({ ...upload, layerDigests: [digest], rules: "oci" });
+  if (E.isLeft(completed)) throw new FillError(`blob ${digest} from upstream: ${completed.left.message}`);
+};
+
+/** The upstream manifest as text, checked against the digest it was asked by. */
+const fetchManifest = async (fill: Fill, from: UpstreamRepository, reference: string) => {
+  const manifest = await fill.upstream.getManifest(from, reference);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(manifest.bytes);
+  } catch {
+    throw new FillError(`the manifest of ${reference} is not UTF-8 text`);
+  }
+  const digest = manifestDigest(text);
+  if (Digest.is(reference) && digest !== reference) {
+    throw new FillError(`the upstream answered a manifest whose digest is ${digest}, not ${reference}`);
+  }
+  const declared = manifest.mediaType?.split(";")[0]?.trim();
+  const parsed = parseManifest(text, declared !== undefined && MediaType.is(declared) ? declared : undefined);
+  if (E.isLeft(parsed)) throw new FillError(parsed.left.message);
+  return { text, parsed: parsed.right };
+};
+
+/** Fetches a manifest, then what it references, then stores it (under `tag` when pulled by tag). */
+const fetchImage = async (
+  fill: Fill,
+  ref: RepositoryRef,
+  from: UpstreamRepository,
+  reference: string,
+  tag: ImageTag | undefined,
+): Promise<void> => {
+  const { handler } = fill.runtime;
+  const { text, parsed } = await fetchManifest(fill, from, reference);
+  await ensureRepository(fill.runtime, ref);
+  for (const child of parsed.children) {
+    if (!findRepository(handler.state, ref.registryId, ref.repositoryName)?.images.has(child)) {
+      await fetchImage(fill, ref, from, child, undefined);
+    }
+  }
+  for (const blob of parsed.blobs) {
+    const filled = await fill.fillBlob(ref, from, blob);
+    if (E.isLeft(filled)) throw new FillError(filled.left.message);
+  }
+  const put = await fill.images.putImage({
+    ...ref,
+    imageManifest: text,
+    imageManifestMediaType: parsed.mediaType,
+    ...(tag === undefined ? {} : { imageTag: tag }),
+    rules: "oci",
+  });
+  if (E.isLeft(put)) throw new FillError(put.left.message);
+};
+
+/** An upstream failure or a fill step refused as a RegistryError; anything else is a fault of Berth's. */
+const failedAs =
+  (error: (message: string) => RegistryError, what: string, from: UpstreamRepository) =>
+  (failure: unknown): Filled => {
+    if (!(failure instanceof UpstreamUnavailableError || failure instanceof FillError)) throw failure;
+    return E.left(
+      error(
+        `Unable to get ${what} of '${from.repository}' from the upstream registry ${from.url}: ${failure.message}`,
+      ),
+    );
+  };
+
 export const createPullThroughFill = (
   runtime: RegistryRuntime,
   layers: LayerOperations,
@@ -62,7 +177,6 @@ export const createPullThroughFill = (
   options: PullThroughOptions,
 ): PullThroughFill => {
   const { handler, now } = runtime;
-  const upstream = options.upstream ?? noUpstream;
   const refreshMs = options.pullThroughRefreshMs ?? DEFAULT_PULL_THROUGH_REFRESH_MS;
   const inflight = new Map<string, Promise<Filled>>();
   /** When each cached tag was last found current upstream by this process. */
@@ -76,145 +190,60 @@ export const createPullThroughFill = (
     inflight.set(key, started);
     return started;
   };
-
-  const upstreamOf = (source: PullThroughSource): UpstreamRepository => {
-    const credentials =
-      source.rule.credentialArn === undefined
-        ? undefined
-        : options.upstreamCredentials?.get(source.rule.credentialArn);
-    return {
-      url: source.upstreamUrl,
-      repository: source.upstreamRepository,
-      ...(credentials === undefined ? {} : { credentials }),
-    };
+  const fill: Fill = {
+    runtime,
+    layers,
+    images,
+    upstream: options.upstream ?? noUpstream,
+    fillBlob: (ref, from, digest) =>
+      once(`blob ${ref.registryId}/${ref.repositoryName}@${digest}`, () =>
+        holdsBlob(runtime, ref, digest)
+          ? Promise.resolve(done)
+          : fetchBlob(fill, ref, from, digest).then(
+              () => done,
+              failedAs(RegistryErrors.unableToGetUpstreamLayer, `layer ${digest}`, from),
+            ),
+      ),
   };
-  const sourceOf = (ref: RepositoryRef) => {
-    const source = pullThroughSourceOf(handler.state, ref.registryId, ref.repositoryName);
-    return source === undefined ? undefined : upstreamOf(source);
-  };
-
-  const ensureRepository = async (ref: RepositoryRef) => {
-    if (findRepository(handler.state, ref.registryId, ref.repositoryName) !== undefined) return;
-    const created = await handler.execute(
-      pullThroughCacheRepositoryCommand(ref.registryId, ref.repositoryName, now()),
-    );
-    if (E.isLeft(created) && created.left._tag !== "RepositoryAlreadyExistsException") {
-      throw new FillError(created.left.message);
-    }
-  };
-
-  const holdsBlob = (ref: RepositoryRef, digest: Digest) => {
-    const held = repositoryBlob(handler.state, { ...ref, digest });
-    return E.isRight(held) && held.right !== undefined;
-  };
-
-  /** Streams one blob from upstream into a fresh upload of the repository; its digest is checked on completion. */
-  const fetchBlob = async (ref: RepositoryRef, from: UpstreamRepository, digest: Digest) => {
-    await ensureRepository(ref);
-    const arriving = await upstream.getBlob(from, digest);
-    // A stream the upstream breaks off fails the upload; the saga may wrap its error, so note it here.
-    let broken: unknown;
-    const bytes = (async function* () {
-      try {
-        yield* arriving;
-      } catch (error) {
-        broken = error;
-        throw error;
-      }
-    })();
-    const initiated = await layers.initiateLayerUpload(ref);
-    if (E.isLeft(initiated)) throw new FillError(initiated.left.message);
-    const upload = { ...ref, uploadId: initiated.right.uploadId };
-    try {
-      const appended = await layers.appendToLayerUpload({ ...upload, bytes });
-      if (E.isLeft(appended)) throw new FillError(appended.left.message);
-    } catch (error) {
-      await layers.discardLayerUpload({ ...upload, reason: "the upstream blob did not arrive whole" });
-      throw broken === undefined ? error : new FillError(messageOf(broken));
-    }
-    const completed = await layers.completeLayerUpload({ ...upload, layerDigests: [digest], rules: "oci" });
-    if (E.isLeft(completed)) throw new FillError(`blob ${digest} from upstream: ${completed.left.message}`);
-  };
-
-  const fillBlob = (ref: RepositoryRef, from: UpstreamRepository, digest: Digest) =>
-    once(`blob ${ref.registryId}/${ref.repositoryName}@${digest}`, async () => {
-      if (holdsBlob(ref, digest)) return done;
-      try {
-        await fetchBlob(ref, from, digest);
-        return done;
-      } catch (error) {
-        if (!(error instanceof UpstreamUnavailableError || error instanceof FillError)) throw error;
-        return E.left(
-          RegistryErrors.unableToGetUpstreamLayer(
-            `Unable to get layer ${digest} of '${from.repository}' from the upstream registry ${from.url}: ${error.message}`,
-          ),
-        );
-      }
-    });
-
-  /** Fetches a manifest, then what it references, then stores it (under `tag` when pulled by tag). */
-  const fetchImage = async (
-    ref: RepositoryRef,
-    from: UpstreamRepository,
-    reference: string,
-    tag: ImageTag | undefined,
-  ): Promise<void> => {
-    const manifest = await upstream.getManifest(from, reference);
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(manifest.bytes);
-    } catch {
-      throw new FillError(`the manifest of ${reference} is not UTF-8 text`);
-    }
-    const digest = manifestDigest(text);
-    if (Digest.is(reference) && digest !== reference) {
-      throw new FillError(`the upstream answered a manifest whose digest is ${digest}, not ${reference}`);
-    }
-    const declared = manifest.mediaType?.split(";")[0]?.trim();
-    const parsed = parseManifest(
-      text,
-      declared !== undefined && MediaType.is(declared) ? declared : undefined,
-    );
-    if (E.isLeft(parsed)) throw new FillError(parsed.left.message);
-    await ensureRepository(ref);
-    for (const child of parsed.right.children) {
-      if (!findRepository(handler.state, ref.registryId, ref.repositoryName)?.images.has(child)) {
-        await fetchImage(ref, from, child, undefined);
-      }
-    }
-    for (const blob of parsed.right.blobs) {
-      const filled = await fillBlob(ref, from, blob);
-      if (E.isLeft(filled)) throw new FillError(filled.left.message);
-    }
-    const put = await images.putImage({
-      ...ref,
-      imageManifest: text,
-      imageManifestMediaType: parsed.right.mediaType,
-      ...(tag === undefined ? {} : { imageTag: tag }),
-      rules: "oci",
-    });
-    if (E.isLeft(put)) throw new FillError(put.left.message);
-  };
-
   const fillImage = (
     ref: RepositoryRef,
     from: UpstreamRepository,
     reference: string,
     tag: ImageTag | undefined,
   ) =>
-    once(`image ${ref.registryId}/${ref.repositoryName}:${reference}`, async () => {
-      try {
-        await fetchImage(ref, from, reference, tag);
-        return done;
-      } catch (error) {
-        if (!(error instanceof UpstreamUnavailableError || error instanceof FillError)) throw error;
-        return E.left(
-          RegistryErrors.unableToGetUpstreamImage(
-            `Unable to get image '${reference}' of '${from.repository}' from the upstream registry ${from.url}: ${messageOf(error)}`,
-          ),
-        );
-      }
-    });
+    once(`image ${ref.registryId}/${ref.repositoryName}:${reference}`, () =>
+      fetchImage(fill, ref, from, reference, tag).then(
+        () => done,
+        failedAs(RegistryErrors.unableToGetUpstreamImage, `image '${reference}'`, from),
+      ),
+    );
+
+  const sourceOf = (ref: RepositoryRef): UpstreamRepository | undefined => {
+    const source = pullThroughSourceOf(handler.state, ref.registryId, ref.repositoryName);
+    if (source === undefined) return undefined;
+    const arn = source.rule.credentialArn;
+    const credentials = arn === undefined ? undefined : options.upstreamCredentials?.get(arn);
+    return {
+      url: source.upstreamUrl,
+      repository: source.upstreamRepository,
+      ...(credentials === undefined ? {} : { credentials }),
+    };
+  };
+
+  /** A tag: filled when missing; when cached, checked upstream once the refresh interval has passed. */
+  const ensureTag = async (ref: RepositoryRef, from: UpstreamRepository, tag: ImageTag): Promise<Filled> => {
+    const repository = findRepository(handler.state, ref.registryId, ref.repositoryName);
+    const cached = repository?.tags.get(tag);
+    const key = `${ref.registryId}/${ref.repositoryName}:${tag}`;
+    if (cached !== undefined) {
+      const last = checkedAt.get(key) ?? repository?.images.get(cached)?.pushedAt ?? (0 as Timestamp);
+      if (!isUpstreamCheckDue(last, now(), refreshMs)) return done;
+    }
+    const filled = await fillImage(ref, from, tag, tag);
+    if (E.isRight(filled)) checkedAt.set(key, now());
+    // A newer image upstream has replaced the tag; an upstream gone keeps the cached one.
+    return cached === undefined ? filled : done;
+  };
 
   return {
     sourceOf,
@@ -222,33 +251,19 @@ export const createPullThroughFill = (
       await handler.catchUp();
       const from = sourceOf(ref);
       if (from === undefined) return done;
-      const repository = findRepository(handler.state, ref.registryId, ref.repositoryName);
       if (imageId.imageDigest !== undefined) {
-        return repository?.images.has(imageId.imageDigest as Digest)
-          ? done
-          : fillImage(ref, from, imageId.imageDigest, undefined);
+        const held = findRepository(handler.state, ref.registryId, ref.repositoryName)?.images.has(
+          imageId.imageDigest as Digest,
+        );
+        return held ? done : fillImage(ref, from, imageId.imageDigest, undefined);
       }
-      if (imageId.imageTag === undefined) return done;
-      const tag = imageId.imageTag as ImageTag;
-      const cached = repository?.tags.get(tag);
-      const key = `${ref.registryId}/${ref.repositoryName}:${tag}`;
-      if (cached === undefined) {
-        const filled = await fillImage(ref, from, tag, tag);
-        if (E.isRight(filled)) checkedAt.set(key, now());
-        return filled;
-      }
-      const last = checkedAt.get(key) ?? repository?.images.get(cached)?.pushedAt ?? (0 as Timestamp);
-      if (!isUpstreamCheckDue(last, now(), refreshMs)) return done;
-      // Due for a check: a newer image upstream replaces the tag; an upstream gone keeps the cached one.
-      const refreshed = await fillImage(ref, from, tag, tag);
-      if (E.isRight(refreshed)) checkedAt.set(key, now());
-      return done;
+      return imageId.imageTag === undefined ? done : ensureTag(ref, from, imageId.imageTag as ImageTag);
     },
     ensureBlob: async (ref, digest) => {
       await handler.catchUp();
       const from = sourceOf(ref);
-      if (from === undefined || !Digest.is(digest) || holdsBlob(ref, digest)) return done;
-      return fillBlob(ref, from, digest);
+      if (from === undefined || !Digest.is(digest) || holdsBlob(runtime, ref, digest)) return done;
+      return fill.fillBlob(ref, from, digest);
     },
   };
 };

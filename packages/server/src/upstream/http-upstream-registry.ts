@@ -43,17 +43,14 @@ const reasonOf = (error: unknown): string => {
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 };
 
-export const createHttpUpstreamRegistry = (options: HttpUpstreamOptions = {}): UpstreamRegistry => {
-  const headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
-  /** The Authorization that last worked, per upstream repository. */
-  const authorizations = new Map<string, string>();
+type Send = (url: string, headers: Record<string, string>) => Promise<Response>;
 
-  const send = async (url: string, headers: Record<string, string>): Promise<Response> => {
+/** fetch, with `timeoutMs` for the answer's headers; failing to reach the upstream is UpstreamUnavailableError. */
+const sender =
+  (timeoutMs: number): Send =>
+  async (url, headers) => {
     const abort = new AbortController();
-    const timer = setTimeout(
-      () => abort.abort(new Error(`no answer within ${headersTimeoutMs} ms`)),
-      headersTimeoutMs,
-    );
+    const timer = setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
       return await fetch(url, { headers, signal: abort.signal, redirect: "follow" });
     } catch (error) {
@@ -63,39 +60,58 @@ export const createHttpUpstreamRegistry = (options: HttpUpstreamOptions = {}): U
     }
   };
 
-  /** The Authorization a 401's challenge asks for, or an error saying why there is none. */
-  const authorize = async (response: Response, scope: string, credentials?: UpstreamCredentials) => {
-    const challenge = parseChallenge(response.headers.get("www-authenticate"));
-    if (challenge?.scheme === "basic") {
-      if (credentials === undefined) {
-        throw new UpstreamUnavailableError(
-          "the upstream asks for credentials and the rule has no credentialArn",
-        );
-      }
-      return basic(credentials);
-    }
-    if (challenge?.scheme === "bearer" && challenge.params.realm !== undefined) {
-      const realm = new URL(challenge.params.realm);
-      if (challenge.params.service !== undefined) realm.searchParams.set("service", challenge.params.service);
-      realm.searchParams.set("scope", challenge.params.scope ?? scope);
-      const answer = await send(
-        realm.toString(),
-        credentials === undefined ? {} : { authorization: basic(credentials) },
+/** The Authorization a 401's challenge asks for, or an error saying why there is none. */
+const authorize = async (
+  send: Send,
+  response: Response,
+  scope: string,
+  credentials?: UpstreamCredentials,
+) => {
+  const challenge = parseChallenge(response.headers.get("www-authenticate"));
+  if (challenge?.scheme === "basic") {
+    if (credentials === undefined) {
+      throw new UpstreamUnavailableError(
+        "the upstream asks for credentials and the rule has no credentialArn",
       );
-      if (!answer.ok) {
-        await answer.body?.cancel();
-        throw new UpstreamUnavailableError(`the upstream's token service refused a token (${answer.status})`);
-      }
-      const body = (await answer.json().catch(() => ({}))) as { token?: string; access_token?: string };
-      const token = body.token ?? body.access_token;
-      if (token === undefined)
-        throw new UpstreamUnavailableError("the upstream's token service answered no token");
-      return `Bearer ${token}`;
     }
-    throw new UpstreamUnavailableError(
-      "the upstream refused the request (401) without a challenge Berth can answer",
+    return basic(credentials);
+  }
+  if (challenge?.scheme === "bearer" && challenge.params.realm !== undefined) {
+    const realm = new URL(challenge.params.realm);
+    if (challenge.params.service !== undefined) realm.searchParams.set("service", challenge.params.service);
+    realm.searchParams.set("scope", challenge.params.scope ?? scope);
+    const answer = await send(
+      realm.toString(),
+      credentials === undefined ? {} : { authorization: basic(credentials) },
     );
-  };
+    if (!answer.ok) {
+      await answer.body?.cancel();
+      throw new UpstreamUnavailableError(`the upstream's token service refused a token (${answer.status})`);
+    }
+    const body = (await answer.json().catch(() => ({}))) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (token === undefined)
+      throw new UpstreamUnavailableError("the upstream's token service answered no token");
+    return `Bearer ${token}`;
+  }
+  throw new UpstreamUnavailableError(
+    "the upstream refused the request (401) without a challenge Berth can answer",
+  );
+};
+
+async function* streamed(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (error) {
+    throw new UpstreamUnavailableError(`the upstream broke off the blob: ${reasonOf(error)}`);
+  }
+}
+
+export const createHttpUpstreamRegistry = (options: HttpUpstreamOptions = {}): UpstreamRegistry => {
+  const headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+  const send = sender(headersTimeoutMs);
+  /** The Authorization that last worked, per upstream repository. */
+  const authorizations = new Map<string, string>();
 
   /** GETs `path` of the repository, answering one auth challenge; a non-2xx answer is an error. */
   const get = async (source: UpstreamRepository, path: string, accept?: string) => {
@@ -108,6 +124,7 @@ export const createHttpUpstreamRegistry = (options: HttpUpstreamOptions = {}): U
     if (response.status === 401) {
       await response.body?.cancel();
       const authorization = await authorize(
+        send,
         response,
         `repository:${source.repository}:pull`,
         source.credentials,
@@ -122,14 +139,6 @@ export const createHttpUpstreamRegistry = (options: HttpUpstreamOptions = {}): U
     }
     return response;
   };
-
-  async function* streamed(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-    try {
-      for await (const chunk of body) yield chunk;
-    } catch (error) {
-      throw new UpstreamUnavailableError(`the upstream broke off the blob: ${reasonOf(error)}`);
-    }
-  }
 
   return {
     getManifest: async (source, reference): Promise<UpstreamManifest> => {
@@ -162,7 +171,7 @@ export const createHttpUpstreamRegistry = (options: HttpUpstreamOptions = {}): U
       if (response.ok) return;
       if (response.status !== 401)
         throw new UpstreamUnavailableError(`the upstream answered /v2/ with ${response.status}`);
-      const authorization = await authorize(response, "registry:catalog:*", source.credentials);
+      const authorization = await authorize(send, response, "registry:catalog:*", source.credentials);
       const again = await send(`${source.url}/v2/`, { authorization });
       await again.body?.cancel();
       if (!again.ok)

@@ -66,8 +66,9 @@ describe("pull-through cache against demanding upstreams", () => {
     const [user, password] = Buffer.from(token ?? "", "base64")
       .toString()
       .split(":") as [string, string];
+    // PostgreSQL here (the other pull-through suites run memory and embedded storage).
     cache = await startBerth({
-      storage: "memory",
+      storage: "postgres",
       pullThroughRefresh: 1500,
       upstreamCredentials: new Map([[CREDENTIAL_ARN, { username: user, password }]]),
     });

@@ -2,19 +2,22 @@
  * The pull-through cache against upstreams that ask more of it (issue 12, item 4): a Berth that
  * requires `docker login` (Basic auth, credentials named by the rule's credentialArn), the CNCF
  * registry serving a blob whose bytes do not match its digest (nothing is stored), a tag moved
- * upstream (seen after --pull-through-refresh, not before), and a blob pulled before its manifest.
+ * upstream (seen after --pull-through-refresh, not before), two processes on one PostgreSQL database
+ * filling one image at once (stored once), and a blob pulled before its manifest.
  */
 import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   BatchCheckLayerAvailabilityCommand,
   BatchGetImageCommand,
   CreatePullThroughCacheRuleCommand,
   DescribeImagesCommand,
-  type ECRClient,
+  ECRClient,
   GetAuthorizationTokenCommand,
   ValidatePullThroughCacheRuleCommand,
 } from "@aws-sdk/client-ecr";
+import { serve } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBerth, startBerth } from "../support/berth-server.js";
 import { type RunningCncfRegistry, startCncfRegistry } from "../support/cncf-registry.js";
@@ -30,6 +33,7 @@ const corrupt = buildImage({ seed: "ptc-corrupt", layerCount: 2 });
 const first = buildImage({ seed: "ptc-first", layerCount: 1 });
 const moved = buildImage({ seed: "ptc-moved", layerCount: 1 });
 const loose = buildImage({ seed: "ptc-loose", layerCount: 1 });
+const raced = buildImage({ seed: "ptc-raced", layerCount: 3 });
 const tls = ["--src-tls-verify=false", "--dest-tls-verify=false"];
 
 describe("pull-through cache against demanding upstreams", () => {
@@ -80,11 +84,13 @@ describe("pull-through cache against demanding upstreams", () => {
       { name: "first", image: first },
       { name: "moved", image: moved },
       { name: "loose", image: loose },
+      { name: "raced", image: raced },
     ]);
     await push("locked", upstream.port, "library/locked:v1", `--dest-creds=${user}:${password}`);
     await push("corrupt", cncf.port, "library/corrupt:v1");
     await push("first", cncf.port, "library/moving:latest");
     await push("loose", cncf.port, "library/loose:v1");
+    await push("raced", cncf.port, "library/raced:v1");
     await rule("locked", `http://127.0.0.1:${upstream.port}`, CREDENTIAL_ARN);
     await rule("open", `http://127.0.0.1:${upstream.port}`);
     await rule("cncf", `127.0.0.1:${cncf.port}`);
@@ -153,6 +159,53 @@ describe("pull-through cache against demanding upstreams", () => {
     expect((await pull("cncf/library/moving", "latest")).images?.[0]?.imageId?.imageDigest).toBe(
       moved.manifestDigest,
     );
+  });
+
+  it("stores an image once when two processes on one database fill it at the same time", async () => {
+    const database = cache.database!;
+    const other = await serve({
+      host: "127.0.0.1",
+      port: 0,
+      region: "us-east-1",
+      registryId: "000000000000",
+      dataDir: tmpdir(),
+      logLevel: "silent",
+      lenient: false,
+      storage: "postgres",
+      databaseUrl: database.connectionString,
+      databaseSchema: database.schema,
+    });
+    const otherEcr = new ECRClient({
+      endpoint: `http://127.0.0.1:${other.port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
+    try {
+      const request = { repositoryName: "cncf/library/raced", imageIds: [{ imageTag: "v1" }] };
+      const pulls = await Promise.all(
+        [ecr, otherEcr, ecr, otherEcr].map((client) => client.send(new BatchGetImageCommand(request))),
+      );
+      for (const answer of pulls) expect(answer.images?.[0]?.imageId?.imageDigest).toBe(raced.manifestDigest);
+      for (const client of [ecr, otherEcr]) {
+        const images = await client.send(new DescribeImagesCommand({ repositoryName: "cncf/library/raced" }));
+        expect(images.imageDetails?.map((d) => [d.imageDigest, d.imageTags])).toEqual([
+          [raced.manifestDigest, ["v1"]],
+        ]);
+        const layers = await client.send(
+          new BatchCheckLayerAvailabilityCommand({
+            repositoryName: "cncf/library/raced",
+            layerDigests: [...raced.layerDigests],
+          }),
+        );
+        expect(layers.layers?.map((l) => l.layerAvailability)).toEqual(
+          raced.layerDigests.map(() => "AVAILABLE"),
+        );
+      }
+    } finally {
+      otherEcr.destroy();
+      await other.stop();
+    }
   });
 
   it("fills a blob pulled over /v2 before any manifest of its repository", async () => {

@@ -106,7 +106,10 @@ const fetchBlob = async (fill: Fill, ref: RepositoryRef, from: UpstreamRepositor
     throw broken === undefined ? error : new FillError(messageOf(broken));
   }
   const completed = await layers.completeLayerUpload({ ...upload, layerDigests: [digest], rules: "oci" });
-  if (E.isLeft(completed)) throw new FillError(`blob ${digest} from upstream: ${completed.left.message}`);
+  // Another process filling the same image may have linked it first: then it is held, as wanted.
+  if (E.isLeft(completed) && completed.left._tag !== "LayerAlreadyExistsException") {
+    throw new FillError(`blob ${digest} from upstream: ${completed.left.message}`);
+  }
 };
 
 /** The upstream manifest as text, checked against the digest it was asked by. */

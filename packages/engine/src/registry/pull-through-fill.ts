@@ -251,6 +251,9 @@ export const createPullThroughFill = (
   return {
     sourceOf,
     ensureImage: async (ref, imageId) => {
+      // Pulls of repositories no rule covers (most) pay nothing: the state the process holds already
+      // says so. A rule another process created a moment ago applies from the next catch-up.
+      if (sourceOf(ref) === undefined) return done;
       await handler.catchUp();
       const from = sourceOf(ref);
       if (from === undefined) return done;
@@ -263,6 +266,7 @@ export const createPullThroughFill = (
       return imageId.imageTag === undefined ? done : ensureTag(ref, from, imageId.imageTag as ImageTag);
     },
     ensureBlob: async (ref, digest) => {
+      if (sourceOf(ref) === undefined) return done;
       await handler.catchUp();
       const from = sourceOf(ref);
       if (from === undefined || !Digest.is(digest) || holdsBlob(runtime, ref, digest)) return done;

@@ -13,6 +13,7 @@ import {
   RepositoryName,
   type Timestamp,
   upstreamBaseUrl,
+  upstreamRegistryOf,
 } from "@berth/core";
 import { branded, EXAMPLE_TIME } from "@berth/testkit";
 import { fc, test } from "@fast-check/vitest";
@@ -119,6 +120,18 @@ describe("pull-through cache rules", () => {
     expect(upstreamBaseUrl("127.0.0.1:5001")).toBe("http://127.0.0.1:5001");
     expect(upstreamBaseUrl("localhost.example.com")).toBe("https://localhost.example.com");
     expect(upstreamBaseUrl("not a url")).toBeUndefined();
+  });
+
+  it("answer the kind of a well-known upstream when the caller names none, as ECR does", () => {
+    expect(upstreamRegistryOf("registry-1.docker.io")).toBe("docker-hub");
+    expect(upstreamRegistryOf("public.ecr.aws")).toBe("ecr-public");
+    expect(upstreamRegistryOf("https://myregistry.azurecr.io")).toBe("azure-container-registry");
+    expect(upstreamRegistryOf("123456789012.dkr.ecr.eu-west-1.amazonaws.com")).toBe("ecr");
+    expect(upstreamRegistryOf("localhost:5001")).toBeUndefined();
+    const state = stateAfter(create("hub", "registry-1.docker.io"));
+    expect(describePullThroughCacheRules(state, { registryId })).toMatchObject(
+      E.right({ pullThroughCacheRules: [{ upstreamRegistry: "docker-hub" }] }),
+    );
   });
 
   it("cover a repository by the longest prefix, ROOT last, mapping the rest under the upstream prefix", () => {

@@ -16,6 +16,7 @@ import {
   type PullThroughCacheRule,
   ROOT_PREFIX,
   upstreamBaseUrl,
+  upstreamRegistryOf,
 } from "./cache-rule-values.js";
 
 const { accept, refuse } = decisionsOf<PullThroughCacheEvent>();
@@ -66,7 +67,7 @@ export const decideCreatePullThroughCacheRule = (
   const rule = withoutUndefined<PullThroughCacheRule>({
     ecrRepositoryPrefix: prefix,
     upstreamRegistryUrl: data.upstreamRegistryUrl,
-    upstreamRegistry: data.upstreamRegistry,
+    upstreamRegistry: data.upstreamRegistry ?? upstreamRegistryOf(data.upstreamRegistryUrl),
     credentialArn: data.credentialArn,
     customRoleArn: data.customRoleArn,
     upstreamRepositoryPrefix: normalizePrefix(data.upstreamRepositoryPrefix ?? ROOT_PREFIX),

@@ -50,3 +50,22 @@ export const upstreamBaseUrl = (upstreamRegistryUrl: string): string | undefined
   const loopback = /^(localhost|127\.[0-9.]+)(:|\/|$)/.test(upstreamRegistryUrl);
   return `${loopback ? "http" : "https"}://${upstreamRegistryUrl.replace(/\/+$/, "")}`;
 };
+
+const KNOWN_UPSTREAMS: ReadonlyArray<readonly [RegExp, UpstreamRegistryKind]> = [
+  [/^public\.ecr\.aws$/, "ecr-public"],
+  [/^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/, "ecr"],
+  [/^(registry-1\.)?docker\.io$/, "docker-hub"],
+  [/^quay\.io$/, "quay"],
+  [/^registry\.k8s\.io$/, "k8s"],
+  [/^ghcr\.io$/, "github-container-registry"],
+  [/\.azurecr\.io$/, "azure-container-registry"],
+  [/^registry\.gitlab\.com$/, "gitlab-container-registry"],
+  [/^cgr\.dev$/, "chainguard"],
+];
+
+/** The kind of registry an upstream URL names, as ECR answers it when the caller gave none; none for others. */
+export const upstreamRegistryOf = (upstreamRegistryUrl: string): UpstreamRegistryKind | undefined => {
+  const host = /^https?:\/\/([^:/]+)/.exec(upstreamBaseUrl(upstreamRegistryUrl) ?? "")?.[1];
+  if (host === undefined) return undefined;
+  return KNOWN_UPSTREAMS.find(([pattern]) => pattern.test(host))?.[1];
+};

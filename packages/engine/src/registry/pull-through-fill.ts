@@ -55,6 +55,23 @@ export interface PullThroughFill {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** How many blobs of one image are fetched at once (registries serve several; clients pull so too). */
+const BLOBS_AT_ONCE = 3;
+
+/** `f` over `items`, at most `limit` running at a time; results in the items' order. */
+const eachAtMost = async <T, R>(limit: number, items: ReadonlyArray<T>, f: (item: T) => Promise<R>) => {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await f(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+};
+
 /** What the steps of a fill share. */
 interface Fill {
   readonly runtime: RegistryRuntime;
@@ -147,10 +164,9 @@ const fetchImage = async (
       await fetchImage(fill, ref, from, child, undefined);
     }
   }
-  for (const blob of parsed.blobs) {
-    const filled = await fill.fillBlob(ref, from, blob);
-    if (E.isLeft(filled)) throw new FillError(filled.left.message);
-  }
+  const filled = await eachAtMost(BLOBS_AT_ONCE, parsed.blobs, (blob) => fill.fillBlob(ref, from, blob));
+  const failed = filled.find(E.isLeft);
+  if (failed !== undefined) throw new FillError(failed.left.message);
   const put = await fill.images.putImage({
     ...ref,
     imageManifest: text,

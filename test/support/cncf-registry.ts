@@ -32,13 +32,23 @@ const freePort = () =>
 
 const answers = async (endpoint: string) => {
   try {
-    return (await fetch(`${endpoint}/v2/`)).ok;
+    // Up when /v2/ answers: 200, or 401 asking for a token.
+    const status = (await fetch(`${endpoint}/v2/`)).status;
+    return status === 200 || status === 401;
   } catch {
     return false;
   }
 };
 
-export async function startCncfRegistry(): Promise<RunningCncfRegistry> {
+/** Bearer token auth: the registry sends clients to `realm` and verifies tokens with the certificate. */
+export interface CncfTokenAuth {
+  readonly realm: string;
+  readonly service: string;
+  readonly issuer: string;
+  readonly certificateFile: string;
+}
+
+export async function startCncfRegistry(tokenAuth?: CncfTokenAuth): Promise<RunningCncfRegistry> {
   const dir = await mkdtemp(join(tmpdir(), "berth-cncf-registry-"));
   const port = await freePort();
   const config = join(dir, "config.yml");
@@ -55,6 +65,16 @@ export async function startCncfRegistry(): Promise<RunningCncfRegistry> {
       "    enabled: true",
       "http:",
       `  addr: 127.0.0.1:${port}`,
+      ...(tokenAuth === undefined
+        ? []
+        : [
+            "auth:",
+            "  token:",
+            `    realm: ${tokenAuth.realm}`,
+            `    service: ${tokenAuth.service}`,
+            `    issuer: ${tokenAuth.issuer}`,
+            `    rootcertbundle: ${tokenAuth.certificateFile}`,
+          ]),
       "",
     ].join("\n"),
   );

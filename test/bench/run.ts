@@ -6,7 +6,7 @@
  *   pnpm bench            full run (~2.5 minutes on 2 cores)
  *   pnpm bench --smoke    every row with tiny sizes, in seconds (CI); also BENCH_SMOKE=1
  *   pnpm bench --only=fold,layers   a subset: fold, commands, layers, http, growth, coldstart,
- *                                   slowclients, parse, pullthrough
+ *                                   slowclients, parse, embedded, pullthrough
  *
  * PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each run
  * works in schemas of its own, dropped at the end.
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { benchColdStart } from "./cold-start-bench.js";
 import { benchCommands } from "./command-bench.js";
 import { benchConfig } from "./config.js";
+import { benchEmbedded } from "./embedded-bench.js";
 import { benchFold } from "./fold-bench.js";
 import { benchGrowth } from "./growth-bench.js";
 import { benchHttp, benchHttpGrowth } from "./http-bench.js";
@@ -56,6 +57,7 @@ const sections: ReadonlyArray<[string, () => Promise<Row[]>]> = [
   ["coldstart", () => benchColdStart(config, database)],
   ["slowclients", () => benchSlowClients(config, database)],
   ["parse", async () => benchParse(config)],
+  ["embedded", () => benchEmbedded(config)],
   ["pullthrough", () => benchPullThrough(config)],
 ];
 

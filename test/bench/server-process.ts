@@ -49,6 +49,7 @@ if (mode === "bare") {
           storage: "postgres" as const,
           databaseUrl: process.argv[5] ?? "",
           databaseSchema: process.argv[6] ?? "",
+          blobs: "postgres", // blobs in bytea, as these rows have always measured
         }
       : { storage: "memory" as const }),
     dataDir: ".berth-data",

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFilesystemBlobStore } from "@berth/adapter-filesystem";
-import { UploadUnknownError } from "@berth/engine";
+import { UploadOffsetError, UploadUnknownError } from "@berth/engine";
 import { blobInfoOf, describeBlobStoreContract, readAllBytes } from "@berth/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { selectedStores } from "../support/selected-stores.js";
@@ -64,6 +64,26 @@ if (selectedStores().has("filesystem")) {
 
       expect(await readdir(join(directory, "blobs", "sha256", hex.slice(0, 2)))).toEqual([hex]);
       expect(await readdir(join(directory, "uploads"))).toEqual([]);
+    });
+
+    it("lets processes sharing the directory take turns on an upload, each catching up on the hash", async () => {
+      const [a, b] = [createFilesystemBlobStore({ directory }), createFilesystemBlobStore({ directory })];
+      const pieces = [randomBytes(10_000), randomBytes(20_000), randomBytes(5)];
+      const uploadId = randomUUID();
+      await a.createUpload(uploadId);
+      await a.appendToUpload(uploadId, 0, pieces[0]!);
+      expect(await b.uploadStatus(uploadId)).toEqual(blobInfoOf(pieces[0]!));
+      await b.appendToUpload(uploadId, 10_000, pieces[1]!);
+      // a knew 10,000 bytes: the file's length tells it b appended.
+      await expect(a.appendToUpload(uploadId, 10_000, randomBytes(3))).rejects.toBeInstanceOf(
+        UploadOffsetError,
+      );
+      await a.appendToUpload(uploadId, 30_000, pieces[2]!);
+      const whole = Buffer.concat(pieces);
+      expect(await b.uploadStatus(uploadId)).toEqual(blobInfoOf(whole));
+      expect(await b.finishUpload(uploadId, blobInfoOf(whole))).toEqual(blobInfoOf(whole));
+      await expect(a.uploadStatus(uploadId)).rejects.toBeInstanceOf(UploadUnknownError);
+      expect(await readAllBytes(await a.read(blobInfoOf(whole).digest))).toEqual(whole);
     });
 
     it("never turns an upload id or a digest into a path outside the directory", async () => {

@@ -18,7 +18,7 @@ const rows = section
     const [, flag = "", variable = ""] = line.split("|").map((cell) => cell.trim());
     return {
       flag: flag.replaceAll("`", ""),
-      variables: [...variable.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]),
+      variables: [...variable.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]),
     };
   });
 const serve = program.commands.find((command) => command.name() === "serve");

@@ -101,6 +101,48 @@ describe("README quick start against a running server", () => {
     }
   }, 60_000);
 
+  it("the creation template example runs as written, on a server of its own without --create-on-push", async () => {
+    const own = await serve({
+      host: "127.0.0.1",
+      port: 0,
+      region: "us-east-1",
+      registryId: "000000000000",
+      storage: "memory",
+      dataDir: ".berth-data",
+      logLevel: "silent",
+      lenient: false,
+    });
+    const cwd = await mkdtemp(join(tmpdir(), "berth-readme-"));
+    try {
+      await writeLayout(join(cwd, "app-layout"), [{ name: "v1", image: buildImage({ seed: "templates" }) }]);
+      const block = blocks("sh").find((code) => code.includes("aws ecr create-repository-creation-template"));
+      expect(block).toBeDefined();
+      const { stdout } = await promisify(execFile)(
+        "bash",
+        ["-euo", "pipefail", "-c", block!.replaceAll("localhost:5000", `127.0.0.1:${own.port}`)],
+        {
+          cwd,
+          // The quick start's exports, which the example follows.
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: "test",
+            AWS_SECRET_ACCESS_KEY: "test",
+            AWS_DEFAULT_REGION: "us-east-1",
+            AWS_EC2_METADATA_DISABLED: "true",
+            AWS_CONFIG_FILE: "/dev/null",
+          },
+        },
+      );
+      expect(stdout).toContain('"repositoryName": "ci/app"');
+      expect(stdout).toContain('"imageTagMutability": "IMMUTABLE"');
+      expect(stdout).toContain('"lifecyclePolicyText"');
+      expect(stdout).toContain('"prefix": "ci"');
+    } finally {
+      await own.stop();
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("the skopeo lines copy an image in and back out, digests intact", async () => {
     const block = blocks("sh").find((code) => code.includes("skopeo copy"));
     const lines = block!.split("\n").filter((line) => line.startsWith("skopeo copy"));

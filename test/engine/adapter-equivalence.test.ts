@@ -1,6 +1,6 @@
 /**
- * DESIGN §3.6: random command sequences, run through `createRegistry` on memory and on Postgres,
- * give the same events (type and data after a JSON round trip, in the same streams at the same
+ * DESIGN §3.6: random command sequences, run through `createRegistry` on memory, on Postgres and on
+ * the embedded storage's stores (SQLite events, filesystem blobs), give the same events (type and data after a JSON round trip, in the same streams at the same
  * versions, in the same global order; positions and recording times are the store's own) and the
  * same answers: to every command, and to DescribeRepositories, DescribeImages, ListImages,
  * BatchGetImage and BatchCheckLayerAvailability afterwards, with the same layer bytes.
@@ -9,8 +9,13 @@
  * manifests written in unusual styles, so that commands collide), translated into registry calls:
  * the engine measures what the blob store received, so the parts carry real bytes.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFilesystemBlobStore } from "@berth/adapter-filesystem";
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import { createPostgresBlobStore, createPostgresEventStore } from "@berth/adapter-postgres";
+import { createSqliteEventStore, openSqliteDatabase } from "@berth/adapter-sqlite";
 import {
   type BerthCommand,
   type Digest,
@@ -221,6 +226,20 @@ const callFor = (
     }
     case "DeletePullThroughCacheRule":
       return () => registry.deletePullThroughCacheRule(command.data);
+    case "CreateRepositoryCreationTemplate": {
+      const { createdAt: _, ...input } = command.data;
+      return () => registry.createRepositoryCreationTemplate(input);
+    }
+    case "UpdateRepositoryCreationTemplate": {
+      const { updatedAt: _, ...input } = command.data;
+      return () => registry.updateRepositoryCreationTemplate(input);
+    }
+    case "DeleteRepositoryCreationTemplate":
+      return () => registry.deleteRepositoryCreationTemplate(command.data);
+    case "CreateRepositoryFromTemplate": {
+      const { createdAt: _, ...input } = command.data;
+      return () => registry.createRepositoryFromTemplate(input);
+    }
   }
 };
 
@@ -329,12 +348,31 @@ async function runSequence(
   return { answers, events, queries };
 }
 
-describe("adapter equivalence: memory and Postgres through createRegistry", () => {
+/** The sequence on the embedded storage's stores: a fresh SQLite log (in memory) and blob files. */
+async function runOnSqliteAndFiles(
+  pools: RegistryPools,
+  commands: ReadonlyArray<BerthCommand>,
+): Promise<RunRecord> {
+  const directory = await mkdtemp(join(tmpdir(), "berth-equivalence-"));
+  const events = createSqliteEventStore({
+    database: await openSqliteDatabase(":memory:"),
+    closeDatabase: true,
+  });
+  const blobs = createFilesystemBlobStore({ directory });
+  try {
+    return await runSequence({ events, blobs }, pools, commands);
+  } finally {
+    await Promise.all([events.close(), blobs.close()]);
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+describe("adapter equivalence: memory, Postgres and SQLite + files through createRegistry", () => {
   const postgres = lazyPostgres();
   afterAll(() => postgres.release());
 
-  /** Runs the sequence on fresh memory stores and on a fresh Postgres log; both records must be equal. */
-  const onBoth = async (pools: RegistryPools, commands: ReadonlyArray<BerthCommand>) => {
+  /** Runs the sequence on fresh memory stores, a fresh Postgres log and fresh SQLite + files; all records must be equal. */
+  const onEvery = async (pools: RegistryPools, commands: ReadonlyArray<BerthCommand>) => {
     const { db, schema } = await postgres.get();
     const onMemory = await runSequence(
       { events: createMemoryEventStore(), blobs: createMemoryBlobStore() },
@@ -357,6 +395,10 @@ describe("adapter equivalence: memory and Postgres through createRegistry", () =
     expect(onPostgres.answers).toEqual(onMemory.answers);
     expect(onPostgres.events).toEqual(onMemory.events);
     expect(onPostgres.queries).toEqual(onMemory.queries);
+    const onSqlite = await runOnSqliteAndFiles(pools, commands);
+    expect(onSqlite.answers).toEqual(onMemory.answers);
+    expect(onSqlite.events).toEqual(onMemory.events);
+    expect(onSqlite.queries).toEqual(onMemory.queries);
     return onMemory;
   };
 
@@ -365,7 +407,7 @@ describe("adapter equivalence: memory and Postgres through createRegistry", () =
     await fc.assert(
       fc.asyncProperty(registryScenarioArb({ maxSteps: 20 }), async ({ pools, commands }) => {
         runs += 1;
-        await onBoth(pools, commands);
+        await onEvery(pools, commands);
       }),
       { numRuns: NUM_RUNS, interruptAfterTimeLimit: 50_000, markInterruptAsFailure: false },
     );
@@ -403,7 +445,7 @@ describe("adapter equivalence: memory and Postgres through createRegistry", () =
       ),
       c.putImage(name, plain, { tag: "v1" }),
     ];
-    const { answers } = await onBoth(pools, commands);
+    const { answers } = await onEvery(pools, commands);
     const refusals = answers.slice(7, 11) as Array<Record<string, { refused?: { _tag: string } }>>;
     expect(refusals.map((answer) => Object.values(answer)[0]?.refused?._tag)).toEqual([
       "InvalidParameterException",

@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { createFilesystemBlobStore } from "@berth/adapter-filesystem";
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import { createPostgresBlobStore, createPostgresEventStore } from "@berth/adapter-postgres";
+import { createSqliteEventStore } from "@berth/adapter-sqlite";
 // Until @berth/testkit's index exports it: import { describeRegistryScenarios } from "@berth/testkit";
 import { describeRegistryScenarios } from "@berth/testkit";
 import { afterAll } from "vitest";
 import { lazyPostgres } from "../support/postgres.js";
 import { selectedStores } from "../support/selected-stores.js";
+import { lazySqlite } from "../support/sqlite.js";
 
 const stores = selectedStores();
 
@@ -44,6 +46,25 @@ if (stores.has("filesystem")) {
       blobs,
       async teardown() {
         await blobs.close();
+        await rm(directory, { recursive: true, force: true });
+      },
+    };
+  });
+}
+
+if (stores.has("sqlite")) {
+  const sqlite = lazySqlite();
+  afterAll(() => sqlite.release());
+  // The embedded storage's pair: one SQLite file for the suite (its log grows across tests), blob files.
+  describeRegistryScenarios("SQLite events, filesystem blobs", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "berth-scenarios-"));
+    const events = createSqliteEventStore({ database: await sqlite.get() });
+    const blobs = createFilesystemBlobStore({ directory });
+    return {
+      events,
+      blobs,
+      async teardown() {
+        await Promise.all([events.close(), blobs.close()]);
         await rm(directory, { recursive: true, force: true });
       },
     };

@@ -46,7 +46,12 @@ describe.each([
     let digest: string;
 
     beforeAll(async () => {
-      berth = await startBerth({ storage, createOnPush: true });
+      // PostgreSQL with its blobs in bytea rows (--blobs postgres): the chunked store this reads across.
+      berth = await startBerth({
+        storage,
+        createOnPush: true,
+        ...(storage === "postgres" ? { blobs: "postgres" } : {}),
+      });
       v2 = ociClient(berth.endpoint);
     });
     afterAll(async () => {

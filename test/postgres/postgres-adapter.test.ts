@@ -108,6 +108,23 @@ describe("Postgres adapter", () => {
     ]);
   });
 
+  it("migrates while other schemas of the database are being dropped (kysely introspects them all)", async () => {
+    // Test files, tenants and other processes share one database: their schemas come and go.
+    for (let round = 0; round < 10; round++) {
+      const others = Array.from({ length: 8 }, (_, i) => `${database.schema}_gone_${round}_${i}`);
+      for (const other of others)
+        await sql`create schema ${sql.id(other)}; create table ${sql.id(other, "t")} (id serial primary key)`.execute(
+          database.db,
+        );
+      const dropping = Promise.all(
+        others.map((other) => sql`drop schema ${sql.id(other)} cascade`.execute(database.db)),
+      );
+      const migrations = Promise.all([1, 2, 3].map(() => migrateToLatest(database.db, database.schema)));
+      await dropping;
+      expect(await migrations).toEqual([[], [], []]);
+    }
+  });
+
   it("keeps schemas apart: a store in another schema sees none of these events", async () => {
     const events = createPostgresEventStore({ db: database.db, schema: database.schema });
     const stream = `s-${randomUUID()}`;

@@ -1,5 +1,5 @@
 /**
- * `--storage embedded` keeps the registry across restarts: events in PGlite under the data
+ * `--storage embedded` keeps the registry across restarts: events in SQLite under the data
  * directory, layer bytes in files beside it. Runs the real `serve()` and the real ECR SDK.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";

@@ -4,7 +4,6 @@
  * UploadNotFoundException (and BLOB_UPLOAD_UNKNOWN over /v2), its bytes gone from the data
  * directory; a deleted image's layer bytes leave the data directory within seconds, with no restart.
  */
-import { tmpdir } from "node:os";
 import {
   BatchDeleteImageCommand,
   CompleteLayerUploadCommand,
@@ -29,7 +28,7 @@ describe("berth serve --upload-ttl 3s --gc-grace 2s (embedded storage)", () => {
   let dataDir = "";
   let endpoint = "";
 
-  // One server for the file: PGlite takes seconds to start on a busy machine.
+  // One server for the file.
   beforeAll(async () => {
     berth = await startBerth({ storage: "embedded", uploadTtl: 3000, gcGrace: 2000 });
     ({ dataDir, endpoint } = berth);
@@ -124,7 +123,7 @@ describe("berth gc [--dry-run] beside a running server (PostgreSQL)", () => {
           storage: "postgres",
           databaseUrl: database.connectionString,
           databaseSchema: database.schema,
-          dataDir: tmpdir(),
+          dataDir: berth.dataDir, // the server's blobs: files in <dataDir>/blobs
         },
         (line) => lines.push(line),
       );

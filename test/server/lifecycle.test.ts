@@ -205,7 +205,7 @@ describe("berth lifecycle apply, on the storage a running server uses (PostgreSQ
       storage: "postgres" as const,
       databaseUrl: berth.database!.connectionString,
       databaseSchema: berth.database!.schema,
-      dataDir: ".berth-data",
+      dataDir: berth.dataDir,
       repository: repositoryName,
     };
     const report = await lifecycleApply(options);

@@ -18,7 +18,13 @@ describe("PostgreSQL pool exhausted: answered busy, never a hang", () => {
   let berth: RunningBerth;
   let locker: pg.Client;
   beforeAll(async () => {
-    berth = await startBerth({ storage: "postgres", dbPoolSize: 1, dbAcquireTimeout: ACQUIRE_TIMEOUT_MS });
+    // Blobs in PostgreSQL: the held request is a blob-store insert into `uploads`.
+    berth = await startBerth({
+      storage: "postgres",
+      blobs: "postgres",
+      dbPoolSize: 1,
+      dbAcquireTimeout: ACQUIRE_TIMEOUT_MS,
+    });
     await berth.client().send(new CreateRepositoryCommand({ repositoryName: "busy" }));
     locker = new pg.Client({ connectionString: berth.database?.connectionString });
     await locker.connect();

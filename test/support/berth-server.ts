@@ -13,7 +13,7 @@ export interface RunningBerth {
   /** `http://127.0.0.1:<port>`: the endpoint SDK clients and the aws CLI talk to. */
   readonly endpoint: string;
   readonly storage: BerthStorage;
-  /** The embedded storage's data directory (removed on stop). */
+  /** The data directory of embedded storage, and of postgres storage's file blobs (removed on stop). */
   readonly dataDir: string;
   /** The Postgres schema the server works in (postgres storage only). */
   readonly database?: PostgresTestDatabase;
@@ -37,8 +37,10 @@ export const TEST_REGISTRY_ID = "000000000000";
 export async function startBerth(options: StartBerthOptions): Promise<RunningBerth> {
   const { storage, ...overrides } = options;
   const database = storage === "postgres" ? await acquirePostgres() : undefined;
-  // Embedded storage keeps its data in a directory of its own, removed on stop.
-  const dataDir = storage === "embedded" ? await mkdtemp(join(tmpdir(), "berth-test-")) : tmpdir();
+  // Embedded storage keeps its data in a directory of its own, removed on stop; so does postgres
+  // storage, whose blobs are files in <dataDir>/blobs unless `blobs` says otherwise.
+  const ownDir = storage !== "memory";
+  const dataDir = ownDir ? await mkdtemp(join(tmpdir(), "berth-test-")) : tmpdir();
   let running: Awaited<ReturnType<typeof serve>>;
   try {
     running = await serve({
@@ -57,7 +59,7 @@ export async function startBerth(options: StartBerthOptions): Promise<RunningBer
     });
   } catch (error) {
     await database?.release();
-    if (storage === "embedded") await rm(dataDir, { recursive: true, force: true });
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   const endpoint = `http://127.0.0.1:${running.port}`;
@@ -85,7 +87,7 @@ export async function startBerth(options: StartBerthOptions): Promise<RunningBer
         for (const client of clients) client.destroy();
         await running.stop();
         await database?.release();
-        if (storage === "embedded") await rm(dataDir, { recursive: true, force: true });
+        if (ownDir) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopped;
     },

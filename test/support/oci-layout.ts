@@ -4,7 +4,7 @@
  * comes back out of the registry.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -226,6 +226,15 @@ export async function readLayout(dir: string, ref: string): Promise<ReadBack> {
   };
   const manifest = (await readBlob(descriptor.digest)).toString("utf8");
   return { descriptor, manifest, readBlob };
+}
+
+/** The layout in `dir` as one tar archive (what `ctr images import` and `docker load` take). */
+export async function layoutArchive(dir: string): Promise<Buffer> {
+  const blobs = (await readdir(join(dir, "blobs", "sha256"))).sort();
+  const entries: TarEntry[] = [];
+  for (const path of ["oci-layout", "index.json", ...blobs.map((hex) => `blobs/sha256/${hex}`)])
+    entries.push({ path, content: await readFile(join(dir, path)) });
+  return tar(entries);
 }
 
 export { digestOf as layoutDigest };

@@ -1,8 +1,8 @@
-const KNOWN = ["memory", "postgres", "filesystem", "pglite"] as const;
+const KNOWN = ["memory", "postgres", "filesystem", "pglite", "s3", "sqlite"] as const;
 
 export type StoreKind = (typeof KNOWN)[number];
 
-/** The stores the contract suites run against: STORES=memory,postgres,filesystem,pglite (the default is all). */
+/** The stores the contract suites run against: STORES=memory,postgres,filesystem,pglite,s3,sqlite (the default is all). */
 export function selectedStores(): ReadonlySet<StoreKind> {
   const names = (process.env.STORES ?? KNOWN.join(","))
     .split(",")

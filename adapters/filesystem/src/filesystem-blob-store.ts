@@ -19,7 +19,7 @@ import { hashFile } from "./hash-file.js";
 import { moveDurably } from "./move-durably.js";
 
 export interface FilesystemBlobStoreOptions {
-  /** Holds `uploads/` and `blobs/` (created as needed). One process at a time may use it. */
+  /** Holds `uploads/` and `blobs/` (created as needed); processes may share it (see below). */
   readonly directory: string;
 }
 
@@ -32,11 +32,14 @@ interface UploadState {
 /**
  * A BlobStore on the local filesystem. An upload is a file that appends extend in place; finishing
  * renames it into the content-addressed tree, so a blob is never copied. Operations on one upload
- * run one at a time (an in-process lock, hence one process per directory), so of two appends at the
- * same offset exactly one is accepted.
+ * run one at a time (an in-process lock), so of two appends at the same offset in one process
+ * exactly one is accepted. Processes sharing the directory may take turns on an upload, but two of
+ * them appending to it at once are not refused (and could mix their bytes): for that, use a store
+ * that commits appends (S3, PostgreSQL).
  *
  * The running hash of each upload lives in memory, so an append hashes only its own bytes. After a
- * restart it is missing: the first operation on the upload rebuilds it by reading the file once.
+ * restart, or when the file's length shows another process appended, the next operation on the
+ * upload rebuilds it by reading the file once.
  * The file's length is the upload's size; a crash in the middle of an append can leave bytes that
  * were never acknowledged, and the engine then asks the client to start that upload again.
  */
@@ -51,10 +54,20 @@ export const createFilesystemBlobStore = (options: FilesystemBlobStoreOptions): 
     return path;
   };
 
-  /** The upload's state, rebuilt from its file when this process has none. Call under its lock. */
-  const uploadState = async (uploadId: string): Promise<UploadState> => {
+  /** The state this process knows, if the file still has its length (no other process appended). */
+  const knownState = async (uploadId: string): Promise<UploadState | undefined> => {
     const known = uploads.get(uploadId);
+    return known !== undefined && (await sizeOf(uploadPathOf(uploadId))) === known.size ? known : undefined;
+  };
+
+  /**
+   * The upload's state, rebuilt from its file when this process has none, or when the file's length
+   * is not the one it knows: another process sharing the directory appended. Call under its lock.
+   */
+  const uploadState = async (uploadId: string): Promise<UploadState> => {
+    const known = await knownState(uploadId);
     if (known !== undefined) return known;
+    uploads.delete(uploadId);
     try {
       const rebuilt = await hashFile(uploadPathOf(uploadId));
       uploads.set(uploadId, rebuilt);
@@ -105,9 +118,10 @@ export const createFilesystemBlobStore = (options: FilesystemBlobStoreOptions): 
     });
 
   const uploadStatus = async (uploadId: string): Promise<AppendResultInfo> => {
-    // A known state is answered at once, even while an append streams in (that append is not accepted yet).
+    // A known state whose file has its length is answered at once; a longer file is an append
+    // streaming in (this process's: wait for it) or one another process made (rebuild).
     const { size, hash } =
-      uploads.get(uploadId) ?? (await uploadLock.run(uploadId, () => uploadState(uploadId)));
+      (await knownState(uploadId)) ?? (await uploadLock.run(uploadId, () => uploadState(uploadId)));
     return { size, digest: sha256Digest(hash) };
   };
 

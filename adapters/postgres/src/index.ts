@@ -1,11 +1,11 @@
 export { migrateToLatest } from "./migrations/migrate-to-latest.js";
 export { berthMigrationProvider, berthMigrations } from "./migrations/migration-provider.js";
 export { type PGliteDatabase, PGliteDialect, type PGliteDialectOptions } from "./pglite-dialect.js";
+export { POOL_DEFAULTS } from "./pool-defaults.js";
 export { createPostgresBlobStore, type PostgresBlobStoreOptions } from "./postgres-blob-store.js";
 export { createPostgresEventStore, type PostgresEventStoreOptions } from "./postgres-event-store.js";
 export {
   createPostgresStorage,
-  POOL_DEFAULTS,
   type PostgresStorage,
   type PostgresStorageOptions,
 } from "./postgres-storage.js";

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { busyWhenTimedOut } from "./acquire-timeout.js";
 import { migrateToLatest } from "./migrations/migrate-to-latest.js";
+import { POOL_DEFAULTS } from "./pool-defaults.js";
 import { createPostgresBlobStore } from "./postgres-blob-store.js";
 import { createPostgresEventStore } from "./postgres-event-store.js";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
@@ -24,9 +25,6 @@ export interface PostgresStorageOptions {
   /** See PostgresBlobStoreOptions.chunkSize. */
   readonly chunkSize?: number;
 }
-
-/** pg's pool size, and a bounded wait for a connection: a busy database answers, it never hangs. */
-export const POOL_DEFAULTS = { max: 10, connectionTimeoutMillis: 5000 } as const;
 
 export interface PostgresStorage {
   readonly events: EventStore;

@@ -5,6 +5,7 @@
  */
 import type { AccountSettingsCommand } from "./account-settings/account-settings-commands.js";
 import type { ArchiveCommand } from "./archive/archive-commands.js";
+import type { CreationTemplateCommand } from "./creation-templates/template-commands.js";
 import type { GarbageCollectionCommand } from "./garbage-collection/gc-commands.js";
 import type { ImageCommand } from "./images/image-commands.js";
 import { StreamNames } from "./kernel/stream-names.js";
@@ -31,6 +32,7 @@ export type BerthCommand =
   | SigningCommand
   | PullTimeExclusionCommand
   | PullThroughCacheCommand
+  | CreationTemplateCommand
   | GarbageCollectionCommand;
 
 export type BerthCommandType = BerthCommand["type"];
@@ -56,6 +58,9 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "CreatePullThroughCacheRule":
     case "UpdatePullThroughCacheRule":
     case "DeletePullThroughCacheRule":
+    case "CreateRepositoryCreationTemplate":
+    case "UpdateRepositoryCreationTemplate":
+    case "DeleteRepositoryCreationTemplate":
       return StreamNames.registry(command.data.registryId);
     case "CollectBlob":
     case "RetainBlob":

@@ -9,6 +9,7 @@
  */
 import type { AccountSettingsEvent } from "./account-settings/account-settings-events.js";
 import type { ArchiveEvent } from "./archive/archive-events.js";
+import type { CreationTemplateEvent } from "./creation-templates/template-events.js";
 import type { BlobEvent, GarbageCollectionEvent } from "./garbage-collection/gc-events.js";
 import type { ImageEvent } from "./images/image-events.js";
 import { StreamNames } from "./kernel/stream-names.js";
@@ -41,6 +42,7 @@ export type BerthEvent =
   | SigningEvent
   | PullTimeExclusionEvent
   | PullThroughCacheEvent
+  | CreationTemplateEvent
   | GarbageCollectionEvent;
 export type BerthEventType = BerthEvent["type"];
 
@@ -53,7 +55,8 @@ export type RegistryEvent =
   | AccountSettingsEvent
   | SigningEvent
   | PullTimeExclusionEvent
-  | PullThroughCacheEvent;
+  | PullThroughCacheEvent
+  | CreationTemplateEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent | BlobEvent>;
 
@@ -75,6 +78,9 @@ export const streamOf = (event: BerthEvent): string => {
     case "PullThroughCacheRuleCreated":
     case "PullThroughCacheRuleUpdated":
     case "PullThroughCacheRuleDeleted":
+    case "RepositoryCreationTemplateCreated":
+    case "RepositoryCreationTemplateUpdated":
+    case "RepositoryCreationTemplateDeleted":
       return StreamNames.registry(event.data.registryId);
     case "BlobCollected":
     case "BlobRetained":

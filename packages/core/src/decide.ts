@@ -9,6 +9,7 @@ import { accountSettingsDecider } from "./account-settings/account-settings-deci
 import { archiveDecider } from "./archive/archive-decider.js";
 import type { BerthCommand } from "./berth-command.js";
 import type { BerthEvent } from "./berth-event.js";
+import { creationTemplateDecider } from "./creation-templates/template-decider.js";
 import { garbageCollectionDecider } from "./garbage-collection/gc-decider.js";
 import { imageDecider } from "./images/image-decider.js";
 import type { DecisionOf } from "./kernel/decision.js";
@@ -41,6 +42,7 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...signingDecider.decide,
   ...pullTimeExclusionDecider.decide,
   ...pullThroughCacheDecider.decide,
+  ...creationTemplateDecider.decide,
   ...garbageCollectionDecider.decide,
 };
 

@@ -8,6 +8,7 @@ import { pipe } from "fp-ts/lib/function.js";
 import type * as t from "io-ts";
 import { accountSettingsRequests } from "./account-settings/account-settings-requests.js";
 import { archiveRequests } from "./archive/archive-requests.js";
+import { creationTemplateRequests } from "./creation-templates/template-requests.js";
 import { imageRequests } from "./images/image-requests.js";
 import type { InvalidParameterException } from "./kernel/registry-errors.js";
 import { requestRefusal } from "./kernel/request-refusal.js";
@@ -36,6 +37,7 @@ export const EcrRequests = {
   ...signingRequests,
   ...pullTimeExclusionRequests,
   ...pullThroughCacheRequests,
+  ...creationTemplateRequests,
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;

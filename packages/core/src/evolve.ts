@@ -11,6 +11,7 @@
 import { accountSettingsDecider } from "./account-settings/account-settings-decider.js";
 import { archiveDecider } from "./archive/archive-decider.js";
 import type { BerthEvent } from "./berth-event.js";
+import { creationTemplateDecider } from "./creation-templates/template-decider.js";
 import { trackBlobReferences } from "./garbage-collection/blob-references.js";
 import { garbageCollectionDecider } from "./garbage-collection/gc-decider.js";
 import { imageDecider } from "./images/image-decider.js";
@@ -48,6 +49,7 @@ const steps: EvolveTable<BerthEvent> = {
   ...signingDecider.evolve,
   ...pullTimeExclusionDecider.evolve,
   ...pullThroughCacheDecider.evolve,
+  ...creationTemplateDecider.evolve,
   ...garbageCollectionDecider.evolve,
 };
 

@@ -16,13 +16,14 @@
  *   signing/             signing configuration, DescribeImageSigningStatus, ListImageReferrers
  *   pull-time-exclusions/ principals whose pulls leave lastRecordedPullTime alone
  *   pull-through-cache/   rules caching an upstream registry, and which rule a pull of a missing image uses
+ *   creation-templates/  repository creation templates, and the repositories Berth creates from them
  *   garbage-collection/  the blob index (links, references, idle time) and blob collection
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
  *
  * This root composes the slices: the `BerthCommand` and `BerthEvent` unions, `decide`, `evolve`
  * and `fold`, and the `EcrRequests` table. A new capability (lifecycle policies, image scanning,
- * replication, pull-through cache, creation templates) is a new folder beside the others that
+ * replication, pull-through cache) is a new folder beside the others that
  * exports its `Slice` and request table, plus one line in each of `berth-command.ts`,
  * `berth-event.ts`, `decide.ts`, `evolve.ts` and `ecr-requests.ts`; the compiler names any table
  * that misses one of its types.
@@ -41,6 +42,12 @@ export { imageStatusOf, isPullable } from "./archive/image-status.js";
 export * from "./archive/pull-recording.js";
 export * from "./berth-command.js";
 export * from "./berth-event.js";
+export * from "./creation-templates/template-commands.js";
+export * from "./creation-templates/template-events.js";
+export * from "./creation-templates/template-matching.js";
+export * from "./creation-templates/template-queries.js";
+export * from "./creation-templates/template-requests.js";
+export * from "./creation-templates/template-values.js";
 export * from "./decide.js";
 export * from "./ecr-requests.js";
 export * from "./evolve.js";

@@ -10,6 +10,7 @@ export * from "./ports/upstream-registry.js";
 export * from "./registry/account-settings-operations.js";
 export * from "./registry/archive-operations.js";
 export type { BackgroundSweepOptions, BackgroundSweeps, SweepReport } from "./registry/background-sweeps.js";
+export * from "./registry/creation-template-operations.js";
 export type { GarbageCollectionReport, ReclaimedBlob } from "./registry/garbage-collection-sweep.js";
 export * from "./registry/image-operations.js";
 export * from "./registry/layer-operations.js";

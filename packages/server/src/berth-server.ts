@@ -50,10 +50,15 @@ export interface BerthServerOptions {
   readonly secret?: Uint8Array | string;
   /** How clients reach this server, for proxyEndpoint and download URLs (default from Host). */
   readonly publicUrl?: string;
-  /** /v2 pushes to a repository that does not exist create it (otherwise NAME_UNKNOWN, as in ECR). */
+  /**
+   * An implicit ROOT CREATE_ON_PUSH template with defaults: /v2 pushes to a missing repository no
+   * creation template covers create it (otherwise NAME_UNKNOWN, as in ECR). Never recorded.
+   */
   readonly createOnPush?: boolean;
   /** `aws`: GetAuthorizationToken's proxyEndpoint is ECR's `https://<account>.dkr.ecr.<region>.amazonaws.com`. */
   readonly repositoryUriStyle?: "host" | "aws";
+  /** /v2 blob GETs answer 307 to the blob store's presigned URL, when it makes them (S3). */
+  readonly blobRedirect?: boolean;
 }
 
 export const createBerthServer = (options: BerthServerOptions): Server => {
@@ -89,6 +94,7 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
     tokens,
     localAccountId: options.credentials.size === 0 ? options.defaultAccountId : undefined,
     createOnPush: options.createOnPush ?? false,
+    blobRedirect: options.blobRedirect ?? false,
     budget,
     baseUrlOf,
     logger,

@@ -7,6 +7,7 @@ export { program, type ServeOptions, serve } from "./cli/berth.js";
 export * from "./cli/duration.js";
 export { collectGarbage, type GcOptions } from "./cli/gc-command.js";
 export { type LifecycleApplyOptions, lifecycleApply } from "./cli/lifecycle-command.js";
+export { type MigrateDataOptions, migrateData } from "./cli/migrate-data.js";
 export * from "./cli/storage.js";
 export * from "./ecr/ecr-api.js";
 export * from "./ecr/ecr-errors.js";

@@ -4,7 +4,7 @@
  * arbitraries of registry values and command sequences, and a small reference model of a registry.
  */
 
-export { blobInfoOf } from "./blob-helpers.js";
+export { blobInfoOf, slowStream, storeBlob } from "./blob-helpers.js";
 export { describeBlobStoreContract } from "./blob-store-contract.js";
 export * from "./branded.js";
 export * from "./command-sequence-arbitraries.js";

@@ -14,7 +14,10 @@ const SWEEP_COMMANDS = [
   "ForgetBlob",
 ] as const satisfies ReadonlyArray<BerthCommand["type"]>;
 
-/** Scanning, account settings, lifecycle policies, the archive, pull-through cache rules, and the sweeps. */
+/**
+ * Scanning, account settings, lifecycle policies, the archive, pull-through cache rules, creation
+ * templates, and the sweeps.
+ */
 const UNMODELLED = [
   "PutRegistryScanningConfiguration",
   "PutImageScanningConfiguration",
@@ -30,6 +33,10 @@ const UNMODELLED = [
   "CreatePullThroughCacheRule",
   "UpdatePullThroughCacheRule",
   "DeletePullThroughCacheRule",
+  "CreateRepositoryCreationTemplate",
+  "UpdateRepositoryCreationTemplate",
+  "DeleteRepositoryCreationTemplate",
+  "CreateRepositoryFromTemplate",
   ...SWEEP_COMMANDS,
 ] as const satisfies ReadonlyArray<BerthCommand["type"]>;
 

@@ -3,6 +3,20 @@ import { DEFAULT_SCHEMA } from "../schema.js";
 import { berthMigrationProvider } from "./migration-provider.js";
 
 /**
+ * Before migrating, kysely's Migrator looks for its bookkeeping tables by introspecting every schema
+ * of the database; a schema or table another session drops meanwhile fails that read ("schema … does
+ * not exist"), though nothing of ours is wrong. Databases shared by test files, tenants or other
+ * processes see this: such a failure, before any migration ran, is tried again.
+ */
+const INTROSPECTION_ATTEMPTS = 5;
+const VANISHED_OBJECT_CODES = new Set(["3F000", "42P01"]); // invalid_schema_name, undefined_table
+
+const lostToADrop = (error: unknown, results: ReadonlyArray<MigrationResult>): boolean =>
+  error !== undefined &&
+  results.every((result) => result.status !== "Error") &&
+  VANISHED_OBJECT_CODES.has(String((error as { code?: unknown }).code));
+
+/**
  * Brings Berth's tables in `schema` up to date, creating the schema when needed. The migrations and
  * kysely's own bookkeeping tables both live in that schema, so each schema migrates on its own.
  * Throws when a migration fails (kysely's Migrator reports failures as values).
@@ -16,7 +30,11 @@ export const migrateToLatest = async <DB>(
     provider: berthMigrationProvider,
     migrationTableSchema: schema,
   });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  let { error, results = [] } = await migrator.migrateToLatest();
+  for (let attempt = 1; attempt < INTROSPECTION_ATTEMPTS && lostToADrop(error, results); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    ({ error, results = [] } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed =
       results.find((result) => result.status === "Error")?.migrationName ?? "before any migration ran";

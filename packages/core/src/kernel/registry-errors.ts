@@ -48,6 +48,8 @@ export type UnsupportedUpstreamRegistryException = Failure<"UnsupportedUpstreamR
 export type SecretNotFoundException = Failure<"SecretNotFoundException">;
 export type UnableToGetUpstreamImageException = Failure<"UnableToGetUpstreamImageException">;
 export type UnableToGetUpstreamLayerException = Failure<"UnableToGetUpstreamLayerException">;
+export type TemplateAlreadyExistsException = Failure<"TemplateAlreadyExistsException">;
+export type TemplateNotFoundException = Failure<"TemplateNotFoundException">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -93,6 +95,8 @@ export type RegistryError =
   | SecretNotFoundException
   | UnableToGetUpstreamImageException
   | UnableToGetUpstreamLayerException
+  | TemplateAlreadyExistsException
+  | TemplateNotFoundException
   | InvalidLayerPartException;
 
 export type RegistryErrorName = RegistryError["_tag"];
@@ -268,6 +272,16 @@ export const RegistryErrors = {
     fail("UnableToGetUpstreamImageException", message),
   unableToGetUpstreamLayer: (message: string): UnableToGetUpstreamLayerException =>
     fail("UnableToGetUpstreamLayerException", message),
+  templateAlreadyExists: (prefix: string, registryId: RegistryId): TemplateAlreadyExistsException =>
+    fail(
+      "TemplateAlreadyExistsException",
+      `The repository creation template with prefix '${prefix}' already exists in the registry with id '${registryId}'`,
+    ),
+  templateNotFound: (prefix: string, registryId: RegistryId): TemplateNotFoundException =>
+    fail(
+      "TemplateNotFoundException",
+      `The repository creation template with prefix '${prefix}' does not exist in the registry with id '${registryId}'`,
+    ),
   invalidLayerPart: (
     registryId: RegistryId,
     repositoryName: RepositoryName,

@@ -1,4 +1,6 @@
 /** The pull-through cache slice: Create/Update/DeletePullThroughCacheRule (registry settings). */
+// ROOT: "every repository" as an ecrRepositoryPrefix, "no prefix" as an upstreamRepositoryPrefix.
+import { ROOT_PREFIX } from "../creation-templates/template-values.js";
 import { decisionsOf } from "../kernel/decision.js";
 import { RegistryErrors } from "../kernel/registry-errors.js";
 import { type RegistryState, registrySettings, registrySettingsDraft } from "../kernel/registry-state.js";
@@ -14,7 +16,6 @@ import type { PullThroughCacheEvent } from "./cache-rule-events.js";
 import {
   normalizePrefix,
   type PullThroughCacheRule,
-  ROOT_PREFIX,
   upstreamBaseUrl,
   upstreamRegistryOf,
 } from "./cache-rule-values.js";

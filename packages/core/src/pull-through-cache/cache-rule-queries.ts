@@ -4,13 +4,14 @@
  * with, and whether a cached tag is due to be checked upstream again.
  */
 import * as E from "fp-ts/lib/Either.js";
+import { ROOT_PREFIX } from "../creation-templates/template-values.js";
 import { invalidToken } from "../kernel/pagination.js";
 import { type RegistryError, RegistryErrors } from "../kernel/registry-errors.js";
 import type { RegistryState } from "../kernel/registry-state.js";
 import type { CreateRepository } from "../repositories/repository-commands.js";
 import type { RegistryId, RepositoryName, Timestamp } from "../values/primitives.js";
 import { findPullThroughCacheRule, pullThroughCacheRules } from "./cache-rule-decider.js";
-import { type PullThroughCacheRule, ROOT_PREFIX, upstreamBaseUrl } from "./cache-rule-values.js";
+import { type PullThroughCacheRule, upstreamBaseUrl } from "./cache-rule-values.js";
 
 const TOKEN = /^ptc1\.([0-9]{1,6})$/;
 

@@ -15,9 +15,6 @@ export const UPSTREAM_REGISTRIES = [
 ] as const;
 export type UpstreamRegistryKind = (typeof UPSTREAM_REGISTRIES)[number];
 
-/** The prefix meaning "every repository" (ecrRepositoryPrefix) or "no prefix" (upstreamRepositoryPrefix). */
-export const ROOT_PREFIX = "ROOT";
-
 export interface PullThroughCacheRule {
   /** Without a trailing slash; ROOT matches every repository. */
   readonly ecrRepositoryPrefix: string;

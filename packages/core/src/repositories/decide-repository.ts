@@ -11,7 +11,10 @@ import type { RepositoryLifecycleEvent } from "./repository-events.js";
 
 const { accept, refuse } = decisionsOf<RepositoryLifecycleEvent>();
 
-const checkExclusions = (mutability: ImageTagMutability, filters: ReadonlyArray<unknown> | undefined) => {
+export const checkExclusions = (
+  mutability: ImageTagMutability,
+  filters: ReadonlyArray<unknown> | undefined,
+) => {
   const withExclusion = mutability === "IMMUTABLE_WITH_EXCLUSION" || mutability === "MUTABLE_WITH_EXCLUSION";
   const count = filters?.length ?? 0;
   if (withExclusion && count === 0) {
@@ -28,7 +31,7 @@ const checkExclusions = (mutability: ImageTagMutability, filters: ReadonlyArray<
 };
 
 /** A KMS key goes with KMS encryption only: AES256 uses keys S3 manages. */
-const checkEncryption = (encryptionType: string | undefined, kmsKey: string | undefined) =>
+export const checkEncryption = (encryptionType: string | undefined, kmsKey: string | undefined) =>
   kmsKey !== undefined && (encryptionType ?? "AES256") === "AES256"
     ? RegistryErrors.invalidParameter(
         "Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: 'KMS key should not be specified for AES256 encryption type'",

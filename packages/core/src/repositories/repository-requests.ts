@@ -6,7 +6,7 @@ import { force, maxResults, nextToken, registryId, repositoryName, tags } from "
 
 const imageTagMutability = BrandedMembers.ImageTagMutability;
 const repositoryNames = boundedList(repositoryName, { min: 1, max: 100 }, "RepositoryNameList");
-const imageTagMutabilityExclusionFilters = boundedList(
+export const imageTagMutabilityExclusionFilters = boundedList(
   structure(
     "ImageTagMutabilityExclusionFilter",
     {

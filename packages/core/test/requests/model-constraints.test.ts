@@ -67,6 +67,10 @@ const OPERATIONS = [
   "DescribePullThroughCacheRules",
   "UpdatePullThroughCacheRule",
   "ValidatePullThroughCacheRule",
+  "CreateRepositoryCreationTemplate",
+  "UpdateRepositoryCreationTemplate",
+  "DeleteRepositoryCreationTemplate",
+  "DescribeRepositoryCreationTemplates",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */

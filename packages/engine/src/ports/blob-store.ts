@@ -113,5 +113,13 @@ export interface BlobStore {
   /** Removes a blob nothing references any more (the caller decides that); unknown is a no-op. */
   delete(digest: BlobDigest): Promise<void>;
 
+  /**
+   * Optional: a URL anyone may GET the blob's bytes from (Range included) for `expiresInSeconds`,
+   * without going through Berth (an S3 presigned URL). Stores that cannot hand out such URLs leave
+   * it out, and the front ends then serve the bytes themselves. The caller checks that the blob
+   * exists and that the asker may read it.
+   */
+  presignRead?(digest: BlobDigest, expiresInSeconds: number): Promise<string>;
+
   close(): Promise<void>;
 }

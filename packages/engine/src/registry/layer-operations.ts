@@ -88,6 +88,14 @@ export interface LayerOperations {
   readBlob(
     input: RepositoryInput & { readonly digest: Digest; readonly range?: ByteRange },
   ): Result<AsyncIterable<Uint8Array>>;
+  /**
+   * A URL that serves a blob the repository holds for `expiresInSeconds` without Berth (an S3
+   * presigned GET), or undefined when the blob store cannot make one (BlobStore.presignRead);
+   * LayersNotFoundException when the repository holds no such blob.
+   */
+  presignedBlobUrl(
+    input: RepositoryInput & { readonly digest: Digest; readonly expiresInSeconds: number },
+  ): Result<string | undefined>;
 }
 
 export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
@@ -171,6 +179,11 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
     readBlob: async (input) => {
       const held = await statBlob(input);
       return E.isLeft(held) ? held : E.right(await blobs.read(input.digest, input.range));
+    },
+    presignedBlobUrl: async (input) => {
+      if (blobs.presignRead === undefined) return E.right(undefined);
+      const held = await statBlob(input);
+      return E.isLeft(held) ? held : E.right(await blobs.presignRead(input.digest, input.expiresInSeconds));
     },
   };
 };

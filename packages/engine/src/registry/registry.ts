@@ -12,6 +12,10 @@ import * as E from "fp-ts/lib/Either.js";
 import { noFindingsScanner } from "../ports/scanner.js";
 import { type AccountSettingsOperations, accountSettingsOperations } from "./account-settings-operations.js";
 import { type ArchiveOperations, archiveOperations } from "./archive-operations.js";
+import {
+  type CreationTemplateOperations,
+  creationTemplateOperations,
+} from "./creation-template-operations.js";
 import { type ImageOperations, imageOperations } from "./image-operations.js";
 import { type LayerOperations, layerOperations } from "./layer-operations.js";
 import { type LifecycleOperations, lifecycleOperations } from "./lifecycle-operations.js";
@@ -48,6 +52,7 @@ export interface Registry
     ArchiveOperations,
     SigningOperations,
     PullThroughCacheOperations,
+    CreationTemplateOperations,
     MaintenanceOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
@@ -111,6 +116,7 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     ...archiveOperations(runtime),
     ...signingOperations(runtime),
     ...pullThroughCacheOperations(runtime, options),
+    ...creationTemplateOperations(runtime),
     ...maintenanceOperations(runtime),
   };
 };

@@ -21,6 +21,7 @@ import { createBerthServer, DEFAULT_SERVER_LIMITS } from "../berth-server.js";
 import { durationFlag, formatDuration, wholeNumber } from "./duration.js";
 import { gcCommand } from "./gc-command.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
+import { migrateDataCommand } from "./migrate-data-command.js";
 import {
   type PullThroughFlags,
   pullThroughRefreshOption,
@@ -72,6 +73,8 @@ export interface ServeOptions extends StorageFlags, PullThroughFlags {
   /** Upload sessions' lifetime and garbage collection's grace period, in milliseconds. */
   readonly uploadTtl?: number;
   readonly gcGrace?: number;
+  /** /v2 blob GETs answer 307 to a presigned S3 URL (with --blobs s3://…). */
+  readonly blobRedirect?: boolean;
 }
 
 export const REPOSITORY_URI_STYLES = ["host", "aws"] as const;
@@ -172,6 +175,7 @@ export const serve = async (options: ServeOptions) => {
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     createOnPush: options.createOnPush ?? false,
     repositoryUriStyle: options.repositoryUriStyle ?? "host",
+    blobRedirect: options.blobRedirect ?? false,
   });
   server.listen(options.port, options.host);
   await once(server, "listening");
@@ -246,7 +250,10 @@ addStorageOptions(
       .default(false),
   )
   .addOption(
-    new Option("--create-on-push", "docker/skopeo pushes create missing repositories")
+    new Option(
+      "--create-on-push",
+      "docker/skopeo pushes create missing repositories (an implicit ROOT CREATE_ON_PUSH creation template)",
+    )
       .env("BERTH_CREATE_ON_PUSH")
       .default(false),
   )
@@ -303,6 +310,11 @@ addStorageOptions(
       .default(DEFAULT_SERVER_LIMITS.idleTimeoutMs, "60s")
       .argParser(durationFlag),
   )
+  .addOption(
+    new Option("--blob-redirect", "/v2 blob GETs answer 307 to a presigned S3 URL (with --blobs s3://…)")
+      .env("BERTH_BLOB_REDIRECT")
+      .default(false),
+  )
   .addOption(uploadTtlOption())
   .addOption(gcGraceOption())
   .addOption(pullThroughRefreshOption())
@@ -315,6 +327,7 @@ addStorageOptions(
 
 program.addCommand(lifecycleCommand());
 program.addCommand(gcCommand());
+program.addCommand(migrateDataCommand());
 
 const isMain =
   process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -1,10 +1,11 @@
 /** The flags that say where the registry's data lives, shared by `berth serve` and `berth lifecycle`. */
-import { POOL_DEFAULTS } from "@berth/adapter-postgres";
+import { POOL_DEFAULTS } from "@berth/adapter-postgres/pool-defaults";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { addBlobOptions, type BlobFlags, blobOptionsOf } from "./blob-options.js";
 import { durationFlag, wholeNumber } from "./duration.js";
 import { STORAGE_KINDS, type StorageKind, type StorageOptions } from "./storage.js";
 
-export interface StorageFlags {
+export interface StorageFlags extends BlobFlags {
   readonly registryId: string;
   readonly storage: StorageKind;
   readonly databaseUrl?: string;
@@ -25,6 +26,7 @@ export const storageOptionsOf = (flags: Omit<StorageFlags, "registryId">): Stora
   ...(flags.databaseSchema === undefined ? {} : { databaseSchema: flags.databaseSchema }),
   ...(flags.dbPoolSize === undefined ? {} : { dbPoolSize: flags.dbPoolSize }),
   ...(flags.dbAcquireTimeout === undefined ? {} : { dbAcquireTimeoutMs: flags.dbAcquireTimeout }),
+  ...blobOptionsOf(flags),
 });
 
 const accountId = (value: string) => {
@@ -32,7 +34,10 @@ const accountId = (value: string) => {
   return value;
 };
 
-export const addStorageOptions = (command: Command): Command =>
+/** The storage flags, then the blob flags (blob-options.ts). */
+export const addStorageOptions = (command: Command): Command => addBlobOptions(addDatabaseOptions(command));
+
+const addDatabaseOptions = (command: Command): Command =>
   command
     .addOption(
       new Option("--registry-id <id>", "default registry (account) id")

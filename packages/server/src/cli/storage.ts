@@ -1,7 +1,9 @@
 /** Opening the storage `berth serve` runs on: memory, PostgreSQL, or embedded (the default). */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
-import { createPostgresStorage, POOL_DEFAULTS } from "@berth/adapter-postgres";
+import { POOL_DEFAULTS } from "@berth/adapter-postgres/pool-defaults";
 import type { BlobStore, EventStore } from "@berth/engine";
+import { type BlobLocation, defaultBlobLocation } from "./blob-location.js";
+import type { S3Options } from "./blob-storage.js";
 
 export const STORAGE_KINDS = ["embedded", "postgres", "memory"] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
@@ -24,9 +26,17 @@ export interface StorageOptions {
   /** PostgreSQL pool: how long a request waits for a free connection before "busy" (default 5000 ms). */
   readonly dbAcquireTimeoutMs?: number;
   readonly dataDir: string;
+  /** Where `postgres` keeps blobs (default: files in `<dataDir>/blobs`). */
+  readonly blobs?: BlobLocation;
+  /** How `blobs` of kind s3 reaches its bucket. */
+  readonly s3?: S3Options;
 }
 
 export const openStorage = async (options: StorageOptions): Promise<Storage> => {
+  if (options.blobs !== undefined && options.kind !== "postgres")
+    throw new Error(
+      `--blobs applies to --storage postgres only (${options.kind} storage keeps its blobs itself)`,
+    );
   switch (options.kind) {
     case "memory": {
       const events = createMemoryEventStore();
@@ -41,24 +51,48 @@ export const openStorage = async (options: StorageOptions): Promise<Storage> => 
         },
       };
     }
-    case "postgres": {
-      if (options.databaseUrl === undefined) {
-        throw new Error("--storage postgres needs --database-url (or BERTH_DATABASE_URL / DATABASE_URL)");
-      }
-      const storage = await createPostgresStorage({
-        connectionString: options.databaseUrl,
-        ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
-        pool: {
-          max: options.dbPoolSize ?? POOL_DEFAULTS.max,
-          connectionTimeoutMillis: options.dbAcquireTimeoutMs ?? POOL_DEFAULTS.connectionTimeoutMillis,
-        },
-      });
-      return { ...storage, description: `PostgreSQL at ${redact(options.databaseUrl)}` };
-    }
+    case "postgres":
+      return openPostgresStorage(options);
     case "embedded": {
       const { openEmbeddedStorage } = await import("./embedded-storage.js");
       return openEmbeddedStorage(options.dataDir);
     }
+  }
+};
+
+/** Events in PostgreSQL; blobs there too, or where `options.blobs` says. */
+const openPostgresStorage = async (options: StorageOptions): Promise<Storage> => {
+  if (options.databaseUrl === undefined) {
+    throw new Error("--storage postgres needs --database-url (or BERTH_DATABASE_URL / DATABASE_URL)");
+  }
+  // Loaded when used: pg and kysely are most of a start's module loading, and embedded needs neither.
+  const { createPostgresStorage } = await import("@berth/adapter-postgres");
+  const storage = await createPostgresStorage({
+    connectionString: options.databaseUrl,
+    ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+    pool: {
+      max: options.dbPoolSize ?? POOL_DEFAULTS.max,
+      connectionTimeoutMillis: options.dbAcquireTimeoutMs ?? POOL_DEFAULTS.connectionTimeoutMillis,
+    },
+  });
+  const events = `PostgreSQL at ${redact(options.databaseUrl)}`;
+  const location = options.blobs ?? defaultBlobLocation(options.dataDir);
+  if (location.kind === "postgres") return { ...storage, description: `${events} (blobs too)` };
+  await storage.blobs.close(); // the pool stays open for the events
+  try {
+    const { openBlobStore } = await import("./blob-storage.js"); // the S3 SDK only when asked for
+    const blobs = await openBlobStore(location, options.s3 ?? {});
+    return {
+      events: storage.events,
+      blobs: blobs.store,
+      description: `${events}, blobs as ${blobs.description}`,
+      close: async () => {
+        await Promise.all([storage.events.close(), blobs.store.close()]);
+      },
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
   }
 };
 

@@ -15,7 +15,8 @@ import type {
 import type { Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import type { TokenIssuer } from "../auth/authorization-token.js";
-import { DOWNLOAD_URL_LIFETIME_MS, type DownloadUrlSigner } from "../downloads/signed-urls.js";
+import { layerDownloadUrl } from "../downloads/layer-download-url.js";
+import type { DownloadUrlSigner } from "../downloads/signed-urls.js";
 import { ruleAnswerOnWire, rulesPageOnWire } from "./pull-through-wire.js";
 import { imageDetailScanOnWire, scanFindingsOnWire } from "./scan-wire.js";
 import { withEpochSeconds } from "./wire.js";
@@ -48,6 +49,15 @@ const withAccount = <R extends { readonly registryId?: RegistryId | undefined }>
 
 const repositoryOnWire = <R extends { readonly createdAt: number }>(repository: R) =>
   withEpochSeconds(repository, ["createdAt"]);
+
+/** A template's timestamps as ECR sends them. */
+const templateOnWire = <T extends { readonly repositoryCreationTemplate: object }>(answer: T): T => ({
+  ...answer,
+  repositoryCreationTemplate: withEpochSeconds(answer.repositoryCreationTemplate as Record<string, unknown>, [
+    "createdAt",
+    "updatedAt",
+  ]),
+});
 
 const mapRight =
   <A, B>(f: (a: A) => B) =>
@@ -102,17 +112,11 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     context.registry.batchCheckLayerAvailability(withAccount(request, context)),
   GetDownloadUrlForLayer: async (request, context) => {
     const ref = withAccount(request, context);
-    return mapRight((layer: { digest: string }) => ({
-      layerDigest: layer.digest,
-      downloadUrl:
-        context.baseUrl +
-        context.downloads.sign({
-          registryId: ref.registryId,
-          repositoryName: ref.repositoryName,
-          digest: layer.digest,
-          expiresAt: context.now() + DOWNLOAD_URL_LIFETIME_MS,
-        }),
-    }))(await context.registry.getDownloadableLayer(ref));
+    const layer = await context.registry.getDownloadableLayer(ref);
+    if (E.isLeft(layer)) return layer;
+    const { digest } = layer.right;
+    const downloadUrl = await layerDownloadUrl(context, { ...ref, digest });
+    return E.right({ layerDigest: digest, downloadUrl });
   },
   SetRepositoryPolicy: (request, context) =>
     context.registry.setRepositoryPolicy(withAccount(request, context)),
@@ -202,6 +206,30 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   ValidatePullThroughCacheRule: async (request, context) =>
     ruleAnswerOnWire("ValidatePullThroughCacheRule")(
       await context.registry.validatePullThroughCacheRule(withAccount(request, context)),
+    ),
+  CreateRepositoryCreationTemplate: async (request, context) =>
+    mapRight(templateOnWire)(
+      await context.registry.createRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+    ),
+  UpdateRepositoryCreationTemplate: async (request, context) =>
+    mapRight(templateOnWire)(
+      await context.registry.updateRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+    ),
+  DeleteRepositoryCreationTemplate: async (request, context) =>
+    mapRight(templateOnWire)(
+      await context.registry.deleteRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+    ),
+  DescribeRepositoryCreationTemplates: async (request, context) =>
+    mapRight((r: { repositoryCreationTemplates: ReadonlyArray<object> }) => ({
+      ...r,
+      repositoryCreationTemplates: r.repositoryCreationTemplates.map((template) =>
+        withEpochSeconds(template as Record<string, unknown>, ["createdAt", "updatedAt"]),
+      ),
+    }))(
+      await context.registry.describeRepositoryCreationTemplates({
+        ...request,
+        registryId: context.accountId,
+      }),
     ),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];

@@ -25,6 +25,8 @@ export interface OciApiOptions {
   readonly localAccountId: RegistryId | undefined;
   /** Pushing to a repository that does not exist creates it (otherwise NAME_UNKNOWN, as in ECR). */
   readonly createOnPush: boolean;
+  /** Blob GETs answer 307 to the blob store's presigned URL, when it makes them (default false). */
+  readonly blobRedirect?: boolean;
   readonly budget: InflightBudget;
   readonly baseUrlOf: (request: IncomingMessage) => string;
   readonly logger: Logger;
@@ -52,6 +54,7 @@ export const createOciApi = (options: OciApiOptions) => {
       registry,
       registryId: auth.accountId,
       createOnPush,
+      blobRedirect: options.blobRedirect ?? false,
       budget,
       logger,
     };

@@ -1,7 +1,7 @@
 /**
  * What a /v2 handler is given: the exchange, the registry, the account the caller authenticated
- * as and, on repository routes, the repository name already checked. Create-on-push lives here
- * because an upload and a manifest PUT both begin with it.
+ * as and, on repository routes, the repository name already checked. Creating a missing repository
+ * on push lives here because an upload and a manifest PUT both begin with it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Digest, type RegistryId, type RepositoryName } from "@berth/core";
@@ -20,8 +20,13 @@ export interface OciCall {
   readonly registry: Registry;
   /** The account the caller authenticated as (the default registry in local mode). */
   readonly registryId: RegistryId;
-  /** Pushing to a repository that does not exist creates it (otherwise NAME_UNKNOWN, as in ECR). */
+  /**
+   * Assume a ROOT CREATE_ON_PUSH template with defaults: a push to a missing repository that no
+   * template of the registry covers creates it (otherwise NAME_UNKNOWN, as in ECR).
+   */
   readonly createOnPush: boolean;
+  /** Blob GETs answer 307 to a presigned URL when the blob store makes them (--blob-redirect). */
+  readonly blobRedirect: boolean;
   /** The bytes of request bodies held at once, shared with the ECR API (manifests reserve). */
   readonly budget: InflightBudget;
   readonly logger: Logger;
@@ -43,11 +48,19 @@ export interface RepositoryCall<K extends RepositoryRoute["kind"]> extends Repos
   readonly route: Extract<OciRoute, { kind: K }>;
 }
 
-/** With create-on-push, makes sure the repository exists before a push into it. */
+/**
+ * Before a push into a missing repository: the registry's CREATE_ON_PUSH template that applies
+ * creates it, shaped by the template (the core decides which and how). `createOnPush` assumes a
+ * ROOT CREATE_ON_PUSH template with defaults where none applies. Without a template the repository
+ * stays missing and the push is answered NAME_UNKNOWN, as in ECR.
+ */
 export const ensureRepository = async ({ registry, createOnPush, logger, ref }: RepositoryScope) => {
-  if (!createOnPush) return;
-  const created = await registry.createRepository(ref);
-  if (E.isLeft(created) && created.left._tag !== "RepositoryAlreadyExistsException") {
+  const created = await registry.createRepositoryFromTemplate({
+    ...ref,
+    purpose: "CREATE_ON_PUSH",
+    implicitRootTemplate: createOnPush,
+  });
+  if (E.isLeft(created) && created.left._tag !== "RepositoryNotFoundException") {
     logger.warn({ repositoryName: ref.repositoryName, error: created.left }, "create on push failed");
   }
 };

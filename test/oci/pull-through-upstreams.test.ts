@@ -12,7 +12,9 @@ import {
   BatchCheckLayerAvailabilityCommand,
   BatchGetImageCommand,
   CreatePullThroughCacheRuleCommand,
+  CreateRepositoryCreationTemplateCommand,
   DescribeImagesCommand,
+  DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
   ValidatePullThroughCacheRuleCommand,
@@ -103,8 +105,20 @@ describe("pull-through cache against demanding upstreams", () => {
   });
 
   it("answers the upstream's Basic challenge with the credentials the rule's credentialArn names", async () => {
+    // The cache repository takes the settings of the PULL_THROUGH_CACHE template covering it.
+    await ecr.send(
+      new CreateRepositoryCreationTemplateCommand({
+        prefix: "locked",
+        appliedFor: ["PULL_THROUGH_CACHE"],
+        imageTagMutability: "IMMUTABLE",
+      }),
+    );
     const pulled = await pull("locked/library/locked", "v1");
     expect(pulled.images?.[0]?.imageId?.imageDigest).toBe(locked.manifestDigest);
+    const created = await ecr.send(
+      new DescribeRepositoriesCommand({ repositoryNames: ["locked/library/locked"] }),
+    );
+    expect(created.repositories?.[0]?.imageTagMutability).toBe("IMMUTABLE");
     expect(
       await ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: "locked" })),
     ).toMatchObject({

@@ -8,6 +8,7 @@ import {
   describePullThroughCacheRules,
   fold,
   isUpstreamCheckDue,
+  pullThroughCacheRepositoryCommand,
   pullThroughSourceOf,
   type RegistryState,
   RepositoryName,
@@ -166,6 +167,34 @@ describe("pull-through cache rules", () => {
       `mirror/${rest}`,
     );
     expect(pullThroughSourceOf(state, registryId, repo(`${prefix}x/${rest}`))).toBeUndefined();
+  });
+
+  it("create a cache repository from the PULL_THROUGH_CACHE template covering it, else with ECR's defaults", () => {
+    const template: BerthCommand = {
+      type: "CreateRepositoryCreationTemplate",
+      data: {
+        registryId,
+        prefix: "hub",
+        appliedFor: ["PULL_THROUGH_CACHE"],
+        imageTagMutability: "IMMUTABLE",
+        resourceTags: [{ Key: "cache", Value: "hub" }],
+        createdAt: EXAMPLE_TIME,
+      },
+    };
+    const state = stateAfter(template);
+    const shaped = fold(
+      given([template, pullThroughCacheRepositoryCommand(registryId, repo("hub/library/app"), EXAMPLE_TIME)]),
+    );
+    const cached = shaped.repositories.get(`${registryId}/hub/library/app`);
+    expect(cached?.imageTagMutability).toBe("IMMUTABLE");
+    expect([...(cached?.resourceTags ?? [])]).toEqual([["cache", "hub"]]);
+    const plain = fold(
+      given([template, pullThroughCacheRepositoryCommand(registryId, repo("quay/app"), EXAMPLE_TIME)]),
+    );
+    expect(plain.repositories.get(`${registryId}/quay/app`)?.imageTagMutability).toBe("MUTABLE");
+    expect(
+      refusal(state, pullThroughCacheRepositoryCommand(registryId, repo("other/app"), EXAMPLE_TIME)),
+    ).toBe("accepted");
   });
 
   it("check a cached tag upstream again once the refresh interval has passed", () => {

@@ -1,14 +1,14 @@
 /**
  * DescribePullThroughCacheRules, and what a pull of a missing image needs decided: which rule covers
- * a repository, the upstream repository it names, the settings its cache repository is created
- * with, and whether a cached tag is due to be checked upstream again.
+ * a repository, the upstream repository it names, the command creating its cache repository (from
+ * the creation templates), and whether a cached tag is due to be checked upstream again.
  */
 import * as E from "fp-ts/lib/Either.js";
+import type { CreateRepositoryFromTemplate } from "../creation-templates/template-commands.js";
 import { ROOT_PREFIX } from "../creation-templates/template-values.js";
 import { invalidToken } from "../kernel/pagination.js";
 import { type RegistryError, RegistryErrors } from "../kernel/registry-errors.js";
 import type { RegistryState } from "../kernel/registry-state.js";
-import type { CreateRepository } from "../repositories/repository-commands.js";
 import type { RegistryId, RepositoryName, Timestamp } from "../values/primitives.js";
 import { findPullThroughCacheRule, pullThroughCacheRules } from "./cache-rule-decider.js";
 import { type PullThroughCacheRule, upstreamBaseUrl } from "./cache-rule-values.js";
@@ -94,25 +94,17 @@ export const pullThroughSourceOf = (
 };
 
 /**
- * The command that creates a cache repository on its first pull. One place, so the settings can
- * come from a PULL_THROUGH_CACHE repository creation template once those exist; ECR's defaults
- * until then.
+ * The command that creates a cache repository on its first pull: shaped by the registry's
+ * repository creation template applied for PULL_THROUGH_CACHE that covers the name, else with
+ * ECR's defaults (an implicit ROOT template), as ECR creates them.
  */
 export const pullThroughCacheRepositoryCommand = (
   registryId: RegistryId,
   repositoryName: RepositoryName,
   createdAt: Timestamp,
-): CreateRepository => ({
-  type: "CreateRepository",
-  data: {
-    registryId,
-    repositoryName,
-    imageTagMutability: "MUTABLE",
-    scanOnPush: false,
-    encryptionType: "AES256",
-    tags: [],
-    createdAt,
-  },
+): CreateRepositoryFromTemplate => ({
+  type: "CreateRepositoryFromTemplate",
+  data: { registryId, repositoryName, purpose: "PULL_THROUGH_CACHE", implicitRootTemplate: true, createdAt },
 });
 
 /**

@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 export interface BenchServer {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
+  /** The server's process, for CPU accounting (/proc/<pid>/stat). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -23,8 +25,34 @@ export async function startServer(
   const storage = postgres === undefined ? [] : ["postgres", postgres.url, postgres.schema];
   const args =
     mode === "bare" ? ["bare"] : ["berth", mode === "berth-lenient" ? "lenient" : "strict", ...storage];
+  return forkServer(mode, args);
+}
+
+/** Where a Berth of the byte benchmarks keeps its data (it creates /v2 repositories on push). */
+export type BerthStorage =
+  | { readonly kind: "embedded"; readonly dataDir: string }
+  | {
+      readonly kind: "postgres-file";
+      readonly url: string;
+      readonly schema: string;
+      readonly blobDir: string;
+    };
+
+/** Forks `serve()` on embedded storage, or PostgreSQL events beside filesystem blobs. */
+export const startBerthOn = (storage: BerthStorage): Promise<BenchServer> =>
+  forkServer(
+    `berth ${storage.kind}`,
+    storage.kind === "embedded"
+      ? ["berth", "strict", "embedded", storage.dataDir]
+      : ["berth", "strict", "postgres-file", storage.url, storage.schema, storage.blobDir],
+  );
+
+async function forkServer(mode: string, args: ReadonlyArray<string>): Promise<BenchServer> {
   const execArgv = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter((flag) => flag !== "");
-  const child: ChildProcess = fork(script, args, { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv });
+  const child: ChildProcess = fork(script, [...args], {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    execArgv,
+  });
   const exited = once(child, "exit");
   const [message] = (await Promise.race([
     once(child, "message"),
@@ -34,6 +62,7 @@ export async function startServer(
   ])) as [{ port: number }];
   return {
     endpoint: `http://127.0.0.1:${message.port}`,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     async stop() {
       if (child.exitCode !== null) return;
       child.disconnect();

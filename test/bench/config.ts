@@ -36,6 +36,9 @@ export interface BenchConfig {
   /** 7. keys of the unknown member in the parsed ECR body (2M keys: 25 MB), and timed runs. */
   readonly parseKeys: number;
   readonly parseRuns: number;
+  /** 8. size of each /v2 blob pushed and pulled, and blobs timed per server (after one warm-up). */
+  readonly v2BlobBytes: number;
+  readonly v2Blobs: number;
 }
 
 export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
@@ -63,6 +66,8 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         slowClientReps: 20,
         parseKeys: 20_000,
         parseRuns: 1,
+        v2BlobBytes: 1 * MiB,
+        v2Blobs: 1,
       }
     : {
         smoke,
@@ -87,4 +92,6 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         slowClientReps: 500,
         parseKeys: 2_000_000,
         parseRuns: 5,
+        v2BlobBytes: 100 * MiB,
+        v2Blobs: 5,
       };

@@ -1,5 +1,5 @@
 /**
- * 8. The pull-through cache: MB/s of an image (a config and one layer of `partBytes`, 20 MiB in a
+ * 9. The pull-through cache: MB/s of an image (a config and one layer of `partBytes`, 20 MiB in a
  * full run) pulled over `/v2` through Berth's cache from the CNCF reference registry: cold (the
  * manifest GET fills the image from upstream, blobs hashed into the blob store, then the blob is
  * served) and warm (served from the cache). Beside them, the same pull straight from the CNCF
@@ -163,7 +163,7 @@ export async function benchPullThrough(config: BenchConfig): Promise<Row[]> {
       unit: "MB/s",
     };
     const row = (name: string, values: number[]): Row => ({
-      section: "8. pull-through cache",
+      section: "9",
       name,
       value: median(values),
       unit: "MB/s",

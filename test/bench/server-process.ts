@@ -37,6 +37,16 @@ if (mode === "bare") {
     server.close();
     server.closeAllConnections();
   });
+} else if (process.argv[4] === "postgres-file") {
+  // `berth strict postgres-file <url> <schema> <blob directory>`: PostgreSQL events, file blobs.
+  const { servePostgresWithFiles } = await import("./postgres-file-server.js");
+  const running = await servePostgresWithFiles(
+    process.argv[5] ?? "",
+    process.argv[6] ?? "",
+    process.argv[7] ?? "",
+  );
+  send({ port: running.port });
+  process.on("disconnect", () => void running.stop().then(() => process.exit(0)));
 } else {
   const running = await serve({
     host: "127.0.0.1",
@@ -51,8 +61,10 @@ if (mode === "bare") {
           databaseSchema: process.argv[6] ?? "",
           blobs: "postgres", // blobs in bytea, as these rows have always measured
         }
-      : { storage: "memory" as const }),
-    dataDir: ".berth-data",
+      : { storage: process.argv[4] === "embedded" ? ("embedded" as const) : ("memory" as const) }),
+    // `berth <lenient|strict> embedded <data directory>`: the default storage, in that directory.
+    dataDir: process.argv[4] === "embedded" ? (process.argv[5] ?? "") : ".berth-data",
+    createOnPush: process.argv[4] === "embedded",
     logLevel: process.env.BENCH_SERVER_LOG_LEVEL ?? "info",
     lenient: process.argv[3] === "lenient",
   });

@@ -5,6 +5,7 @@ import {
   createPostgresStorage,
   migrateToLatest,
 } from "@berth/adapter-postgres";
+import { BlobMismatchError, UploadUnknownError } from "@berth/engine";
 import { sha256Digest } from "@berth/testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,6 +77,22 @@ describe("Postgres adapter", () => {
       size: 4200,
       digest: sha256Digest(whole),
     });
+  });
+
+  it("finishes at the size this process hashed only if the upload is still that size", async () => {
+    const first = createPostgresBlobStore({ db: database.db, schema: database.schema });
+    const second = createPostgresBlobStore({ db: database.db, schema: database.schema });
+    const [head, tail] = [randomBytes(100), randomBytes(50)];
+    const uploadId = randomUUID();
+    await first.createUpload(uploadId);
+    await first.appendToUpload(uploadId, 0, head); // `first` holds the hash at 100 bytes
+    await second.appendToUpload(uploadId, 100, tail);
+
+    await expect(
+      first.finishUpload(uploadId, { size: 100, digest: sha256Digest(head) }),
+    ).rejects.toBeInstanceOf(BlobMismatchError);
+    expect(await first.stat(sha256Digest(head))).toBeUndefined();
+    await expect(first.uploadStatus(uploadId)).rejects.toBeInstanceOf(UploadUnknownError); // discarded
   });
 
   it("cuts appended bytes into rows of at most chunkSize, whatever the sender's pieces", async () => {

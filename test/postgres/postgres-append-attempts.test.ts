@@ -149,7 +149,7 @@ describe("Postgres blob store: append attempts", () => {
     const old = database.db.withSchema(schema);
     const migrator = new Migrator({
       db: old,
-      provider: berthMigrationProvider,
+      provider: berthMigrationProvider(schema),
       migrationTableSchema: schema,
     });
     await sql`create schema ${sql.id(schema)}`.execute(database.db);

@@ -95,6 +95,28 @@ describe("parseRequestBody", () => {
     );
   });
 
+  it("reads long strings (scanned four bytes at a time) as JSON.parse does, at any alignment", () => {
+    // Long runs of plain bytes with the odd quote, backslash, escape, control or non-ASCII byte.
+    const piece = fc.oneof(
+      { weight: 8, arbitrary: fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 80 }) },
+      fc.constantFrom('"', "\\", '\\"', "\\u00e9", "\n", "\u0000", "\u001f", "é", "€", "\u007f"),
+    );
+    const value = fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join(""));
+    fc.assert(
+      fc.property(value, fc.nat(7), fc.constantFrom("repositoryName", "other"), (text, shift, name) => {
+        const json = `{"${name}":"${text}"}`;
+        // The body at every offset of the underlying memory, as a pooled Buffer may sit.
+        const padded = Buffer.alloc(Buffer.byteLength(json) + shift);
+        padded.write(json, shift);
+        const actual = parse(padded.subarray(shift));
+        const expected = reference(json);
+        expect(actual.ok, json).toBe(expected.ok);
+        if (actual.ok) expect(actual).toEqual(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("reads invalid UTF-8 as JSON.parse of the decoded text does", () => {
     const bytes = Buffer.concat([
       Buffer.from('{"repositoryName":"a'),

@@ -20,6 +20,13 @@ export const sizeOf = async (path: string): Promise<number | undefined> => {
   }
 };
 
+/**
+ * How much one read takes from a blob file. A read stream's default (64 KiB) costs a trip to the
+ * thread pool and a chunk through every stream on the way per 64 KiB; pulls of large blobs ran at
+ * a third of what the disk gives.
+ */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** Streams the inclusive range straight from the file; nothing is opened until the caller reads. */
 async function* readFileRange(
   path: string,
@@ -28,7 +35,7 @@ async function* readFileRange(
 ): AsyncGenerator<Uint8Array> {
   if (end < start) return; // the empty blob
   try {
-    yield* createReadStream(path, { start, end });
+    yield* createReadStream(path, { start, end, highWaterMark: READ_CHUNK_BYTES });
   } catch (error) {
     // Deleted between the size check and the first read: an error, never a short blob.
     throw isMissingFile(error) ? new BlobUnknownError(digest) : error;

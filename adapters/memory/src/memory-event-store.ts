@@ -5,6 +5,7 @@ import {
   type EventToAppend,
   type ExpectedStreamVersion,
   ExpectedVersionConflictError,
+  type GuardedAppendResult,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -61,6 +62,18 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     };
   };
 
+  /** Atomic: nothing else runs between the check and the append. */
+  const appendIfLogAt = async (
+    streamName: string,
+    events: ReadonlyArray<EventToAppend>,
+    expected: ExpectedStreamVersion | undefined,
+    position: bigint,
+  ): Promise<GuardedAppendResult> => {
+    const logPosition = BigInt(log.length);
+    if (logPosition === position) return { appended: await appendToStream(streamName, events, expected) };
+    return { missed: log.slice(Number(position)), logPosition };
+  };
+
   const readStream = async (
     streamName: string,
     { afterVersion = 0, maxCount }: ReadStreamOptions = {},
@@ -94,6 +107,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
 
   return {
     appendToStream,
+    appendIfLogAt,
     readStream,
     streamVersion: async (streamName) => streams.get(streamName)?.length ?? 0,
     readAll,

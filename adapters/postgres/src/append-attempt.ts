@@ -1,6 +1,7 @@
 import { type Hash, randomUUID } from "node:crypto";
-import { byteSource, UploadOffsetError } from "@berth/engine";
-import type { Kysely } from "kysely";
+import { byteSource, UploadOffsetError, UploadUnknownError } from "@berth/engine";
+import { type Kysely, sql } from "kysely";
+import { deferredFlush } from "./deferred-flush.js";
 import { rechunk } from "./rechunk.js";
 import type { RunningHashes } from "./running-hashes.js";
 import type { BerthDatabase } from "./schema.js";
@@ -8,6 +9,10 @@ import { uploadSize } from "./upload-size.js";
 
 export interface AppendAttempt {
   readonly db: Kysely<BerthDatabase>;
+  /** Where the tables and functions are (raw SQL calls name it). */
+  readonly schema: string;
+  /** Adoptions commit without waiting for their flush (see deferred-flush.ts). */
+  readonly deferFlush: boolean;
   readonly hashes: RunningHashes;
   readonly chunkSize: number;
   readonly uploadId: string;
@@ -18,6 +23,12 @@ export interface AppendAttempt {
 /** Whether a driver error is Postgres' foreign_key_violation (SQLSTATE 23503). */
 const isForeignKeyViolation = (error: unknown): boolean =>
   typeof error === "object" && error !== null && "code" in error && error.code === "23503";
+
+/** A size found under the upload's row lock: null when the upload is gone, else it must be `offset`. */
+const expectSize = (uploadId: string, offset: number, found: string | number | null): void => {
+  if (found === null) throw new UploadUnknownError(uploadId);
+  if (Number(found) !== offset) throw new UploadOffsetError(uploadId, Number(found), offset);
+};
 
 /**
  * Registers the attempt, only if the upload is still at `offset` (one statement, no transaction):
@@ -49,38 +60,43 @@ const openAttempt = async (
 };
 
 /**
- * The short transaction that makes the attempt's rows the upload's bytes: it locks the upload's
- * row, checks that nobody appended since the attempt opened, adopts it and moves the size. Every
- * other unadopted attempt of the upload opened at or below this offset and can never be adopted
- * now: its rows go (a loser still streaming finds out at its next row or at its own adoption).
+ * The call that makes the attempt's rows the upload's bytes (berth_adopt_attempt, migration 0005):
+ * under the upload's row lock it checks that nobody appended since the attempt opened, adopts it and
+ * moves the size. Every other unadopted attempt of the upload opened at or below this offset and can
+ * never be adopted now: its rows go (a loser still streaming finds out at its next row or at its own
+ * adoption).
  */
-const adoptAttempt = (
-  db: Kysely<BerthDatabase>,
-  {
-    uploadId,
-    offset,
-    attemptId,
-    size,
-  }: { uploadId: string; offset: number; attemptId: string; size: number },
-) =>
-  db.transaction().execute(async (trx) => {
-    const current = await uploadSize(trx, uploadId, { lock: true });
-    if (current !== offset) throw new UploadOffsetError(uploadId, current, offset);
-    const adopted = await trx
-      .updateTable("upload_attempts")
-      .set({ adopted: true })
-      .where("attempt_id", "=", attemptId)
-      .executeTakeFirst();
-    // Only an adoption (which moves the size) or the upload's end deletes an attempt.
-    if (adopted.numUpdatedRows !== 1n) throw new Error(`Upload ${uploadId}: append ${attemptId} vanished`);
-    await trx.updateTable("uploads").set({ size }).where("upload_id", "=", uploadId).execute();
-    await trx
-      .deleteFrom("upload_attempts")
-      .where("upload_id", "=", uploadId)
-      .where("adopted", "=", false)
-      .where("attempt_id", "<>", attemptId)
-      .execute();
+const adoptAttempt = async (
+  { db, schema, deferFlush, uploadId, offset }: AppendAttempt,
+  attemptId: string,
+  size: number,
+): Promise<void> => {
+  const found = await sql<{ size: string | null }>`
+    select ${sql.id(schema, "berth_adopt_attempt")}(${uploadId}, ${offset}, ${attemptId}, ${size}) as size
+    ${deferredFlush(deferFlush)}`.execute(db);
+  expectSize(uploadId, offset, found.rows[0]?.size ?? null);
+};
+
+/**
+ * Bytes already in memory that fit in one row need no staging: berth_append_whole checks the
+ * offset, writes them as an adopted attempt and moves the size in one call.
+ */
+const appendWhole = async (
+  attempt: AppendAttempt,
+  bytes: Uint8Array,
+): Promise<{ size: number; hash: Hash }> => {
+  const { db, schema, deferFlush, hashes, uploadId, offset } = attempt;
+  const hash = await hashes.hashAt(db, uploadId, offset).catch(async (error: unknown) => {
+    throw await refusalOr(db, uploadId, offset, error);
   });
+  const piece = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const found = await sql<{ size: string | null }>`
+    select ${sql.id(schema, "berth_append_whole")}(${uploadId}, ${offset}, ${randomUUID()}, ${piece}) as size
+    ${deferredFlush(deferFlush)}`.execute(db);
+  expectSize(uploadId, offset, found.rows[0]?.size ?? null);
+  hash.update(piece);
+  return { size: offset + piece.byteLength, hash };
+};
 
 /**
  * What a storage failure during the attempt means to the caller: the upload is gone
@@ -103,14 +119,9 @@ const refusalOr = async (db: Kysely<BerthDatabase>, uploadId: string, offset: nu
  * if even that fails (a crash, the database gone) they are never read as the upload's bytes and go
  * with the next adoption, or with the upload when it is finished or aborted.
  */
-export const appendAttempt = async ({
-  db,
-  hashes,
-  chunkSize,
-  uploadId,
-  offset,
-  chunk,
-}: AppendAttempt): Promise<{ size: number; hash: Hash }> => {
+export const appendAttempt = async (attempt: AppendAttempt): Promise<{ size: number; hash: Hash }> => {
+  const { db, hashes, chunkSize, uploadId, offset, chunk } = attempt;
+  if (chunk instanceof Uint8Array && chunk.byteLength <= chunkSize) return appendWhole(attempt, chunk);
   const attemptId = randomUUID();
   await openAttempt(db, uploadId, offset, attemptId);
   try {
@@ -121,17 +132,19 @@ export const appendAttempt = async ({
     for await (const piece of rechunk(byteSource(chunk), chunkSize)) {
       hash.update(piece);
       try {
-        await db
-          .insertInto("upload_chunks")
-          .values({ upload_id: uploadId, attempt_id: attemptId, byte_offset: size, bytes: piece })
-          .execute();
+        // The row of an attempt not adopted yet needs no flush of its own: it counts only once the
+        // adoption commits, later, on this database, and WAL is flushed in order.
+        await sql`
+          insert into ${sql.id(attempt.schema, "upload_chunks")} (upload_id, attempt_id, byte_offset, bytes)
+          select ${uploadId}, ${attemptId}, ${size}, ${piece}
+          from (select 1 ${deferredFlush(true)}) as settings`.execute(db);
       } catch (error) {
         // The attempt's row is gone: another append was adopted, or the upload ended.
         throw isForeignKeyViolation(error) ? await refusalOr(db, uploadId, offset, error) : error;
       }
       size += piece.byteLength;
     }
-    await adoptAttempt(db, { uploadId, offset, attemptId, size });
+    await adoptAttempt(attempt, attemptId, size);
     return { size, hash };
   } catch (error) {
     await db

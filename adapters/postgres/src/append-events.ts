@@ -1,43 +1,83 @@
-import { type AppendResult, ExpectedVersionConflictError } from "@berth/engine";
-import { type Kysely, sql } from "kysely";
-import { type AppendRow, type AppendStatementInput, appendStatement } from "./append-statement.js";
-import type { BerthDatabase } from "./schema.js";
-import { ADVISORY_LOCK_NAMESPACE } from "./schema-key.js";
+import {
+  type AppendResult,
+  type EventToAppend,
+  type ExpectedStreamVersion,
+  ExpectedVersionConflictError,
+  type GuardedAppendResult,
+} from "@berth/engine";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { toRecordedEvent } from "./event-row.js";
+import { nameStatement } from "./named-statements.js";
+import type { BerthDatabase, EventsTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
+export interface AppendInput {
+  readonly schema: string;
+  readonly streamName: string;
+  readonly events: ReadonlyArray<EventToAppend>;
+  readonly expected: ExpectedStreamVersion | undefined;
+}
+
+/** A row of berth_append (migration 0004); int8 columns come as strings from pg, numbers from PGlite. */
+type AppendCallRow = Omit<Selectable<EventsTable>, "global_position"> & {
+  readonly outcome: "appended" | "conflict" | "missed";
+  readonly global_position: string | null;
+  readonly log_position: string | null;
+};
+
+/** The expectation as berth_append takes it: null for ANY, -1 for STREAM_EXISTS, else the version. */
+const expectedArgument = (expected: ExpectedStreamVersion | undefined): number | null => {
+  switch (expected) {
+    case undefined:
+    case "ANY":
+      return null;
+    case "NO_STREAM":
+      return 0;
+    case "STREAM_EXISTS":
+      return -1;
+    default:
+      return expected;
+  }
+};
+
 /**
- * Runs one append: the append statement in a transaction that first takes the schema's advisory
- * lock (`lockKey`), or on its own when there are no events (it then only checks the expectation).
- * A failed expectation, or a unique violation, is an ExpectedVersionConflictError.
+ * One append in one round trip: `berth_append` takes the schema's advisory lock, checks the
+ * expectation (and, with `after`, that the log still ends there), inserts and notifies, all in the
+ * call's own autocommit transaction. A failed expectation, or a unique violation, is an
+ * ExpectedVersionConflictError; a log that moved past `after` gives back what it missed.
  */
 export const appendEvents = async (
   db: Kysely<BerthDatabase>,
-  lockKey: number,
-  input: AppendStatementInput,
-): Promise<AppendResult> => {
-  const { streamName, events, expected } = input;
-  const statement = appendStatement(input);
-  const run = async (): Promise<AppendRow | undefined> => {
-    // Nothing to write, nothing to order: check the expectation without the lock.
-    if (events.length === 0) return (await statement.execute(db)).rows[0];
-    // Round trips: BEGIN, lock, the append statement, COMMIT.
-    return db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_NAMESPACE}::int, ${lockKey}::int)`.execute(trx);
-      return (await statement.execute(trx)).rows[0];
-    });
-  };
-  let row: AppendRow | undefined;
+  { schema, streamName, events, expected }: AppendInput,
+  guard?: { readonly after: bigint; readonly maxMissed: number },
+): Promise<GuardedAppendResult> => {
+  const json = JSON.stringify(events.map(({ type, data }) => ({ type, data: data ?? null })));
+  let rows: ReadonlyArray<AppendCallRow>;
   try {
-    row = await run();
+    const call =
+      sql<AppendCallRow>`select * from ${sql.id(schema, "berth_append")}(${streamName}, ${json}::jsonb, ${expectedArgument(expected)}::int, ${guard?.after.toString() ?? null}::bigint, ${guard?.maxMissed ?? 0}::int)`.compile(
+        db,
+      );
+    nameStatement(call.sql); // the same text for every append: planned once per connection
+    ({ rows } = await db.executeQuery(call));
   } catch (error) {
     // Only a writer that bypasses the lock can get here; its row won, ours did not: a conflict.
     if (!isUniqueViolation(error)) throw error;
     throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", undefined);
   }
-  if (row === undefined) throw new Error("The append statement returned no row");
-  if (!row.satisfied) throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", row.version);
-  return {
-    nextExpectedStreamVersion: row.version + events.length,
-    lastGlobalPosition: BigInt(row.last_position ?? 0),
+  const first = rows[0];
+  if (first === undefined) throw new Error("berth_append returned no row");
+  if (first.outcome === "missed") {
+    return {
+      missed: rows.map((row) => toRecordedEvent({ ...row, global_position: String(row.global_position) })),
+      logPosition: BigInt(first.log_position ?? 0),
+    };
+  }
+  if (first.outcome === "conflict")
+    throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", first.stream_version);
+  const appended: AppendResult = {
+    nextExpectedStreamVersion: first.stream_version + events.length,
+    lastGlobalPosition: BigInt(first.global_position ?? 0),
   };
+  return { appended };
 };

@@ -8,9 +8,11 @@ import {
   type ByteRange,
   resolveByteRange,
   sha256Digest,
+  UploadUnknownError,
 } from "@berth/engine";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { appendAttempt } from "./append-attempt.js";
+import { deferredFlush } from "./deferred-flush.js";
 import { finishUploadIn } from "./finish-upload.js";
 import { readBlobChunks } from "./read-blob-chunks.js";
 import { createRunningHashes } from "./running-hashes.js";
@@ -26,6 +28,15 @@ export interface PostgresBlobStoreOptions {
   readonly chunkSize?: number;
   /** Rows fetched per query when reading a blob or rebuilding a running hash (default 4). */
   readonly readBatchRows?: number;
+  /**
+   * Set only when Berth's event log is in the same database (createPostgresStorage does): creating
+   * an upload, adopting an append and finishing an upload then commit without waiting for their
+   * WAL flush. The engine records each of them in the event log before it answers (the upload
+   * opened, the part, the layer), and that synchronous commit's flush covers the earlier WAL: after
+   * a crash either both are there or neither (deferred-flush.ts). Default false: those are flushed.
+   * (A streamed append's rows never wait for theirs: they count only once adopted, later.)
+   */
+  readonly flushWithEventLog?: boolean;
 }
 
 /**
@@ -35,22 +46,47 @@ export interface PostgresBlobStoreOptions {
  * one offset exactly one is accepted, and a failed append leaves nothing the upload counts.
  */
 export const createPostgresBlobStore = (options: PostgresBlobStoreOptions): BlobStore => {
-  const db = options.db.withSchema(options.schema ?? DEFAULT_SCHEMA);
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const db = options.db.withSchema(schema);
   const chunkSize = options.chunkSize ?? 1024 * 1024;
   const batchRows = options.readBatchRows ?? 4;
   const hashes = createRunningHashes(batchRows);
+  const deferFlush = options.flushWithEventLog ?? false;
 
   const appendToUpload = async (
     uploadId: string,
     offset: number,
     chunk: AsyncIterable<Uint8Array> | Uint8Array,
   ): Promise<AppendResultInfo> => {
-    const { size, hash } = await appendAttempt({ db, hashes, chunkSize, uploadId, offset, chunk });
+    const { size, hash } = await appendAttempt({
+      db,
+      schema,
+      deferFlush,
+      hashes,
+      chunkSize,
+      uploadId,
+      offset,
+      chunk,
+    });
     hashes.remember(uploadId, size, hash);
     return { size, digest: sha256Digest(hash) };
   };
 
   const finishUpload = async (uploadId: string, expected: BlobInfo): Promise<BlobInfo> => {
+    // The usual case in one call: this process hashed the bytes as they came, and they match.
+    const known = hashes.peek(uploadId, expected.size);
+    if (known !== undefined && sha256Digest(known) === expected.digest) {
+      const found = await sql<{ size: string | null }>`
+        select ${sql.id(schema, "berth_finish_upload")}(${uploadId}, ${expected.size}, ${expected.digest}) as size
+        ${deferredFlush(deferFlush)}`.execute(db);
+      const size = found.rows[0]?.size ?? null;
+      if (size === null) throw new UploadUnknownError(uploadId);
+      if (Number(size) === expected.size) {
+        hashes.forget(uploadId);
+        return expected;
+      }
+      // Another size: the transaction below says how it differs and discards the upload.
+    }
     const outcome = await db.transaction().execute((trx) => finishUploadIn(trx, hashes, uploadId, expected));
     hashes.forget(uploadId);
     if (outcome instanceof BlobMismatchError) throw outcome; // thrown after the commit: the discard stays
@@ -58,7 +94,11 @@ export const createPostgresBlobStore = (options: PostgresBlobStoreOptions): Blob
   };
 
   const uploadStatus = async (uploadId: string): Promise<AppendResultInfo> => {
-    // One snapshot for the size and, when the hash must be rebuilt, the chunks below it.
+    // One read when this process holds the hash at the current size (the first bytes never change).
+    const current = await uploadSize(db, uploadId);
+    const known = hashes.peek(uploadId, current);
+    if (known !== undefined) return { size: current, digest: sha256Digest(known) };
+    // Else one snapshot for the size and, when the hash must be rebuilt, the chunks below it.
     return db
       .transaction()
       .setIsolationLevel("repeatable read")
@@ -81,12 +121,12 @@ export const createPostgresBlobStore = (options: PostgresBlobStoreOptions): Blob
 
   return {
     async createUpload(uploadId) {
-      await db
-        .insertInto("uploads")
-        .values({ upload_id: uploadId })
-        .onConflict((conflict) => conflict.column("upload_id").doNothing())
-        .execute();
-      // UploadUnknownError when it was aborted in between.
+      const created = await sql<{ size: string }>`
+        insert into ${sql.id(schema, "uploads")} (upload_id)
+        select ${uploadId} from (select 1 ${deferredFlush(deferFlush)}) as settings
+        on conflict (upload_id) do nothing returning size`.execute(db);
+      if (created.rows.length > 0) return { uploadId, size: Number(created.rows[0]?.size) };
+      // It existed: UploadUnknownError when it was aborted in between.
       return { uploadId, size: await uploadSize(db, uploadId) };
     },
     appendToUpload,

@@ -4,6 +4,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedStreamVersion,
+  type GuardedAppendResult,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -13,9 +14,10 @@ import type { Kysely } from "kysely";
 import type { Pool } from "pg";
 import { appendEvents } from "./append-events.js";
 import { toRecordedEvent } from "./event-row.js";
+import { nameStatement } from "./named-statements.js";
 import { createNotificationListener } from "./notification-listener.js";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
-import { eventsChannel, schemaKey } from "./schema-key.js";
+import { eventsChannel } from "./schema-key.js";
 
 export interface PostgresEventStoreOptions {
   /**
@@ -36,7 +38,8 @@ export interface PostgresEventStoreOptions {
 /**
  * An EventStore on Postgres: one `events` table, positions from an identity column.
  *
- * Appends are serialized by a transaction-scoped advisory lock taken before the insert. Identity
+ * Appends are serialized by a transaction-scoped advisory lock taken before the insert, all inside
+ * one call of the schema's `berth_append` function (migration 0004): one round trip each. Identity
  * values are handed out when a row is inserted but become visible when its transaction commits, so
  * without the lock a later position could commit before an earlier one and a reader that already
  * moved past the later one would skip the earlier for good. Under the lock, positions commit in
@@ -49,7 +52,6 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
   const pollIntervalMs = options.pollIntervalMs ?? 200;
   const readAllLimit = options.readAllLimit ?? 1000;
   const channel = eventsChannel(schema);
-  const lockKey = schemaKey(schema);
   const appended = createWakeSignal();
   const listener =
     options.pool === undefined
@@ -62,8 +64,21 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     events: ReadonlyArray<EventToAppend>,
     expected?: ExpectedStreamVersion,
   ): Promise<AppendResult> => {
-    const result = await appendEvents(db, lockKey, { schema, channel, streamName, events, expected });
+    const result = await appendEvents(db, { schema, streamName, events, expected });
+    if (!("appended" in result)) throw new Error("berth_append missed events it was not asked about");
     if (events.length > 0) appended.notify();
+    return result.appended;
+  };
+
+  const appendIfLogAt = async (
+    streamName: string,
+    events: ReadonlyArray<EventToAppend>,
+    expected: ExpectedStreamVersion | undefined,
+    position: bigint,
+  ): Promise<GuardedAppendResult> => {
+    const guard = { after: position, maxMissed: readAllLimit };
+    const result = await appendEvents(db, { schema, streamName, events, expected }, guard);
+    if ("appended" in result && events.length > 0) appended.notify();
     return result;
   };
 
@@ -85,14 +100,15 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     after = 0n,
     maxCount,
   }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> => {
-    const rows = await db
+    const query = db
       .selectFrom("events")
       .selectAll()
       .where("global_position", ">", after.toString())
       .orderBy("global_position")
       .limit(Math.max(Math.min(maxCount ?? readAllLimit, readAllLimit), 0))
-      .execute();
-    return rows.map(toRecordedEvent);
+      .compile();
+    nameStatement(query.sql); // every catch-up sends this text: planned once per connection
+    return (await db.executeQuery(query)).rows.map(toRecordedEvent);
   };
 
   const streamVersion = async (streamName: string): Promise<number> => {
@@ -133,6 +149,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
 
   return {
     appendToStream,
+    appendIfLogAt,
     readStream,
     streamVersion,
     readAll,

@@ -70,7 +70,13 @@ export const createPostgresStorage = async (options: PostgresStorageOptions): Pr
     pool: listenerPool,
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
   });
-  const blobs = createPostgresBlobStore({ db, schema, ...(chunkSize === undefined ? {} : { chunkSize }) });
+  // The event log is in this database: upload writes leave their flush to the event that follows.
+  const blobs = createPostgresBlobStore({
+    db,
+    schema,
+    flushWithEventLog: true,
+    ...(chunkSize === undefined ? {} : { chunkSize }),
+  });
 
   let open = 2;
   let ended: Promise<void> | undefined;

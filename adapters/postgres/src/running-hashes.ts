@@ -17,6 +17,8 @@ import type { BerthDatabase } from "./schema.js";
 export interface RunningHashes {
   /** A private copy of the hash over the upload's first `size` bytes. */
   hashAt(db: Kysely<BerthDatabase>, uploadId: string, size: number): Promise<Hash>;
+  /** A private copy of the hash over the first `size` bytes if this process holds it; never reads. */
+  peek(uploadId: string, size: number): Hash | undefined;
   /** Takes ownership of `hash`, the hash over the upload's first `size` bytes. */
   remember(uploadId: string, size: number, hash: Hash): void;
   forget(uploadId: string): void;
@@ -85,6 +87,12 @@ export const createRunningHashes = (
       const hash = await rehash(db, uploadId, size, batchRows);
       remember(uploadId, size, hash);
       return hash.copy();
+    },
+    peek(uploadId, size) {
+      const known = hashes.get(uploadId);
+      if (known?.size !== size) return undefined;
+      known.usedAt = clock();
+      return known.hash.copy();
     },
     remember,
     forget: (uploadId) => {

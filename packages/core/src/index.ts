@@ -61,6 +61,7 @@ export type { ImageFailure, ImageFailureCode, ImageIdentifier } from "./images/i
 export * from "./images/image-queries.js";
 export * from "./images/image-requests.js";
 export * from "./images/oci-image-queries.js";
+export { base64DecodedLength } from "./kernel/base64-length.js";
 export { DEFAULT_MAX_RESULTS } from "./kernel/pagination.js";
 export type { ProtocolRules } from "./kernel/protocol-rules.js";
 export * from "./kernel/query-context.js";

@@ -1,12 +1,16 @@
 /**
- * The command handler: read → fold → decide → append, with retry on conflict.
+ * The command handler: fold → decide → append, with retry on conflict.
  *
  * Each process keeps one projection of the registry, fed from the global log in position order, and
- * the version of every stream it has seen. Before it decides a command or answers a query it catches
- * up on the log (one read of what is new), so a write through another process is seen by the next
- * read here, and a command costs O(new events), not O(history). Appends carry the stream's version as
- * seen by the projection: if another process got there first the store refuses, and the command is
- * decided again against the fresher state.
+ * the version of every stream it has seen. A query first catches up on the log (one read of what is
+ * new), so a write through another process is seen by the next read here. A command is decided on
+ * the projection as it is and appended only if the log still ends where the projection does
+ * (`appendIfLogAt`): then it was decided on the whole log, in one call to the store. If the log had
+ * moved on, what it missed comes back instead, is folded, and the command is decided again and
+ * appended at the stream's version; a refusal is answered only after a catch-up read confirms it.
+ * Stores without `appendIfLogAt` are read first, then appended to. Appends carry the stream's
+ * version as seen by the projection: if another process got there first the store refuses, and the
+ * command is decided again against the fresher state. A command costs O(new events), not O(history).
  */
 import {
   type BerthCommand,
@@ -22,8 +26,17 @@ import {
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import { createKeyedLock } from "./adapter-kit/keyed-lock.js";
-import { type AppendResult, type EventStore, ExpectedVersionConflictError } from "./ports/event-store.js";
+import {
+  type AppendResult,
+  type EventStore,
+  ExpectedVersionConflictError,
+  type RecordedEvent,
+} from "./ports/event-store.js";
 import { holdsUnstorableText } from "./storable-text.js";
+
+const UNSTORABLE_TEXT = RegistryErrors.invalidParameter(
+  "Invalid parameter: the request holds text no storage can keep (a NUL character or an unpaired surrogate)",
+);
 
 export interface Executed<B> {
   readonly events: ReadonlyArray<BerthEvent>;
@@ -96,16 +109,21 @@ export class CommandHandler {
   async #readNewEvents(): Promise<void> {
     for (;;) {
       const batch = await this.#store.readAll({ after: this.#position, maxCount: this.#batchSize });
-      for (const recorded of batch) {
-        if (recorded.globalPosition <= this.#position) continue;
-        if (isBerthEvent(recorded))
-          this.#projection.apply({ type: recorded.type, data: recorded.data } as BerthEvent);
-        this.#versions.set(recorded.streamName, recorded.streamVersion);
-        this.#position = recorded.globalPosition;
-      }
+      this.#fold(batch);
       // Only an empty batch says the log is read: adapters may cap maxCount (see ReadAllOptions),
       // so a short batch can still be followed by more.
       if (batch.length === 0) return;
+    }
+  }
+
+  /** Folds recorded events in position order, skipping those already folded. */
+  #fold(batch: ReadonlyArray<RecordedEvent>): void {
+    for (const recorded of batch) {
+      if (recorded.globalPosition <= this.#position) continue;
+      if (isBerthEvent(recorded))
+        this.#projection.apply({ type: recorded.type, data: recorded.data } as BerthEvent);
+      this.#versions.set(recorded.streamName, recorded.streamVersion);
+      this.#position = recorded.globalPosition;
     }
   }
 
@@ -115,6 +133,8 @@ export class CommandHandler {
    * returns false and the caller catches up from the log. Saves two reads per command.
    */
   #foldOwnAppend(stream: string, events: ReadonlyArray<BerthEvent>, appended: AppendResult): boolean {
+    // Already folded, from what another command of this process found it had missed.
+    if (this.#position >= appended.lastGlobalPosition) return true;
     if (appended.lastGlobalPosition - BigInt(events.length) !== this.#position) return false;
     for (const event of events) this.#projection.apply(event);
     this.#versions.set(stream, appended.nextExpectedStreamVersion);
@@ -132,31 +152,56 @@ export class CommandHandler {
     observe?: (decidedOn: RegistryState) => B,
   ): Promise<E.Either<RegistryError, Executed<B>>> {
     return this.#streams.run(streamOfCommand(command), async () => {
+      // Whether the state holds everything committed before this call. Only then may a refusal or a
+      // no-op be answered; an append is checked instead by appendIfLogAt when the store has it.
+      let current = false;
       for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-        await this.catchUp();
-        // decide, observe and the expected version all read the same state: no await in between.
-        const decision = decide(this.state, command);
-        if (E.isLeft(decision)) return decision;
-        const events = decision.right;
-        const before = observe?.(this.state) as B;
-        if (events.length === 0) return E.right({ events, before });
-        if (events.some((event) => holdsUnstorableText(event.data))) {
-          return E.left(
-            RegistryErrors.invalidParameter(
-              "Invalid parameter: the request holds text no storage can keep (a NUL character or an unpaired surrogate)",
-            ),
-          );
+        if (!current && this.#store.appendIfLogAt === undefined) {
+          await this.catchUp();
+          current = true;
         }
+        // decide, observe and the expected version all read the same state: no await in between.
+        const position = this.#position;
+        const decision = decide(this.state, command);
+        const events = E.isRight(decision) ? decision.right : [];
+        const answer = E.isLeft(decision)
+          ? decision
+          : events.length === 0
+            ? E.right({ events, before: observe?.(this.state) as B })
+            : events.some((event) => holdsUnstorableText(event.data))
+              ? E.left(UNSTORABLE_TEXT)
+              : undefined;
+        if (answer !== undefined) {
+          if (current) return answer;
+          await this.catchUp();
+          current = true;
+          if (this.#position === position) return answer;
+          attempt -= 1; // not a lost race: decide again on the newer state
+          continue;
+        }
+        const before = observe?.(this.state) as B;
         const stream = streamOf(events[0]!);
         const expected = this.#versions.get(stream) ?? 0;
         let appended: AppendResult;
         try {
-          appended = await this.#store.appendToStream(stream, events, expected);
+          const outcome = current
+            ? { appended: await this.#store.appendToStream(stream, events, expected) }
+            : await this.#store.appendIfLogAt!(stream, events, expected, position);
+          current = true;
+          if (!("appended" in outcome)) {
+            // The log had moved on since the last fold: what it missed came back; decide again.
+            this.#fold(outcome.missed);
+            if (this.#position < outcome.logPosition) await this.catchUp();
+            continue;
+          }
+          appended = outcome.appended;
         } catch (error) {
           if (!(error instanceof ExpectedVersionConflictError)) throw error;
+          current = true; // the catch-up below reads everything committed before this call
           // Lost a race: back off a random while, longer each time, so that writers hammering one
           // stream take turns instead of colliding in lockstep.
           await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)));
+          await this.catchUp();
           continue;
         }
         if (!this.#foldOwnAppend(stream, events, appended)) await this.catchUp();

@@ -15,10 +15,14 @@ export class PartLengthMismatchError extends Error {
 }
 
 /**
- * Passes `bytes` through and fails the stream (so the blob store keeps nothing of it) as soon as it
- * holds more than `declared` bytes, or when it ends holding fewer.
+ * `bytes` as they are when they are already in memory and of the declared length (the blob store
+ * may then write them in one step); else a stream of them that fails (so the blob store keeps
+ * nothing of it) as soon as it holds more than `declared` bytes, or when it ends holding fewer.
  */
-export async function* exactly(declared: number, bytes: LayerBytes): AsyncIterable<Uint8Array> {
+export const exactly = (declared: number, bytes: LayerBytes): LayerBytes =>
+  bytes instanceof Uint8Array && bytes.byteLength === declared ? bytes : counted(declared, bytes);
+
+async function* counted(declared: number, bytes: LayerBytes): AsyncIterable<Uint8Array> {
   let received = 0;
   for await (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
     received += chunk.length;

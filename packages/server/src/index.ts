@@ -9,6 +9,7 @@ export { collectGarbage, type GcOptions } from "./cli/gc-command.js";
 export { type LifecycleApplyOptions, lifecycleApply } from "./cli/lifecycle-command.js";
 export { type MigrateDataOptions, migrateData } from "./cli/migrate-data.js";
 export * from "./cli/storage.js";
+export { decodeExactBase64 } from "./ecr/decode-blob.js";
 export * from "./ecr/ecr-api.js";
 export * from "./ecr/ecr-errors.js";
 export { type CallContext, ecrOperations } from "./ecr/operations.js";

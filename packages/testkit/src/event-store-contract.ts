@@ -2,6 +2,7 @@ import type { EventStore } from "@berth/engine";
 import { describe } from "vitest";
 import { describeAppendCases } from "./event-store-append-cases.js";
 import { describeConcurrencyCases } from "./event-store-concurrency-cases.js";
+import { describeGuardedAppendCases } from "./event-store-guarded-cases.js";
 import { describeJsonCases } from "./event-store-json-cases.js";
 import { describeReadCases } from "./event-store-read-cases.js";
 import { describeSubscribeCases } from "./event-store-subscribe-cases.js";
@@ -17,6 +18,7 @@ export const describeEventStoreContract = (name: string, makeStore: MakeStore<Ev
     describeAppendCases(store);
     describeReadCases(store);
     describeConcurrencyCases(store);
+    describeGuardedAppendCases(store);
     describeSubscribeCases(store);
     describeJsonCases(store);
   });

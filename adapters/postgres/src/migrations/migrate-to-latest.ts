@@ -27,7 +27,7 @@ export const migrateToLatest = async <DB>(
 ): Promise<ReadonlyArray<MigrationResult>> => {
   const migrator = new Migrator({
     db: db.withSchema(schema),
-    provider: berthMigrationProvider,
+    provider: berthMigrationProvider(schema),
     migrationTableSchema: schema,
   });
   let { error, results = [] } = await migrator.migrateToLatest();

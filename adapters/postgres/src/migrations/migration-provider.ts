@@ -2,14 +2,22 @@ import type { Migration, MigrationProvider } from "kysely";
 import { createEventLog } from "./0001-create-event-log.js";
 import { createBlobStore } from "./0002-create-blob-store.js";
 import { stageUploadAppends } from "./0003-stage-upload-appends.js";
+import { appendInOneCall } from "./0004-append-in-one-call.js";
+import { uploadStepsInOneCall } from "./0005-upload-steps-in-one-call.js";
 
-/** Berth's migrations, in the order their names sort. Listed in code: nothing scans the file system. */
-export const berthMigrations: Readonly<Record<string, Migration>> = {
+/**
+ * Berth's migrations for the tables in `schema`, in the order their names sort. Listed in code:
+ * nothing scans the file system. A function of the schema because a plpgsql body must name it.
+ */
+export const berthMigrations = (schema: string): Readonly<Record<string, Migration>> => ({
   "0001_create_event_log": createEventLog,
   "0002_create_blob_store": createBlobStore,
   "0003_stage_upload_appends": stageUploadAppends,
-};
+  "0004_append_in_one_call": appendInOneCall(schema),
+  "0005_upload_steps_in_one_call": uploadStepsInOneCall(schema),
+});
 
-export const berthMigrationProvider: MigrationProvider = {
-  getMigrations: async () => ({ ...berthMigrations }),
-};
+/** The provider kysely's Migrator takes, for the tables in `schema`. */
+export const berthMigrationProvider = (schema: string): MigrationProvider => ({
+  getMigrations: async () => ({ ...berthMigrations(schema) }),
+});

@@ -31,3 +31,23 @@ export const isBase64Text = (text: string): boolean => {
   }
   return true;
 };
+
+const BASE64_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/**
+ * The first `length` characters (at most) of the base64 text of `bytes`: what an error message
+ * shows of a blob an edge decoded, exactly as it shows the text the blob came as.
+ */
+export const base64Prefix = (bytes: Uint8Array, length: number): string => {
+  let text = "";
+  for (let i = 0; i < bytes.length && text.length < length; i += 3) {
+    const a = bytes[i] as number;
+    const b = bytes[i + 1];
+    const c = bytes[i + 2];
+    text += BASE64_DIGITS[a >> 2];
+    text += BASE64_DIGITS[((a & 3) << 4) | ((b ?? 0) >> 4)];
+    text += b === undefined ? "=" : BASE64_DIGITS[((b & 15) << 2) | ((c ?? 0) >> 6)];
+    text += c === undefined ? "=" : BASE64_DIGITS[c & 63];
+  }
+  return text.slice(0, length);
+};

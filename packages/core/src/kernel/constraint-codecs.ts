@@ -48,8 +48,11 @@ export const boundedString = (bounds: Bounds<StringConstraints>, name: string): 
 export const boundedInt = (bounds: Bounds<IntegerConstraints>, name: string): Constrained<number> =>
   checked(name, { kind: "integer", ...bounds });
 
-/** Base64 text whose decoded length is bounded; the text is kept as it came, undecoded. */
-export const base64Blob = (bounds: Bounds<BlobConstraints>, name: string): Constrained<string> =>
+/**
+ * Base64 text whose decoded length is bounded, kept as it came, undecoded; or the bytes an edge
+ * decoded from such text itself (natively, checking it is exact base64), bounded by their length.
+ */
+export const base64Blob = (bounds: Bounds<BlobConstraints>, name: string): Constrained<string | Uint8Array> =>
   checked(name, { kind: "blob", ...bounds });
 
 export const flag = (name: string): Constrained<boolean> => checked(name, { kind: "boolean" });

@@ -17,7 +17,7 @@ export interface StringConstraints extends Bounds {
 export interface IntegerConstraints extends Bounds {
   readonly kind: "integer";
 }
-/** A blob travels as base64 text; the bounds apply to the decoded bytes. */
+/** A blob travels as base64 text (or bytes an edge decoded from it); the bounds apply to the bytes. */
 export interface BlobConstraints extends Bounds {
   readonly kind: "blob";
 }
@@ -83,6 +83,8 @@ export const violationOf = (constraints: Constraints, value: unknown): string | 
       if (typeof value !== "number" || !Number.isSafeInteger(value)) return "Member must be an integer";
       return boundsViolation("value", constraints, value);
     case "blob": {
+      // Bytes an edge already decoded from the wire's base64 (and found exact): only their length is checked.
+      if (value instanceof Uint8Array) return boundsViolation("length", constraints, value.byteLength);
       if (typeof value !== "string") return "Member must be a base64-encoded string";
       // The length check comes first and costs nothing, so oversized text is refused without a scan.
       const decodedLength = base64DecodedLength(value);

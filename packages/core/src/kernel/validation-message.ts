@@ -3,6 +3,7 @@
  * constraint: Member must …; …`. Paths name list items as ECR does (`imageIds.1.member.imageTag`).
  */
 import type * as t from "io-ts";
+import { base64Prefix } from "./base64-length.js";
 
 /** Longer values are cut: a 20 MiB layer part has no place in an error message. */
 const MAX_VALUE_LENGTH = 100;
@@ -22,6 +23,11 @@ const jsonPrefix = (value: unknown, budget: number): string => {
   const render = (item: unknown): void => {
     if (typeof item === "string") {
       write(JSON.stringify(item.slice(0, budget + 1)));
+      return;
+    }
+    // A blob decoded at the edge is shown as the base64 it came as (never walked byte by byte).
+    if (item instanceof Uint8Array) {
+      write(JSON.stringify(base64Prefix(item, budget + 1)));
       return;
     }
     if (typeof item !== "object" || item === null) {
@@ -48,7 +54,12 @@ const jsonPrefix = (value: unknown, budget: number): string => {
 
 const renderValue = (value: unknown): string => {
   if (value === undefined || value === null) return "null";
-  const text = typeof value === "object" ? jsonPrefix(value, MAX_VALUE_LENGTH) : String(value);
+  const text =
+    value instanceof Uint8Array
+      ? base64Prefix(value, MAX_VALUE_LENGTH + 1) // a decoded blob, shown as the text it came as
+      : typeof value === "object"
+        ? jsonPrefix(value, MAX_VALUE_LENGTH)
+        : String(value);
   return `'${text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}...` : text}'`;
 };
 

@@ -23,7 +23,7 @@ export const InitiateLayerUploadRequest = structure(
 );
 export type InitiateLayerUploadRequest = t.TypeOf<typeof InitiateLayerUploadRequest>;
 
-/** `layerPartBlob` stays base64 text: the edge decodes it once, into the blob store. */
+/** `layerPartBlob` stays base64 text (or the bytes the edge decoded it to): decoded once, into the blob store. */
 export const UploadLayerPartRequest = structure(
   "UploadLayerPartRequest",
   { repositoryName, uploadId, partFirstByte: partSize, partLastByte: partSize, layerPartBlob },

@@ -77,6 +77,19 @@ export interface SubscribeOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What `appendIfLogAt` did: appended, or found the log moved past the caller's position. */
+export type GuardedAppendResult =
+  | { readonly appended: AppendResult }
+  | {
+      /**
+       * Events committed after the caller's position, in order, starting right after it: all of them
+       * up to `logPosition`, or fewer when the store caps the count (read the rest with readAll).
+       */
+      readonly missed: ReadonlyArray<RecordedEvent>;
+      /** The log's last position when the store looked: nothing was written. */
+      readonly logPosition: bigint;
+    };
+
 export interface EventStore {
   /**
    * Appends `events` to `streamName` iff the stream is at `expected`, atomically: all or nothing.
@@ -87,6 +100,19 @@ export interface EventStore {
     events: ReadonlyArray<EventToAppend>,
     expected?: ExpectedStreamVersion,
   ): Promise<AppendResult>;
+
+  /**
+   * Optional: `appendToStream`, but only while the global log still ends at `position`. When events
+   * were committed after it, nothing is written and they come back instead, so a caller that had
+   * folded the log up to `position` may decide without reading first and learn in the same call
+   * whether it decided on the whole log. Stores that can do this in one round trip implement it.
+   */
+  appendIfLogAt?(
+    streamName: string,
+    events: ReadonlyArray<EventToAppend>,
+    expected: ExpectedStreamVersion | undefined,
+    position: bigint,
+  ): Promise<GuardedAppendResult>;
 
   /** Events of one stream in version order; an unknown stream reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadonlyArray<RecordedEvent>>;

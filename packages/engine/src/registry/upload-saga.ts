@@ -126,24 +126,18 @@ const appendBytes = async (
   }
 };
 
-/**
- * Writes one part: at `range` (its length enforced while streaming), or appended at the upload's
- * end with whatever length arrives. The part is decided on before its first byte is written.
- */
-export const writePart = async (
+/** The part as the state this process holds decides it, before any byte is written. */
+const planPart = (
   runtime: Runtime,
   ref: RepositoryRef,
   uploadId: UploadId,
-  bytes: LayerBytes,
   range: { readonly first: number; readonly last: number } | undefined,
-): Result<{ size: number }> => {
-  const { handler } = runtime;
-  await handler.catchUp();
-  const uploadedAt = runtime.now();
+  uploadedAt: Timestamp,
+) => {
   const upload = openUpload(runtime, ref, uploadId);
   const first = range?.first ?? upload?.bytesReceived ?? 0;
   const declared = range === undefined ? undefined : range.last - range.first + 1;
-  const partCommand = (length: number): UploadLayerPart => ({
+  const command = (length: number): UploadLayerPart => ({
     type: "UploadLayerPart",
     data: {
       ...ref,
@@ -154,15 +148,49 @@ export const writePart = async (
       uploadedAt,
     },
   });
-  const precheck = decide(handler.state, partCommand(declared ?? 1));
-  if (E.isLeft(precheck)) return precheck;
-  const resumeAt = upload?.bytesReceived ?? first;
-  const target = { ...ref, uploadId, offset: first };
-  const appended = await appendBytes(runtime, target, bytes, declared, resumeAt);
-  if (E.isLeft(appended)) return appended;
-  const length = appended.right.size - first;
+  const precheck = decide(runtime.handler.state, command(declared ?? 1));
+  return { first, declared, command, precheck, resumeAt: upload?.bytesReceived ?? first };
+};
+
+/**
+ * Writes one part: at `range` (its length enforced while streaming), or appended at the upload's
+ * end with whatever length arrives. The part is decided on before its first byte is written.
+ *
+ * A part in memory at a given range (ECR's UploadLayerPart) is decided on the state this process
+ * already holds, with no read first: a refusal is answered only once a catch-up read confirms it,
+ * and an acceptance is checked again on the whole log when the part is recorded. Should the log
+ * have closed the session in between, the bytes went to an upload being dropped with it.
+ */
+export const writePart = async (
+  runtime: Runtime,
+  ref: RepositoryRef,
+  uploadId: UploadId,
+  bytes: LayerBytes,
+  range: { readonly first: number; readonly last: number } | undefined,
+): Result<{ size: number }> => {
+  const { handler } = runtime;
+  let current = !(range !== undefined && bytes instanceof Uint8Array);
+  if (current) await handler.catchUp();
+  const uploadedAt = runtime.now();
+  let plan = planPart(runtime, ref, uploadId, range, uploadedAt);
+  if (E.isLeft(plan.precheck) && !current) {
+    await handler.catchUp();
+    current = true;
+    plan = planPart(runtime, ref, uploadId, range, uploadedAt);
+  }
+  if (E.isLeft(plan.precheck)) return plan.precheck;
+  const target = { ...ref, uploadId, offset: plan.first };
+  const appended = await appendBytes(runtime, target, bytes, plan.declared, plan.resumeAt);
+  if (E.isLeft(appended)) {
+    if (current) return appended;
+    // The blob store refused (another part landed first): answer as the whole log says.
+    await handler.catchUp();
+    const fresh = planPart(runtime, ref, uploadId, range, uploadedAt);
+    return E.isLeft(fresh.precheck) ? fresh.precheck : appended;
+  }
+  const length = appended.right.size - plan.first;
   if (length === 0) return appended;
-  const executed = await handler.execute(partCommand(length));
+  const executed = await handler.execute(plan.command(length));
   return E.isLeft(executed) ? executed : appended;
 };
 
@@ -231,8 +259,13 @@ export const completeUpload = async (
       completedAt: runtime.now(),
     },
   };
-  await handler.catchUp();
-  const precheck = decide(handler.state, command);
+  // Decided on the state this process holds; a refusal only once a catch-up read confirms it (an
+  // acceptance is checked on the whole log when the layer is recorded).
+  let precheck = decide(handler.state, command);
+  if (E.isLeft(precheck)) {
+    await handler.catchUp();
+    precheck = decide(handler.state, command);
+  }
   if (E.isLeft(precheck)) {
     const tag = precheck.left._tag;
     if (tag === "InvalidLayerException" || tag === "LayerAlreadyExistsException") {

@@ -20,6 +20,7 @@ import type { CredentialStore } from "../auth/credentials.js";
 import { answeringFailures, retryAfter } from "../http/answer-failures.js";
 import type { InflightBudget } from "../http/inflight-budget.js";
 import { readAuthenticatedBody } from "./authenticated-body.js";
+import { withDecodedLayerPart } from "./decode-blob.js";
 import {
   type EcrErrorResponse,
   protocolError,
@@ -122,7 +123,8 @@ export const createEcrApi = (options: EcrApiOptions) => {
     // Only the operation's own members are parsed; any other is skipped unread (ECR ignores them).
     const parsed = parseRequestBody(body, membersOf(operation));
     if (!parsed.ok) return fail(protocolError("SerializationException", parsed.message));
-    const json = parsed.request;
+    // A layer part's base64 is decoded here, natively, once; the codec then checks only its length.
+    const json = operation === "UploadLayerPart" ? withDecodedLayerPart(parsed.request) : parsed.request;
     const decoded = decodeRequest(operation, json);
     if (E.isLeft(decoded)) return fail(registryErrorResponse(decoded.left));
     if (key !== undefined) {
@@ -136,7 +138,7 @@ export const createEcrApi = (options: EcrApiOptions) => {
         );
       }
     }
-    // A layer part is base64 by its codec (ASCII only): no need to scan its 28 MB again.
+    // A layer part is bytes or base64 by its codec (ASCII only): no need to scan its 28 MB again.
     const unstorable = operation === "UploadLayerPart" ? undefined : unstorableMember(json);
     if (unstorable !== undefined) {
       return fail(

@@ -103,7 +103,10 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     const { layerPartBlob, ...rest } = request;
     return context.registry.uploadLayerPart({
       ...withAccount(rest, context),
-      layerPartBlob: Buffer.from(layerPartBlob, "base64"),
+      layerPartBlob:
+        typeof layerPartBlob === "string"
+          ? Buffer.from(layerPartBlob, "base64")
+          : (layerPartBlob as Uint8Array),
     });
   },
   CompleteLayerUpload: (request, context) =>

@@ -7,6 +7,7 @@
  * properties. A declared member holding more values than any ECR request has is refused unparsed.
  */
 import { type EcrOperation, requestMemberNames } from "@berth/core";
+import { lastRunHadHighBytes, plainRunEnd } from "./plain-run.js";
 
 /** Deeper nesting than any ECR request needs (they nest 3 levels), shallow enough for any walk. */
 export const MAX_JSON_DEPTH = 100;
@@ -65,13 +66,18 @@ const skipWhitespace = (b: Buffer, start: number): number => {
 
 /** Whether the string scanned last held an escape (so its bytes are not its text). */
 let lastStringEscaped = false;
+/** Whether it held a byte >= 0x80 (else its bytes are ASCII, and latin1 decodes them fastest). */
+let lastStringHadHighBytes = false;
 
 /** From the opening quote at `start` to just past the closing one. */
 const scanString = (b: Buffer, start: number): number => {
   const n = b.length;
   let i = start + 1;
   lastStringEscaped = false;
+  lastStringHadHighBytes = false;
   while (i < n) {
+    i = plainRunEnd(b, i, n);
+    lastStringHadHighBytes ||= lastRunHadHighBytes;
     const c = b[i] as number;
     if (c === QUOTE) return i + 1;
     if (c === BACKSLASH) {
@@ -82,8 +88,7 @@ const scanString = (b: Buffer, start: number): number => {
         for (let k = 2; k < 6; k++) if (HEX[b[i + k] ?? 0] !== 1) return INVALID;
         i += 6;
       } else return INVALID;
-    } else if (c < 0x20) return INVALID;
-    else i++;
+    } else return INVALID; // a control character, or the end of the body
   }
   return INVALID;
 };
@@ -260,12 +265,13 @@ const refusal = (reason: number, member: string | undefined): ParsedBody => {
 
 /**
  * A value the scan found valid, parsed (its ends are ASCII, so no character is cut). A string without
- * escapes is its bytes as UTF-8 (the scan refused control characters): a 28 MB layer part is decoded
+ * escapes is its bytes as UTF-8, or latin1 when all of them are ASCII (the scan refused control
+ * characters, and knows which): a 28 MB layer part is decoded
  * once, not parsed a second time.
  */
 const parseScanned = (b: Buffer, start: number, end: number): unknown =>
-  b[start] === QUOTE && !b.subarray(start + 1, end - 1).includes(BACKSLASH)
-    ? b.toString("utf8", start + 1, end - 1)
+  b[start] === QUOTE && !lastStringEscaped
+    ? b.toString(lastStringHadHighBytes ? "utf8" : "latin1", start + 1, end - 1)
     : JSON.parse(b.toString("utf8", start, end));
 
 /**

@@ -3,8 +3,6 @@
  * cannot be served): the one blob sender behind OCI blob GET/HEAD and signed layer downloads.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { Registry } from "@berth/engine";
 
 /** Parses a single `bytes=start-end` range (the only form registry clients send). */
@@ -61,5 +59,30 @@ export const sendBlob = async (
   const bytes = await registry.readBlob({ ...blob, ...(range === undefined ? {} : { range }) });
   // The caller found the blob in its repository a moment ago: a Left now means it was deleted since.
   if (bytes._tag === "Left") throw new Error(bytes.left.message);
-  await pipeline(Readable.from(bytes.right), response);
+  await writeAll(bytes.right, response);
+};
+
+/** Resolves once the response can take more, or is closed (the client went away). */
+const drainedOrClosed = (response: ServerResponse): Promise<void> =>
+  new Promise((resolve) => {
+    const done = () => {
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    response.on("drain", done);
+    response.on("close", done);
+  });
+
+/**
+ * Writes each chunk to the response as it comes, waiting while the socket is full: what
+ * `pipeline(Readable.from(…))` did, without a stream in object mode between the blob and the
+ * socket. When the client goes away the loop stops, which closes the blob's stream.
+ */
+const writeAll = async (bytes: AsyncIterable<Uint8Array>, response: ServerResponse): Promise<void> => {
+  for await (const chunk of bytes) {
+    if (response.destroyed) return;
+    if (!response.write(chunk)) await drainedOrClosed(response);
+  }
+  if (!response.destroyed) response.end();
 };

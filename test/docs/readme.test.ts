@@ -164,4 +164,50 @@ describe("README quick start against a running server", () => {
       await rm(cwd, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("the pull-through cache example fills through the server from a second one, digests intact", async () => {
+    const block = blocks("sh").find((code) => code.includes("create-pull-through-cache-rule"));
+    expect(block).toBeDefined();
+    const upstream = await serve({
+      host: "127.0.0.1",
+      port: 0,
+      region: "us-east-1",
+      registryId: "000000000000",
+      storage: "memory",
+      dataDir: ".berth-data",
+      logLevel: "silent",
+      lenient: false,
+      createOnPush: true,
+    });
+    const cwd = await mkdtemp(join(tmpdir(), "berth-readme-ptc-"));
+    try {
+      const image = buildImage({ seed: "readme-pull-through" });
+      await writeLayout(join(cwd, "app-layout"), [{ name: "v1", image }]);
+      // The block starts the upstream itself; here it is the server started above.
+      const script = block!
+        .split("\n")
+        .filter((line) => !line.startsWith("berth serve"))
+        .join("\n")
+        .replaceAll("localhost:5001", `127.0.0.1:${upstream.port}`)
+        .replaceAll("localhost:5000", `127.0.0.1:${server.port}`);
+      const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], {
+        cwd,
+        // As the quick start exports them.
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_DEFAULT_REGION: "us-east-1",
+          AWS_EC2_METADATA_DISABLED: "true",
+          AWS_CONFIG_FILE: "/dev/null",
+        },
+      });
+      expect(stdout).toContain(image.manifestDigest);
+      expect(stdout).toContain('"isValid": true');
+      expect((await readLayout(join(cwd, "app-cached"), "v1")).descriptor.digest).toBe(image.manifestDigest);
+    } finally {
+      await upstream.stop();
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

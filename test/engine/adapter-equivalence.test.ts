@@ -216,6 +216,16 @@ const callFor = (
       return () => registry.registerPullTimeUpdateExclusion(command.data);
     case "DeregisterPullTimeUpdateExclusion":
       return () => registry.deregisterPullTimeUpdateExclusion(command.data);
+    case "CreatePullThroughCacheRule": {
+      const { createdAt: _, credentialKnown: __, ...input } = command.data;
+      return () => registry.createPullThroughCacheRule(input);
+    }
+    case "UpdatePullThroughCacheRule": {
+      const { updatedAt: _, credentialKnown: __, ...input } = command.data;
+      return () => registry.updatePullThroughCacheRule(input);
+    }
+    case "DeletePullThroughCacheRule":
+      return () => registry.deletePullThroughCacheRule(command.data);
     case "CreateRepositoryCreationTemplate": {
       const { createdAt: _, ...input } = command.data;
       return () => registry.createRepositoryCreationTemplate(input);

@@ -12,6 +12,7 @@ import { StreamNames } from "./kernel/stream-names.js";
 import type { LayerUploadCommand } from "./layer-uploads/layer-upload-commands.js";
 import type { LifecycleCommand } from "./lifecycle/lifecycle-commands.js";
 import type { PolicyCommand } from "./policies/policy-commands.js";
+import type { PullThroughCacheCommand } from "./pull-through-cache/cache-rule-commands.js";
 import type { PullTimeExclusionCommand } from "./pull-time-exclusions/exclusion-commands.js";
 import type { RegistrySettingsCommand } from "./registry-settings/registry-settings-commands.js";
 import type { RepositoryCommand } from "./repositories/repository-commands.js";
@@ -30,6 +31,7 @@ export type BerthCommand =
   | ArchiveCommand
   | SigningCommand
   | PullTimeExclusionCommand
+  | PullThroughCacheCommand
   | CreationTemplateCommand
   | GarbageCollectionCommand;
 
@@ -53,6 +55,9 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "DeleteSigningConfiguration":
     case "RegisterPullTimeUpdateExclusion":
     case "DeregisterPullTimeUpdateExclusion":
+    case "CreatePullThroughCacheRule":
+    case "UpdatePullThroughCacheRule":
+    case "DeletePullThroughCacheRule":
     case "CreateRepositoryCreationTemplate":
     case "UpdateRepositoryCreationTemplate":
     case "DeleteRepositoryCreationTemplate":

@@ -20,6 +20,7 @@ import type {
 } from "./layer-uploads/layer-upload-events.js";
 import type { LifecycleEvent } from "./lifecycle/lifecycle-events.js";
 import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./policies/policy-events.js";
+import type { PullThroughCacheEvent } from "./pull-through-cache/cache-rule-events.js";
 import type { PullTimeExclusionEvent } from "./pull-time-exclusions/exclusion-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
@@ -40,6 +41,7 @@ export type BerthEvent =
   | ArchiveEvent
   | SigningEvent
   | PullTimeExclusionEvent
+  | PullThroughCacheEvent
   | CreationTemplateEvent
   | GarbageCollectionEvent;
 export type BerthEventType = BerthEvent["type"];
@@ -53,6 +55,7 @@ export type RegistryEvent =
   | AccountSettingsEvent
   | SigningEvent
   | PullTimeExclusionEvent
+  | PullThroughCacheEvent
   | CreationTemplateEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent | BlobEvent>;
@@ -72,6 +75,9 @@ export const streamOf = (event: BerthEvent): string => {
     case "SigningConfigurationDeleted":
     case "PullTimeUpdateExclusionRegistered":
     case "PullTimeUpdateExclusionDeregistered":
+    case "PullThroughCacheRuleCreated":
+    case "PullThroughCacheRuleUpdated":
+    case "PullThroughCacheRuleDeleted":
     case "RepositoryCreationTemplateCreated":
     case "RepositoryCreationTemplateUpdated":
     case "RepositoryCreationTemplateDeleted":

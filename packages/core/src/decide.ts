@@ -18,6 +18,7 @@ import type { DecideTable } from "./kernel/slice.js";
 import { layerUploadDecider } from "./layer-uploads/layer-upload-decider.js";
 import { lifecycleDecider } from "./lifecycle/lifecycle-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
+import { pullThroughCacheDecider } from "./pull-through-cache/cache-rule-decider.js";
 import { pullTimeExclusionDecider } from "./pull-time-exclusions/exclusion-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
@@ -40,6 +41,7 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...archiveDecider.decide,
   ...signingDecider.decide,
   ...pullTimeExclusionDecider.decide,
+  ...pullThroughCacheDecider.decide,
   ...creationTemplateDecider.decide,
   ...garbageCollectionDecider.decide,
 };

@@ -16,6 +16,7 @@ import { layerUploadRequests } from "./layer-uploads/layer-upload-requests.js";
 import { lifecycleRequests } from "./lifecycle/lifecycle-requests.js";
 import { policyRequests } from "./policies/policy-requests.js";
 import { resourceTagRequests } from "./policies/resource-tag-requests.js";
+import { pullThroughCacheRequests } from "./pull-through-cache/cache-rule-requests.js";
 import { pullTimeExclusionRequests } from "./pull-time-exclusions/exclusion-requests.js";
 import { registrySettingsRequests } from "./registry-settings/registry-settings-requests.js";
 import { repositoryRequests } from "./repositories/repository-requests.js";
@@ -35,6 +36,7 @@ export const EcrRequests = {
   ...archiveRequests,
   ...signingRequests,
   ...pullTimeExclusionRequests,
+  ...pullThroughCacheRequests,
   ...creationTemplateRequests,
 } as const;
 

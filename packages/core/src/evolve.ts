@@ -28,6 +28,7 @@ import type { EvolveTable } from "./kernel/slice.js";
 import { layerUploadDecider } from "./layer-uploads/layer-upload-decider.js";
 import { lifecycleDecider } from "./lifecycle/lifecycle-decider.js";
 import { policyDecider } from "./policies/policy-decider.js";
+import { pullThroughCacheDecider } from "./pull-through-cache/cache-rule-decider.js";
 import { pullTimeExclusionDecider } from "./pull-time-exclusions/exclusion-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
@@ -47,6 +48,7 @@ const steps: EvolveTable<BerthEvent> = {
   ...archiveDecider.evolve,
   ...signingDecider.evolve,
   ...pullTimeExclusionDecider.evolve,
+  ...pullThroughCacheDecider.evolve,
   ...creationTemplateDecider.evolve,
   ...garbageCollectionDecider.evolve,
 };

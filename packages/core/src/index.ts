@@ -15,6 +15,7 @@
  *   archive/             pull times (recorded at most once a day), UpdateImageStorageClass
  *   signing/             signing configuration, DescribeImageSigningStatus, ListImageReferrers
  *   pull-time-exclusions/ principals whose pulls leave lastRecordedPullTime alone
+ *   pull-through-cache/   rules caching an upstream registry, and which rule a pull of a missing image uses
  *   creation-templates/  repository creation templates, and the repositories Berth creates from them
  *   garbage-collection/  the blob index (links, references, idle time) and blob collection
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
@@ -85,6 +86,12 @@ export * from "./policies/policy-events.js";
 export * from "./policies/policy-queries.js";
 export * from "./policies/policy-requests.js";
 export * from "./policies/resource-tag-requests.js";
+export * from "./pull-through-cache/cache-rule-commands.js";
+export * from "./pull-through-cache/cache-rule-decider.js";
+export * from "./pull-through-cache/cache-rule-events.js";
+export * from "./pull-through-cache/cache-rule-queries.js";
+export * from "./pull-through-cache/cache-rule-requests.js";
+export * from "./pull-through-cache/cache-rule-values.js";
 export * from "./pull-time-exclusions/exclusion-commands.js";
 export * from "./pull-time-exclusions/exclusion-events.js";
 export * from "./pull-time-exclusions/exclusion-queries.js";

@@ -7,6 +7,7 @@ export * from "./ports/event-store.js";
 export * from "./ports/scanner.js";
 export * from "./ports/snapshot-store.js";
 export * from "./ports/storage-busy-error.js";
+export * from "./ports/upstream-registry.js";
 export * from "./registry/account-settings-operations.js";
 export * from "./registry/archive-operations.js";
 export type { BackgroundSweepOptions, BackgroundSweeps, SweepReport } from "./registry/background-sweeps.js";
@@ -17,6 +18,7 @@ export * from "./registry/layer-operations.js";
 export * from "./registry/lifecycle-operations.js";
 export * from "./registry/maintenance-operations.js";
 export * from "./registry/policy-operations.js";
+export * from "./registry/pull-through-cache-operations.js";
 export * from "./registry/registry.js";
 export type {
   AnswerOf,

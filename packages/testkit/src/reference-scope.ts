@@ -14,7 +14,10 @@ const SWEEP_COMMANDS = [
   "ForgetBlob",
 ] as const satisfies ReadonlyArray<BerthCommand["type"]>;
 
-/** Scanning, account settings, lifecycle policies, the archive, creation templates, and the sweeps. */
+/**
+ * Scanning, account settings, lifecycle policies, the archive, pull-through cache rules, creation
+ * templates, and the sweeps.
+ */
 const UNMODELLED = [
   "PutRegistryScanningConfiguration",
   "PutImageScanningConfiguration",
@@ -27,6 +30,9 @@ const UNMODELLED = [
   "ApplyLifecyclePolicy",
   "UpdateImageStorageClass",
   "RecordImagePulls",
+  "CreatePullThroughCacheRule",
+  "UpdatePullThroughCacheRule",
+  "DeletePullThroughCacheRule",
   "CreateRepositoryCreationTemplate",
   "UpdateRepositoryCreationTemplate",
   "DeleteRepositoryCreationTemplate",

@@ -41,6 +41,13 @@ export type BlobMountingDisabled = Failure<"BlobMountingDisabled">;
 export type SigningConfigurationNotFoundException = Failure<"SigningConfigurationNotFoundException">;
 export type ExclusionAlreadyExistsException = Failure<"ExclusionAlreadyExistsException">;
 export type ExclusionNotFoundException = Failure<"ExclusionNotFoundException">;
+export type PullThroughCacheRuleAlreadyExistsException =
+  Failure<"PullThroughCacheRuleAlreadyExistsException">;
+export type PullThroughCacheRuleNotFoundException = Failure<"PullThroughCacheRuleNotFoundException">;
+export type UnsupportedUpstreamRegistryException = Failure<"UnsupportedUpstreamRegistryException">;
+export type SecretNotFoundException = Failure<"SecretNotFoundException">;
+export type UnableToGetUpstreamImageException = Failure<"UnableToGetUpstreamImageException">;
+export type UnableToGetUpstreamLayerException = Failure<"UnableToGetUpstreamLayerException">;
 export type TemplateAlreadyExistsException = Failure<"TemplateAlreadyExistsException">;
 export type TemplateNotFoundException = Failure<"TemplateNotFoundException">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
@@ -82,6 +89,12 @@ export type RegistryError =
   | SigningConfigurationNotFoundException
   | ExclusionAlreadyExistsException
   | ExclusionNotFoundException
+  | PullThroughCacheRuleAlreadyExistsException
+  | PullThroughCacheRuleNotFoundException
+  | UnsupportedUpstreamRegistryException
+  | SecretNotFoundException
+  | UnableToGetUpstreamImageException
+  | UnableToGetUpstreamLayerException
   | TemplateAlreadyExistsException
   | TemplateNotFoundException
   | InvalidLayerPartException;
@@ -229,6 +242,36 @@ export const RegistryErrors = {
       "ExclusionNotFoundException",
       `The pull time update exclusion for principal '${principalArn}' does not exist in the registry with id '${registryId}'`,
     ),
+  pullThroughCacheRuleAlreadyExists: (
+    prefix: string,
+    registryId: RegistryId,
+  ): PullThroughCacheRuleAlreadyExistsException =>
+    fail(
+      "PullThroughCacheRuleAlreadyExistsException",
+      `A pull through cache rule with prefix '${prefix}' already exists in the registry with id '${registryId}'`,
+    ),
+  pullThroughCacheRuleNotFound: (
+    prefix: string,
+    registryId: RegistryId,
+  ): PullThroughCacheRuleNotFoundException =>
+    fail(
+      "PullThroughCacheRuleNotFoundException",
+      `The pull through cache rule with prefix '${prefix}' does not exist in the registry with id '${registryId}'`,
+    ),
+  unsupportedUpstreamRegistry: (url: string): UnsupportedUpstreamRegistryException =>
+    fail(
+      "UnsupportedUpstreamRegistryException",
+      `The upstream registry URL '${url}' is not supported: give an http(s) URL or a host name`,
+    ),
+  secretNotFound: (credentialArn: string): SecretNotFoundException =>
+    fail(
+      "SecretNotFoundException",
+      `The secret '${credentialArn}' could not be found: give Berth its credentials with --upstream-credentials`,
+    ),
+  unableToGetUpstreamImage: (message: string): UnableToGetUpstreamImageException =>
+    fail("UnableToGetUpstreamImageException", message),
+  unableToGetUpstreamLayer: (message: string): UnableToGetUpstreamLayerException =>
+    fail("UnableToGetUpstreamLayerException", message),
   templateAlreadyExists: (prefix: string, registryId: RegistryId): TemplateAlreadyExistsException =>
     fail(
       "TemplateAlreadyExistsException",

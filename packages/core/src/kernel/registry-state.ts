@@ -6,6 +6,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import type { AccountSettings } from "../account-settings/account-setting-values.js";
 import type { CreationTemplate } from "../creation-templates/template-values.js";
+import type { PullThroughCacheRule } from "../pull-through-cache/cache-rule-values.js";
 import type { ImageScan, RegistryScanningConfiguration } from "../scanning/scan-values.js";
 import type {
   ByteOffset,
@@ -178,6 +179,8 @@ export interface RegistrySettingsDraft {
   signingRules: ReadonlyArray<SigningRuleState> | undefined;
   /** In registration order; replaced whole, never mutated in place. */
   pullTimeUpdateExclusions: ReadonlyArray<PullTimeUpdateExclusionState>;
+  /** Pull-through cache rules in creation order; absent until one is created. Replaced whole. */
+  pullThroughCacheRules?: ReadonlyArray<PullThroughCacheRule>;
   /** Repository creation templates in prefix order; absent until the first. Replaced whole. */
   creationTemplates?: ReadonlyArray<CreationTemplate>;
 }

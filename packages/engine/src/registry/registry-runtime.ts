@@ -20,6 +20,7 @@ import { CommandHandler, type CommandHandlerOptions } from "../command-handler.j
 import type { BlobStore } from "../ports/blob-store.js";
 import type { EventStore } from "../ports/event-store.js";
 import type { Scanner } from "../ports/scanner.js";
+import type { PullThroughOptions } from "../ports/upstream-registry.js";
 import {
   createStateSnapshots,
   type SnapshotOptions,
@@ -27,7 +28,7 @@ import {
 } from "../snapshots/state-snapshots.js";
 import { createPullRecorder, type PullRecorder } from "./pull-recorder.js";
 
-export interface RegistryOptions extends CommandHandlerOptions {
+export interface RegistryOptions extends CommandHandlerOptions, PullThroughOptions {
   readonly events: EventStore;
   readonly blobs: BlobStore;
   /** Epoch milliseconds; defaults to Date.now. */

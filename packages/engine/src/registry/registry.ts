@@ -21,7 +21,17 @@ import { type LayerOperations, layerOperations } from "./layer-operations.js";
 import { type LifecycleOperations, lifecycleOperations } from "./lifecycle-operations.js";
 import { type MaintenanceOperations, maintenanceOperations } from "./maintenance-operations.js";
 import { type PolicyOperations, policyOperations } from "./policy-operations.js";
-import { createRegistryRuntime, type RegistryOptions } from "./registry-runtime.js";
+import {
+  type PullThroughCacheOperations,
+  pullThroughCacheOperations,
+} from "./pull-through-cache-operations.js";
+import { createPullThroughFill } from "./pull-through-fill.js";
+import {
+  createRegistryRuntime,
+  type RegistryOptions,
+  type RepositoryInput,
+  type Result,
+} from "./registry-runtime.js";
 import {
   type RegistrySettingsOperations,
   registrySettingsOperations,
@@ -41,6 +51,7 @@ export interface Registry
     AccountSettingsOperations,
     ArchiveOperations,
     SigningOperations,
+    PullThroughCacheOperations,
     CreationTemplateOperations,
     MaintenanceOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
@@ -61,6 +72,15 @@ export interface Registry
 export const createRegistry = (options: RegistryOptions): Registry => {
   const runtime = createRegistryRuntime(options);
   const layers = layerOperations(runtime);
+  const images = imageOperations(runtime);
+  // Pulls of a cache repository fill what it does not hold yet before they read (pull-through-fill.ts).
+  const fill = createPullThroughFill(runtime, layers, images, options);
+  const blobFilled =
+    <I extends RepositoryInput, A>(digestOf: (input: I) => string, read: (input: I) => Result<A>) =>
+    async (input: I): Result<A> => {
+      const filled = await fill.ensureBlob(runtime.refOf(input), digestOf(input));
+      return E.isLeft(filled) ? filled : read(input);
+    };
   return {
     get state() {
       return runtime.handler.state;
@@ -72,8 +92,19 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     uploadTtl: runtime.uploadTtl,
     gcGrace: runtime.gcGrace,
     ...repositoryOperations(runtime),
-    ...imageOperations(runtime),
+    ...images,
+    batchGetImage: async (input) => {
+      const ref = runtime.refOf(input);
+      for (const imageId of input.imageIds) {
+        const filled = await fill.ensureImage(ref, imageId);
+        if (E.isLeft(filled)) return filled;
+      }
+      return images.batchGetImage(input);
+    },
     ...layers,
+    statBlob: blobFilled((input) => input.digest, layers.statBlob),
+    readBlob: blobFilled((input) => input.digest, layers.readBlob),
+    getDownloadableLayer: blobFilled((input) => input.layerDigest, layers.getDownloadableLayer),
     ...policyOperations(runtime),
     ...registrySettingsOperations(runtime),
     ...lifecycleOperations(runtime),
@@ -90,6 +121,7 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     ...accountSettingsOperations(runtime),
     ...archiveOperations(runtime),
     ...signingOperations(runtime),
+    ...pullThroughCacheOperations(runtime, options),
     ...creationTemplateOperations(runtime),
     ...maintenanceOperations(runtime),
   };

@@ -23,6 +23,12 @@ import { gcCommand } from "./gc-command.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
 import { migrateDataCommand } from "./migrate-data-command.js";
 import {
+  type PullThroughFlags,
+  pullThroughRefreshOption,
+  pullThroughRegistryOptions,
+  upstreamCredentialsOption,
+} from "./pull-through-options.js";
+import {
   type SnapshotFlags,
   snapshotEveryOption,
   snapshotIntervalOption,
@@ -48,7 +54,7 @@ const port = (value: string) => {
 /** ECR applies lifecycle policies about once a day. */
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 86_400_000;
 
-export interface ServeOptions extends StorageFlags, SnapshotFlags {
+export interface ServeOptions extends StorageFlags, SnapshotFlags, PullThroughFlags {
   readonly host: string;
   readonly port: number;
   readonly region: string;
@@ -156,6 +162,7 @@ export const serve = async (options: ServeOptions) => {
     ...(options.uploadTtl === undefined ? {} : { uploadTtl: options.uploadTtl }),
     ...(options.gcGrace === undefined ? {} : { gcGrace: options.gcGrace }),
     ...snapshotsOf(storage, options, logger),
+    ...pullThroughRegistryOptions(options),
   });
   // Lenient mode is a registry setting recorded in the log (it changes what the core accepts).
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
@@ -320,6 +327,8 @@ addStorageOptions(
   .addOption(gcGraceOption())
   .addOption(snapshotEveryOption())
   .addOption(snapshotIntervalOption())
+  .addOption(pullThroughRefreshOption())
+  .addOption(upstreamCredentialsOption())
   .action(async (options: ServeOptions) => {
     const running = await serve(withDatabaseUrl(options));
     process.once("SIGINT", () => void running.stop("SIGINT"));

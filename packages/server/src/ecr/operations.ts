@@ -17,6 +17,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { TokenIssuer } from "../auth/authorization-token.js";
 import { layerDownloadUrl } from "../downloads/layer-download-url.js";
 import type { DownloadUrlSigner } from "../downloads/signed-urls.js";
+import { ruleAnswerOnWire, rulesPageOnWire } from "./pull-through-wire.js";
 import { imageDetailScanOnWire, scanFindingsOnWire } from "./scan-wire.js";
 import { withEpochSeconds } from "./wire.js";
 
@@ -191,6 +192,24 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     context.registry.deregisterPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
   ListPullTimeUpdateExclusions: (request, context) =>
     context.registry.listPullTimeUpdateExclusions({ ...request, registryId: context.accountId }),
+  CreatePullThroughCacheRule: async (request, context) =>
+    ruleAnswerOnWire("CreatePullThroughCacheRule")(
+      await context.registry.createPullThroughCacheRule(withAccount(request, context)),
+    ),
+  DeletePullThroughCacheRule: async (request, context) =>
+    ruleAnswerOnWire("DeletePullThroughCacheRule")(
+      await context.registry.deletePullThroughCacheRule(withAccount(request, context)),
+    ),
+  DescribePullThroughCacheRules: async (request, context) =>
+    rulesPageOnWire(await context.registry.describePullThroughCacheRules(withAccount(request, context))),
+  UpdatePullThroughCacheRule: async (request, context) =>
+    ruleAnswerOnWire("UpdatePullThroughCacheRule")(
+      await context.registry.updatePullThroughCacheRule(withAccount(request, context)),
+    ),
+  ValidatePullThroughCacheRule: async (request, context) =>
+    ruleAnswerOnWire("ValidatePullThroughCacheRule")(
+      await context.registry.validatePullThroughCacheRule(withAccount(request, context)),
+    ),
   CreateRepositoryCreationTemplate: async (request, context) =>
     mapRight(templateOnWire)(
       await context.registry.createRepositoryCreationTemplate({ ...request, registryId: context.accountId }),

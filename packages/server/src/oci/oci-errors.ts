@@ -70,7 +70,10 @@ export const ociErrorOf = (error: RegistryError, subject: "blob" | "upload" | "m
         ? ociError(400, "MANIFEST_BLOB_UNKNOWN", error.message, detail)
         : ociError(404, "BLOB_UNKNOWN", error.message, detail);
     case "ImageNotFoundException":
+    case "UnableToGetUpstreamImageException":
       return ociError(404, "MANIFEST_UNKNOWN", error.message, detail);
+    case "UnableToGetUpstreamLayerException":
+      return ociError(404, "BLOB_UNKNOWN", error.message, detail);
     case "ImageTagAlreadyExistsException":
       return ociError(400, "TAG_INVALID", error.message, detail);
     case "InvalidParameterException":

@@ -173,7 +173,6 @@ export const serve = async (options: ServeOptions) => {
     logger,
     credentials,
     defaultAccountId,
-    region: options.region,
     limits: {
       ...(options.maxInflightBytes === undefined ? {} : { maxInflightBytes: options.maxInflightBytes }),
       ...(options.headerTimeout === undefined ? {} : { headerTimeoutMs: options.headerTimeout }),

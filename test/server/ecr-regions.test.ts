@@ -14,6 +14,7 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  GetDownloadUrlForLayerCommand,
   GetRegistryPolicyCommand,
   ListTagsForResourceCommand,
   PutRegistryPolicyCommand,
@@ -107,12 +108,25 @@ describe.each(["memory", "postgres"] as const)("two regions in one Berth (%s)", 
     const token = (await eu.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]
       ?.authorizationToken;
     const euOci = ociClient(berth.endpoint, `Basic ${token}`);
-    await pushImage(euOci, "regions/pushed", "v1");
+    const pushed = await pushImage(euOci, "regions/pushed", "v1");
+    const layerDigest = (JSON.parse(pushed.bytes) as { layers: Array<{ digest: string }> }).layers[0]!.digest;
+    const download = await eu.send(
+      new GetDownloadUrlForLayerCommand({ repositoryName: "regions/pushed", layerDigest }),
+    );
+    expect((await fetch(download.downloadUrl!)).status).toBe(200);
+    await expectEcrError(
+      us.send(new GetDownloadUrlForLayerCommand({ repositoryName: "regions/pushed", layerDigest })),
+      "RepositoryNotFoundException",
+    );
     const images = await eu.send(new DescribeImagesCommand({ repositoryName: "regions/pushed" }));
     expect(images.imageDetails?.map((d) => [d.registryId, d.imageTags])).toEqual([
       [TEST_REGISTRY_ID, ["v1"]],
     ]);
     expect((await euOci.request("/v2/regions/pushed/tags/list")).status).toBe(200);
+    const missing = await euOci.request("/v2/regions/none/tags/list");
+    expect(missing.status).toBe(404);
+    const { errors } = (await missing.json()) as { errors: Array<{ message: string }> };
+    expect(errors[0]?.message).toContain(`registry with id '${TEST_REGISTRY_ID}'`);
 
     const usToken = (await us.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]
       ?.authorizationToken;

@@ -6,6 +6,7 @@
 import {
   AccountId,
   accountOf,
+  accountsInText,
   evolve,
   findRepository,
   initialState,
@@ -45,6 +46,7 @@ describe("registry keys", () => {
         expect(AccountId.is(key)).toBe(r === defaultRegion);
         expect(key === a).toBe(r === defaultRegion);
         expect(repositoryArn(defaultRegion, key, app)).toBe(`arn:aws:ecr:${r}:${a}:repository/${app}`);
+        expect(accountsInText(`in the registry with id '${key}'`)).toBe(`in the registry with id '${a}'`);
       }),
     );
   });

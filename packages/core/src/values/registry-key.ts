@@ -22,3 +22,8 @@ export const accountOf = (key: RegistryId): RegistryId => key.slice(0, 12) as Re
 /** The region a registry key lives in: its own, or the default region for a bare account. */
 export const regionOf = (key: RegistryId, defaultRegion: string): string =>
   key.length > 12 ? key.slice(13) : defaultRegion;
+
+const KEY_IN_TEXT = /\b([0-9]{12})\/[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\b/g;
+
+/** `text` (a message) with each registry key it names written as its account, as ECR names registries. */
+export const accountsInText = (text: string): string => text.replace(KEY_IN_TEXT, "$1");

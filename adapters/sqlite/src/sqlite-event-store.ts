@@ -4,7 +4,6 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedStreamVersion,
-  ExpectedVersionConflictError,
   type GuardedAppendResult,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -12,7 +11,8 @@ import {
   type SubscribeOptions,
 } from "@berth/engine";
 import type BetterSqlite3 from "better-sqlite3";
-import { isExpectedVersion, prepareEventStatements, toRecordedEvent } from "./event-statements.js";
+import { appendTransactions } from "./append-transactions.js";
+import { prepareEventStatements, toRecordedEvent } from "./event-statements.js";
 
 export interface SqliteEventStoreOptions {
   /** A better-sqlite3 database migrated with `migrateSqliteToLatest`. */
@@ -42,46 +42,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const appended = createWakeSignal();
   let closed = false;
 
-  const append = database.transaction(
-    (
-      streamName: string,
-      events: ReadonlyArray<{ type: string; json: string }>,
-      expected: ExpectedStreamVersion | undefined,
-    ): AppendResult => {
-      const current = statements.stream.get(streamName);
-      const version = Number(current?.version ?? 0);
-      if (!isExpectedVersion(expected, version))
-        throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", version);
-      let lastGlobalPosition = current?.last_position ?? 0n;
-      const recordedAt = clock();
-      events.forEach(({ type, json }, index) => {
-        const { lastInsertRowid } = statements.insert.run(
-          streamName,
-          version + index + 1,
-          type,
-          json,
-          recordedAt,
-        );
-        lastGlobalPosition = BigInt(lastInsertRowid);
-      });
-      return { nextExpectedStreamVersion: version + events.length, lastGlobalPosition };
-    },
-  );
-
-  /** The append, inside the same IMMEDIATE transaction as the check that the log ends at `position`. */
-  const guardedAppend = database.transaction(
-    (
-      streamName: string,
-      events: ReadonlyArray<{ type: string; json: string }>,
-      expected: ExpectedStreamVersion | undefined,
-      position: bigint,
-    ): GuardedAppendResult => {
-      const logPosition = statements.logPosition.get()?.position ?? 0n;
-      if (logPosition !== position)
-        return { missed: statements.readAll.all(position, readAllLimit).map(toRecordedEvent), logPosition };
-      return { appended: append(streamName, events, expected) };
-    },
-  );
+  const { append, guardedAppend } = appendTransactions(database, statements, clock, readAllLimit);
 
   /** Serialized before any transaction: a value JSON cannot hold fails with nothing written. */
   const rowsOf = (events: ReadonlyArray<EventToAppend>) =>

@@ -234,6 +234,10 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
         registryId: context.accountId,
       }),
     ),
+  PutReplicationConfiguration: (request, context) =>
+    context.registry.putReplicationConfiguration({ ...request, registryId: context.accountId }),
+  DescribeImageReplicationStatus: (request, context) =>
+    context.registry.describeImageReplicationStatus(withAccount(request, context)),
   GetAuthorizationToken: async (request, context) => {
     const accounts = request.registryIds ?? [context.accountId];
     const now = context.now();

@@ -1,0 +1,138 @@
+/**
+ * The replication worker: rounds live in the log, so a registry that restarts (a new process on the
+ * same store) finishes the rounds another left in progress, once; a second pass copies nothing and
+ * records nothing; a destination in a region this Berth does not serve, or an account whose policy
+ * does not allow the source, ends FAILED with its failure code.
+ */
+import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
+import { type ImageTag, type RegistryId, type RepositoryName, sha256Hex, utf8Encode } from "@berth/core";
+import { createRegistry, type Registry } from "@berth/engine";
+import * as E from "fp-ts/lib/Either.js";
+import { describe, expect, it } from "vitest";
+
+const repositoryName = "team/app" as RepositoryName;
+const SOURCE = "000000000000" as RegistryId;
+const TARGET = "222222222222" as RegistryId;
+const DENIED = "333333333333" as RegistryId;
+
+const right = <A>(either: E.Either<{ message: string }, A>): A => {
+  if (E.isLeft(either)) throw new Error(either.left.message);
+  return either.right;
+};
+
+const allowPolicy = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${SOURCE}:root` },
+      Action: ["ecr:CreateRepository", "ecr:ReplicateImage"],
+      Resource: `arn:aws:ecr:us-east-1:${TARGET}:repository/*`,
+    },
+  ],
+});
+
+const manifest = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: "application/vnd.oci.image.manifest.v1+json",
+  config: {
+    mediaType: "application/vnd.oci.image.config.v1+json",
+    digest: `sha256:${sha256Hex(utf8Encode("{}"))}`,
+    size: 2,
+  },
+  layers: [],
+});
+
+const configure = async (registry: Registry) => {
+  right(await registry.putRegistrySettings({ lenient: true }));
+  right(await registry.putRegistryPolicy({ registryId: TARGET, policyText: allowPolicy } as never));
+  right(
+    await registry.putReplicationConfiguration({
+      replicationConfiguration: {
+        rules: [
+          {
+            destinations: [
+              { region: "us-east-1", registryId: TARGET },
+              { region: "eu-west-1", registryId: TARGET },
+              { region: "us-east-1", registryId: DENIED },
+            ],
+            repositoryFilters: [{ filter: "team", filterType: "PREFIX_MATCH" }],
+          },
+        ],
+      },
+    }),
+  );
+  right(await registry.createRepository({ repositoryName } as never));
+  right(await registry.createRepository({ repositoryName: "other/app" as RepositoryName } as never));
+};
+
+const statuses = async (registry: Registry, name = repositoryName) =>
+  right(
+    await registry.describeImageReplicationStatus({
+      repositoryName: name,
+      imageId: { imageTag: "v1" as ImageTag },
+    }),
+  ).replicationStatuses;
+
+describe("the replication worker", () => {
+  it("finishes after a restart the rounds a stopped registry left in progress, once", async () => {
+    const events = createMemoryEventStore();
+    const blobs = createMemoryBlobStore();
+    const before = createRegistry({ events, blobs });
+    await configure(before);
+    right(await before.putImage({ repositoryName, imageManifest: manifest, imageTag: "v1" as ImageTag }));
+    right(
+      await before.putImage({
+        repositoryName: "other/app" as RepositoryName,
+        imageManifest: manifest,
+        imageTag: "v1" as ImageTag,
+      }),
+    );
+    expect((await statuses(before)).map((s) => s.status)).toEqual([
+      "IN_PROGRESS",
+      "IN_PROGRESS",
+      "IN_PROGRESS",
+    ]);
+    expect(await statuses(before, "other/app" as RepositoryName)).toEqual([]);
+
+    const after = createRegistry({ events, blobs });
+    expect(await after.runPendingReplications()).toBe(3);
+    expect(await after.runPendingReplications()).toBe(0);
+    const ended = await statuses(after);
+    expect(ended[0]).toEqual({ region: "us-east-1", registryId: TARGET, status: "COMPLETE" });
+    expect(ended[1]).toMatchObject({ region: "eu-west-1", registryId: TARGET, status: "FAILED" });
+    expect(ended[1]?.failureCode).toMatch(/^REGION_NOT_SERVED/);
+    expect(ended[2]).toMatchObject({ registryId: DENIED, status: "FAILED" });
+    expect(ended[2]?.failureCode).toMatch(/^REPLICATION_NOT_ALLOWED/);
+
+    const copied = right(await after.describeImages({ registryId: TARGET, repositoryName } as never));
+    expect(copied.imageDetails.map((d) => [d.imageDigest, d.imageTags])).toEqual([
+      [`sha256:${sha256Hex(utf8Encode(manifest))}`, ["v1"]],
+    ]);
+    // The denied account got no repository; nothing replicated the unfiltered repository.
+    expect(E.isLeft(await after.describeRepositories({ registryId: DENIED } as never))).toBe(false);
+    expect(right(await after.describeRepositories({ registryId: DENIED } as never)).repositories).toEqual([]);
+
+    // A third process finds nothing to do, and the log holds each fact once.
+    const third = createRegistry({ events, blobs });
+    expect(await third.runPendingReplications()).toBe(0);
+    const types: string[] = [];
+    for (const event of await events.readAll()) types.push(event.type);
+    expect(types.filter((t) => t === "ImageReplicationRecorded")).toHaveLength(3);
+    expect(types.filter((t) => t === "ImagePushed")).toHaveLength(3);
+  });
+
+  it("a new tag starts a new round that carries the tag to the destination", async () => {
+    const registry = createRegistry({ events: createMemoryEventStore(), blobs: createMemoryBlobStore() });
+    await configure(registry);
+    right(await registry.putImage({ repositoryName, imageManifest: manifest, imageTag: "v1" as ImageTag }));
+    await registry.runPendingReplications();
+    right(
+      await registry.putImage({ repositoryName, imageManifest: manifest, imageTag: "latest" as ImageTag }),
+    );
+    expect((await statuses(registry))[0]?.status).toBe("IN_PROGRESS");
+    await registry.runPendingReplications();
+    const copied = right(await registry.describeImages({ registryId: TARGET, repositoryName } as never));
+    expect(copied.imageDetails.map((d) => [...(d.imageTags ?? [])].sort())).toEqual([["latest", "v1"]]);
+  });
+});

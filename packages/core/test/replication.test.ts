@@ -215,3 +215,39 @@ describe("replication rounds and ReplicateImage", () => {
     expect([...(destination?.images.get(pending!.imageDigest)?.tags ?? [])]).toEqual(["v1"]);
   });
 });
+
+describe("rounds within one millisecond", () => {
+  it("a second round of an image starts strictly after the first, so the first's outcome cannot end it", () => {
+    const OTHER_ID = "222222222222" as RegistryId;
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [],
+    });
+    const history = given(
+      {
+        type: "PutReplicationConfiguration",
+        data: {
+          registryId,
+          replicationConfiguration: { rules: [{ destinations: [{ region: REGION, registryId: OTHER_ID }] }] },
+          region: REGION,
+        },
+      },
+      c.createRepository(app),
+      c.putImage(app, index, { tag: "v1" }),
+      c.putImage(app, index, { tag: "v2" }),
+    );
+    const rounds = history
+      .filter((e) => e.type === "ImageReplicationStarted")
+      .map((e) => (e.data as { startedAt: number }).startedAt);
+    expect(rounds).toHaveLength(2);
+    expect(rounds[1]).toBeGreaterThan(rounds[0]!);
+    const state = fold(history);
+    const [pending] = replicationsInProgress(state);
+    const stale = decide(state, {
+      type: "RecordImageReplication",
+      data: { ...pending!, startedAt: rounds[0]!, outcome: { status: "COMPLETE" } } as never,
+    });
+    expect(stale).toEqual(E.right([]));
+  });
+});

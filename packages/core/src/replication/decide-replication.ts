@@ -6,7 +6,7 @@ import type { ImagePushed, ImageTagged } from "../images/image-events.js";
 import { decisionsOf } from "../kernel/decision.js";
 import { type RegistryError, RegistryErrors } from "../kernel/registry-errors.js";
 import { findRepository, type RegistryState, registrySettings } from "../kernel/registry-state.js";
-import type { RegistryId } from "../values/primitives.js";
+import type { RegistryId, Timestamp } from "../values/primitives.js";
 import type { PutReplicationConfiguration, RecordImageReplication } from "./replication-commands.js";
 import type { ImageReplicationStarted, ReplicationEvent } from "./replication-events.js";
 import {
@@ -110,7 +110,13 @@ export const replicationsOnPush = (
     const destinations = destinationsOf(configuration, repositoryName);
     if (destinations.length === 0 || findRepository(state, registryId, repositoryName) === undefined)
       continue;
-    const startedAt = event.type === "ImagePushed" ? event.data.pushedAt : event.data.taggedAt;
+    const at = event.type === "ImagePushed" ? event.data.pushedAt : event.data.taggedAt;
+    // A round is named by its start: strictly after the image's last one, even within a millisecond,
+    // so an outcome recorded for an older round never ends a newer one.
+    const previous = findRepository(state, registryId, repositoryName)?.images.get(imageDigest)?.replication;
+    const startedAt = (
+      previous === undefined || at > previous.startedAt ? at : previous.startedAt + 1
+    ) as Timestamp;
     const same = started.findIndex(
       (s) => s.data.repositoryName === repositoryName && s.data.imageDigest === imageDigest,
     );

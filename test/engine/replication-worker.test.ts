@@ -6,7 +6,7 @@
  */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import { type ImageTag, type RegistryId, type RepositoryName, sha256Hex, utf8Encode } from "@berth/core";
-import { createRegistry, type Registry } from "@berth/engine";
+import { createRegistry, type EventStore, type EventToAppend, type Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 
@@ -120,6 +120,35 @@ describe("the replication worker", () => {
     for (const event of await events.readAll()) types.push(event.type);
     expect(types.filter((t) => t === "ImageReplicationRecorded")).toHaveLength(3);
     expect(types.filter((t) => t === "ImagePushed")).toHaveLength(3);
+  });
+
+  it("a process that dies between the copy and its record: the next one records it, copying nothing twice", async () => {
+    const events = createMemoryEventStore();
+    const blobs = createMemoryBlobStore();
+    // The store refuses the outcome's append, as a process killed right after the copy never makes it.
+    const failing: EventStore = Object.create(events, {
+      appendToStream: {
+        value: (stream: string, batch: ReadonlyArray<EventToAppend>, expected?: never) =>
+          batch.some((e) => e.type === "ImageReplicationRecorded")
+            ? Promise.reject(new Error("killed"))
+            : events.appendToStream(stream, batch, expected),
+      },
+      appendIfLogAt: { value: undefined },
+    });
+    const dying = createRegistry({ events: failing, blobs });
+    await configure(dying);
+    right(await dying.putImage({ repositoryName, imageManifest: manifest, imageTag: "v1" as ImageTag }));
+    await expect(dying.runPendingReplications()).rejects.toThrow("killed");
+    const copiedFirst = right(await dying.describeImages({ registryId: TARGET, repositoryName } as never));
+    expect(copiedFirst.imageDetails).toHaveLength(1);
+
+    const next = createRegistry({ events, blobs });
+    expect(await next.runPendingReplications()).toBe(3);
+    expect((await statuses(next))[0]?.status).toBe("COMPLETE");
+    const types = (await events.readAll()).map((event) => event.type);
+    expect(types.filter((t) => t === "ImagePushed")).toHaveLength(2);
+    expect(types.filter((t) => t === "LayerLinked")).toHaveLength(0);
+    expect(types.filter((t) => t === "RepositoryCreated")).toHaveLength(3);
   });
 
   it("a new tag starts a new round that carries the tag to the destination", async () => {

@@ -28,7 +28,6 @@ export async function servePostgresWithFiles(url: string, schema: string, blobDi
     logger,
     credentials: new Map(),
     defaultAccountId: "000000000000" as RegistryId,
-    region: "us-east-1",
     createOnPush: true,
   });
   server.listen(0, "127.0.0.1");

@@ -1,8 +1,8 @@
 /**
  * The replication worker: rounds live in the log, so a registry that restarts (a new process on the
  * same store) finishes the rounds another left in progress, once; a second pass copies nothing and
- * records nothing; a destination in a region this Berth does not serve, or an account whose policy
- * does not allow the source, ends FAILED with its failure code.
+ * records nothing; a copy into another region's registry of the same account needs no policy, one
+ * into an account whose registry (of that region) does not allow the source ends FAILED.
  */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import { type ImageTag, type RegistryId, type RepositoryName, sha256Hex, utf8Encode } from "@berth/core";
@@ -14,6 +14,9 @@ const repositoryName = "team/app" as RepositoryName;
 const SOURCE = "000000000000" as RegistryId;
 const TARGET = "222222222222" as RegistryId;
 const DENIED = "333333333333" as RegistryId;
+/** Account TARGET's registry in eu-west-1 (a region's registry has policies of its own). */
+const TARGET_EU = "222222222222/eu-west-1" as RegistryId;
+const SOURCE_EU = "000000000000/eu-west-1" as RegistryId;
 
 const right = <A>(either: E.Either<{ message: string }, A>): A => {
   if (E.isLeft(either)) throw new Error(either.left.message);
@@ -46,6 +49,7 @@ const manifest = JSON.stringify({
 const configure = async (registry: Registry) => {
   right(await registry.putRegistrySettings({ lenient: true }));
   right(await registry.putRegistryPolicy({ registryId: TARGET, policyText: allowPolicy } as never));
+  right(await registry.putRegistryPolicy({ registryId: TARGET_EU, policyText: allowPolicy } as never));
   right(
     await registry.putReplicationConfiguration({
       replicationConfiguration: {
@@ -55,6 +59,7 @@ const configure = async (registry: Registry) => {
               { region: "us-east-1", registryId: TARGET },
               { region: "eu-west-1", registryId: TARGET },
               { region: "us-east-1", registryId: DENIED },
+              { region: "eu-west-1", registryId: SOURCE },
             ],
             repositoryFilters: [{ filter: "team", filterType: "PREFIX_MATCH" }],
           },
@@ -88,27 +93,26 @@ describe("the replication worker", () => {
         imageTag: "v1" as ImageTag,
       }),
     );
-    expect((await statuses(before)).map((s) => s.status)).toEqual([
-      "IN_PROGRESS",
-      "IN_PROGRESS",
-      "IN_PROGRESS",
-    ]);
+    expect((await statuses(before)).map((s) => s.status)).toEqual(Array(4).fill("IN_PROGRESS"));
     expect(await statuses(before, "other/app" as RepositoryName)).toEqual([]);
 
     const after = createRegistry({ events, blobs });
-    expect(await after.runPendingReplications()).toBe(3);
+    expect(await after.runPendingReplications()).toBe(4);
     expect(await after.runPendingReplications()).toBe(0);
     const ended = await statuses(after);
     expect(ended[0]).toEqual({ region: "us-east-1", registryId: TARGET, status: "COMPLETE" });
-    expect(ended[1]).toMatchObject({ region: "eu-west-1", registryId: TARGET, status: "FAILED" });
-    expect(ended[1]?.failureCode).toMatch(/^REGION_NOT_SERVED/);
+    expect(ended[1]).toEqual({ region: "eu-west-1", registryId: TARGET, status: "COMPLETE" });
+    // Within one account (another region) no policy is needed.
+    expect(ended[3]).toEqual({ region: "eu-west-1", registryId: SOURCE, status: "COMPLETE" });
     expect(ended[2]).toMatchObject({ registryId: DENIED, status: "FAILED" });
     expect(ended[2]?.failureCode).toMatch(/^REPLICATION_NOT_ALLOWED/);
 
-    const copied = right(await after.describeImages({ registryId: TARGET, repositoryName } as never));
-    expect(copied.imageDetails.map((d) => [d.imageDigest, d.imageTags])).toEqual([
-      [`sha256:${sha256Hex(utf8Encode(manifest))}`, ["v1"]],
-    ]);
+    for (const registryId of [TARGET, TARGET_EU, SOURCE_EU]) {
+      const copied = right(await after.describeImages({ registryId, repositoryName } as never));
+      expect(copied.imageDetails.map((d) => [d.imageDigest, d.imageTags])).toEqual([
+        [`sha256:${sha256Hex(utf8Encode(manifest))}`, ["v1"]],
+      ]);
+    }
     // The denied account got no repository; nothing replicated the unfiltered repository.
     expect(E.isLeft(await after.describeRepositories({ registryId: DENIED } as never))).toBe(false);
     expect(right(await after.describeRepositories({ registryId: DENIED } as never)).repositories).toEqual([]);
@@ -118,8 +122,8 @@ describe("the replication worker", () => {
     expect(await third.runPendingReplications()).toBe(0);
     const types: string[] = [];
     for (const event of await events.readAll()) types.push(event.type);
-    expect(types.filter((t) => t === "ImageReplicationRecorded")).toHaveLength(3);
-    expect(types.filter((t) => t === "ImagePushed")).toHaveLength(3);
+    expect(types.filter((t) => t === "ImageReplicationRecorded")).toHaveLength(4);
+    expect(types.filter((t) => t === "ImagePushed")).toHaveLength(5);
   });
 
   it("a process that dies between the copy and its record: the next one records it, copying nothing twice", async () => {
@@ -143,12 +147,11 @@ describe("the replication worker", () => {
     expect(copiedFirst.imageDetails).toHaveLength(1);
 
     const next = createRegistry({ events, blobs });
-    expect(await next.runPendingReplications()).toBe(3);
+    expect(await next.runPendingReplications()).toBe(4);
     expect((await statuses(next))[0]?.status).toBe("COMPLETE");
     const types = (await events.readAll()).map((event) => event.type);
-    expect(types.filter((t) => t === "ImagePushed")).toHaveLength(2);
-    expect(types.filter((t) => t === "LayerLinked")).toHaveLength(0);
-    expect(types.filter((t) => t === "RepositoryCreated")).toHaveLength(3);
+    expect(types.filter((t) => t === "ImagePushed")).toHaveLength(4);
+    expect(types.filter((t) => t === "RepositoryCreated")).toHaveLength(5);
   });
 
   it("a new tag starts a new round that carries the tag to the destination", async () => {

@@ -53,7 +53,6 @@ describe("a client that aborts mid-request", () => {
       defaultRegistryId: ACCOUNT,
     }),
     logger,
-    region: "us-east-1",
     credentials: parseCredentials("", ACCOUNT),
     defaultAccountId: ACCOUNT,
     createOnPush: true,

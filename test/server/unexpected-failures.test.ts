@@ -41,7 +41,6 @@ describe("unexpected failures: each front end answers its own 500", () => {
     logger,
     credentials: parseCredentials("", ACCOUNT),
     defaultAccountId: ACCOUNT,
-    region: "us-east-1",
   });
   let endpoint = "";
 

@@ -45,6 +45,8 @@ export interface EventStatements {
   readonly insertRecorded: BetterSqlite3.Statement<[bigint, string, number, string, string, number]>;
   readonly readStream: BetterSqlite3.Statement<[string, number, number], EventRow>;
   readonly readAll: BetterSqlite3.Statement<[bigint, number], EventRow>;
+  /** The log's last position (0 when empty): the rowid B-tree's last entry, one seek. */
+  readonly logPosition: BetterSqlite3.Statement<[], { position: bigint | null }>;
 }
 
 /**
@@ -78,5 +80,8 @@ export const prepareEventStatements = (database: BetterSqlite3.Database): EventS
       `select ${COLUMNS} from events where global_position > ? order by global_position limit ?`,
     )
     .safeIntegers(true);
-  return { stream, insert, insertRecorded, readStream, readAll };
+  const logPosition = database
+    .prepare<[], { position: bigint | null }>("select max(global_position) as position from events")
+    .safeIntegers(true);
+  return { stream, insert, insertRecorded, readStream, readAll, logPosition };
 };

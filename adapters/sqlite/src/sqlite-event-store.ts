@@ -5,6 +5,7 @@ import {
   type EventToAppend,
   type ExpectedStreamVersion,
   ExpectedVersionConflictError,
+  type GuardedAppendResult,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -67,14 +68,45 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     },
   );
 
+  /** The append, inside the same IMMEDIATE transaction as the check that the log ends at `position`. */
+  const guardedAppend = database.transaction(
+    (
+      streamName: string,
+      events: ReadonlyArray<{ type: string; json: string }>,
+      expected: ExpectedStreamVersion | undefined,
+      position: bigint,
+    ): GuardedAppendResult => {
+      const logPosition = statements.logPosition.get()?.position ?? 0n;
+      if (logPosition !== position)
+        return { missed: statements.readAll.all(position, readAllLimit).map(toRecordedEvent), logPosition };
+      return { appended: append(streamName, events, expected) };
+    },
+  );
+
+  /** Serialized before any transaction: a value JSON cannot hold fails with nothing written. */
+  const rowsOf = (events: ReadonlyArray<EventToAppend>) =>
+    events.map(({ type, data }) => ({ type, json: JSON.stringify(data) ?? "null" }));
+
+  const appendIfLogAt = async (
+    streamName: string,
+    events: ReadonlyArray<EventToAppend>,
+    expected: ExpectedStreamVersion | undefined,
+    position: bigint,
+  ): Promise<GuardedAppendResult> => {
+    if (closed) throw new Error("The SQLite event store is closed");
+    const rows = rowsOf(events);
+    const result = guardedAppend.immediate(streamName, rows, expected, position);
+    if ("appended" in result && rows.length > 0) appended.notify();
+    return result;
+  };
+
   const appendToStream = async (
     streamName: string,
     events: ReadonlyArray<EventToAppend>,
     expected?: ExpectedStreamVersion,
   ): Promise<AppendResult> => {
     if (closed) throw new Error("The SQLite event store is closed");
-    // Serialized before the transaction: a value JSON cannot hold fails with nothing written.
-    const rows = events.map(({ type, data }) => ({ type, json: JSON.stringify(data) ?? "null" }));
+    const rows = rowsOf(events);
     const result = append.immediate(streamName, rows, expected);
     if (rows.length > 0) appended.notify();
     return result;
@@ -118,6 +150,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
 
   return {
     appendToStream,
+    appendIfLogAt,
     readStream,
     streamVersion: async (streamName) => Number(statements.stream.get(streamName)?.version ?? 0),
     readAll,

@@ -128,5 +128,6 @@ export * from "./snapshots/state-snapshot.js";
 export * from "./values/arn.js";
 export * from "./values/manifest.js";
 export * from "./values/primitives.js";
+export * from "./values/registry-key.js";
 export { manifestDigest, sha256Hex, utf8Encode } from "./values/sha256.js";
 export { isTagImmutable } from "./values/tag-mutability.js";

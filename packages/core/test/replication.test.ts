@@ -100,6 +100,13 @@ describe("PutReplicationConfiguration", () => {
       ],
     };
     expect(replicationConfigurationError(twice, registryId, REGION)?.message).toMatch(/repeated/);
+    const nowhere = { rules: [{ destinations: [{ region: "nowhere", registryId: OTHER }] }] };
+    expect(replicationConfigurationError(nowhere, registryId, REGION)?.message).toMatch(/not a region/);
+    // A registry of another region is named by its key: its own region's account is the source.
+    const eu = `${registryId}/eu-west-1` as RegistryId;
+    const euSelf = { rules: [{ destinations: [{ region: "eu-west-1", registryId }] }] };
+    expect(replicationConfigurationError(euSelf, eu, "eu-west-1")?._tag).toBe("InvalidParameterException");
+    expect(replicationConfigurationError(self, eu, "eu-west-1")).toBeUndefined();
     const many: ReplicationConfiguration = {
       rules: [
         {

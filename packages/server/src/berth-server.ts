@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import type { RegistryId } from "@berth/core";
+import { isAwsRegion, type RegistryId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import type { Logger } from "pino";
 import { createTokenIssuer } from "./auth/authorization-token.js";
@@ -42,8 +42,6 @@ export interface BerthServerOptions {
   /** No credentials: local mode, any well-formed SigV4 request is accepted. */
   readonly credentials: CredentialStore;
   readonly defaultAccountId: RegistryId;
-  /** The region Berth serves: an ECR request's credential scope must name it. */
-  readonly region: string;
   /** Defaults: DEFAULT_SERVER_LIMITS. */
   readonly limits?: Partial<ServerLimits>;
   /** Signs authorization tokens and download URLs; share it between processes of one registry. */
@@ -75,7 +73,7 @@ export const createBerthServer = (options: BerthServerOptions): Server => {
   const download = createDownloadRoute(registry, downloads, logger);
   const ecr = createEcrApi({
     credentials: options.credentials,
-    signingScope: { service: "ecr", regions: [options.region] },
+    signingScope: { service: "ecr", servesRegion: isAwsRegion },
     budget,
     defaultAccountId: options.defaultAccountId,
     logger,

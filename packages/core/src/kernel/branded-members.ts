@@ -4,6 +4,7 @@
  * against the model, and against what the branded codec really accepts.
  */
 import {
+  AccountId,
   ByteOffset,
   EncryptionType,
   ImageStatusFilter,
@@ -11,7 +12,6 @@ import {
   ImageTag,
   ImageTagMutability,
   ImageTagMutabilityExclusionFilter,
-  RegistryId,
   RepositoryName,
   TagStatus,
   UploadId,
@@ -26,7 +26,7 @@ const keysOf = (codec: { readonly keys: object }): EnumConstraints => ({
 });
 
 export const BrandedMembers = {
-  RegistryId: declared(RegistryId, { kind: "string", pattern: "[0-9]{12}" }),
+  RegistryId: declared(AccountId, { kind: "string", pattern: "[0-9]{12}" }),
   RepositoryName: declared(RepositoryName, {
     kind: "string",
     min: 2,

@@ -7,6 +7,7 @@ import { decisionsOf } from "../kernel/decision.js";
 import { type RegistryError, RegistryErrors } from "../kernel/registry-errors.js";
 import { findRepository, type RegistryState, registrySettings } from "../kernel/registry-state.js";
 import type { RegistryId, Timestamp } from "../values/primitives.js";
+import { accountOf, isAwsRegion } from "../values/registry-key.js";
 import type { PutReplicationConfiguration, RecordImageReplication } from "./replication-commands.js";
 import type { ImageReplicationStarted, ReplicationEvent } from "./replication-events.js";
 import {
@@ -24,22 +25,23 @@ const invalid = (constraint: string) =>
     `Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: '${constraint}'`,
   );
 
-/** What makes a configuration unusable for `registryId` in `region`, or undefined. */
+/** What makes a configuration unusable for the registry `registryId` (a key) of `region`, or undefined. */
 export const replicationConfigurationError = (
   configuration: ReplicationConfiguration,
   registryId: RegistryId,
   region: string,
 ): RegistryError | undefined => {
+  const account = accountOf(registryId);
   const unique: ReplicationDestination[] = [];
   for (const rule of configuration.rules) {
     if (rule.destinations.length === 0)
       return invalid("A replication rule must have at least one destination");
     const inRule: ReplicationDestination[] = [];
     for (const d of rule.destinations) {
-      if (d.region === region && d.registryId === registryId) {
-        return invalid(
-          `Replication destination '${region}' in registry '${registryId}' is the source registry`,
-        );
+      if (!isAwsRegion(d.region))
+        return invalid(`Replication destination region '${d.region}' is not a region`);
+      if (d.region === region && d.registryId === account) {
+        return invalid(`Replication destination '${region}' in registry '${account}' is the source registry`);
       }
       if (inRule.some((seen) => sameDestination(seen, d))) {
         return invalid(

@@ -6,6 +6,7 @@
 import { type RegistryState, registrySettings } from "../kernel/registry-state.js";
 import { policyStatements } from "../policies/policy-documents.js";
 import type { RegistryId } from "../values/primitives.js";
+import { accountOf } from "../values/registry-key.js";
 
 const wildcard = (pattern: string, value: string): boolean =>
   new RegExp(
@@ -31,13 +32,16 @@ export const policyAllows = (text: string | undefined, action: string, account: 
   );
 };
 
-/** The failure code of a replication `source` may not make into `destination`, or undefined when it may. */
+/**
+ * The failure code of a replication the registry `source` may not make into `destination` (registry
+ * keys), or undefined when it may: within one account (another region) no policy is needed.
+ */
 export const replicationRefusal = (
   state: RegistryState,
   source: RegistryId,
   destination: RegistryId,
 ): string | undefined =>
-  source === destination ||
-  policyAllows(registrySettings(state, destination).policyText, "ecr:ReplicateImage", source)
+  accountOf(source) === accountOf(destination) ||
+  policyAllows(registrySettings(state, destination).policyText, "ecr:ReplicateImage", accountOf(source))
     ? undefined
-    : `REPLICATION_NOT_ALLOWED: the registry policy of '${destination}' does not allow ecr:ReplicateImage for account '${source}'`;
+    : `REPLICATION_NOT_ALLOWED: the registry policy of '${accountOf(destination)}' does not allow ecr:ReplicateImage for account '${accountOf(source)}'`;

@@ -18,6 +18,7 @@ import type {
   RepositoryName,
   Timestamp,
 } from "../values/primitives.js";
+import { accountOf, regionOf } from "../values/registry-key.js";
 
 export interface RepositoryDescription {
   readonly repositoryArn: string;
@@ -37,7 +38,9 @@ export interface RepositoryDescription {
  */
 const kmsKeyOf = (context: QueryContext, r: RepositoryState): string | undefined =>
   r.kmsKey ??
-  (r.encryptionType === "AES256" ? undefined : `arn:aws:kms:${context.region}:${r.registryId}:alias/aws/ecr`);
+  (r.encryptionType === "AES256"
+    ? undefined
+    : `arn:aws:kms:${regionOf(r.registryId, context.region)}:${accountOf(r.registryId)}:alias/aws/ecr`);
 
 export const describeRepository = (context: QueryContext, r: RepositoryState): RepositoryDescription => {
   const kmsKey = kmsKeyOf(context, r);

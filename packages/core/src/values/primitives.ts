@@ -32,9 +32,24 @@ export const brand = <A, B extends string>(
 const matching = (pattern: RegExp) => (s: string) => pattern.test(s);
 const lengthBetween = (min: number, max: number) => (s: string) => s.length >= min && s.length <= max;
 
-/** An AWS account id: 12 digits. */
-export const RegistryId = brand(t.string, (s: string) => /^[0-9]{12}$/.test(s), "RegistryId");
+/**
+ * A registry: an AWS account id (12 digits), which is the registry of the default region, or a
+ * registry key `<account>/<region>` for another region (values/registry-key.ts).
+ */
+export const RegistryId = brand(
+  t.string,
+  (s: string) => /^[0-9]{12}(\/[a-z]{2}(-[a-z]+)+-[0-9]{1,2})?$/.test(s),
+  "RegistryId",
+);
 export type RegistryId = t.TypeOf<typeof RegistryId>;
+
+/** An AWS account id as requests carry it (`registryId` on the wire): exactly 12 digits. */
+export const AccountId = new t.Type<RegistryId, string, unknown>(
+  "RegistryId",
+  (u): u is RegistryId => typeof u === "string" && /^[0-9]{12}$/.test(u),
+  (u, c) => (typeof u === "string" && /^[0-9]{12}$/.test(u) ? t.success(u as RegistryId) : t.failure(u, c)),
+  (a) => a,
+);
 
 export const REPOSITORY_NAME_PATTERN =
   /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;

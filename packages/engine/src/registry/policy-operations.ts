@@ -8,6 +8,7 @@ import {
   type RegistryId,
   type RepositoryName,
   type ResourceTag,
+  registryKey,
   registrySettings,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
@@ -54,17 +55,21 @@ export interface PolicyOperations {
 
 /** Runs `then` on the repository an ARN names, or answers the ARN's fault. */
 const withArn = async <A>(
+  defaultRegion: string,
   arn: string,
   then: (ref: { registryId: RegistryId; repositoryName: RepositoryName }) => Result<A>,
 ): Result<A> => {
   const parsed = parseRepositoryArn(arn);
   return E.isLeft(parsed)
     ? parsed
-    : then({ registryId: parsed.right.registryId, repositoryName: parsed.right.repositoryName });
+    : then({
+        registryId: registryKey(parsed.right.registryId, parsed.right.region, defaultRegion),
+        repositoryName: parsed.right.repositoryName,
+      });
 };
 
 export const policyOperations = (runtime: RegistryRuntime): PolicyOperations => {
-  const { run, runObserving, query, refOf, registryOf } = runtime;
+  const { run, runObserving, query, refOf, registryOf, context } = runtime;
   return {
     setRepositoryPolicy: (input) => {
       const ref = refOf(input);
@@ -102,14 +107,14 @@ export const policyOperations = (runtime: RegistryRuntime): PolicyOperations => 
     },
 
     tagResource: (input) =>
-      withArn(input.resourceArn, (ref) =>
+      withArn(context.region, input.resourceArn, (ref) =>
         run({ type: "TagResource", data: { ...ref, tags: input.tags } }, () => ({})),
       ),
     untagResource: (input) =>
-      withArn(input.resourceArn, (ref) =>
+      withArn(context.region, input.resourceArn, (ref) =>
         run({ type: "UntagResource", data: { ...ref, tagKeys: input.tagKeys } }, () => ({})),
       ),
     listTagsForResource: (input) =>
-      withArn(input.resourceArn, (ref) => query((state) => listTagsForResource(state, ref))),
+      withArn(context.region, input.resourceArn, (ref) => query((state) => listTagsForResource(state, ref))),
   };
 };

@@ -9,6 +9,7 @@ import {
   type ImageReplicationStatusAnswer,
   type RegistryId,
   type ReplicationConfiguration,
+  regionOf,
   replicationConfigurationOf,
 } from "@berth/core";
 import type { EventStore } from "../ports/event-store.js";
@@ -52,7 +53,7 @@ export const replicationOperations = (
           data: {
             registryId,
             replicationConfiguration: input.replicationConfiguration,
-            region: runtime.context.region,
+            region: regionOf(registryId, runtime.context.region),
           },
         },
         () => ({ replicationConfiguration: replicationConfigurationOf(handler.state, registryId) }),

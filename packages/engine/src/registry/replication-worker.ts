@@ -8,10 +8,12 @@
  * still in progress), so a restart between the two duplicates nothing.
  */
 import {
+  isAwsRegion,
   type RegistryId,
   type ReplicationDestination,
   type ReplicationInProgress,
   type RepositoryName,
+  registryKey,
   replicationRefusal,
   replicationStillInProgress,
   replicationsInProgress,
@@ -29,13 +31,16 @@ export interface ReplicationWorkerOptions {
 }
 
 /**
- * The registry a destination names, or undefined when this server cannot reach it. The one place
- * that maps (region, registryId) to a registry: until Berth serves several regions, only its own.
+ * The registry (its key) a destination names, or undefined when this server cannot reach it: the
+ * one place that maps (region, registryId) to a registry. Berth serves every AWS region.
  */
 export const destinationRegistry = (
   destination: ReplicationDestination,
-  localRegion: string,
-): RegistryId | undefined => (destination.region === localRegion ? destination.registryId : undefined);
+  defaultRegion: string,
+): RegistryId | undefined =>
+  isAwsRegion(destination.region)
+    ? registryKey(destination.registryId, destination.region, defaultRegion)
+    : undefined;
 
 type CreateFromTemplate = (input: {
   readonly registryId: RegistryId;
@@ -80,7 +85,7 @@ export const createReplicationWorker = (
   const copy = async (r: ReplicationInProgress): Promise<string | undefined> => {
     const registryId = destinationRegistry(r.destination, localRegion);
     if (registryId === undefined) {
-      return `REGION_NOT_SERVED: this Berth serves the region '${localRegion}' only; '${r.destination.region}' cannot be reached`;
+      return `REGION_NOT_SERVED: '${r.destination.region}' is not a region this Berth serves`;
     }
     const refusal = replicationRefusal(handler.state, r.registryId, registryId);
     if (refusal !== undefined) return refusal;

@@ -32,7 +32,8 @@ export type AuthorizationCheck =
 /** Where requests must be scoped: the signing name of the service and the regions Berth serves. */
 export interface SigningScope {
   readonly service: string;
-  readonly regions: ReadonlyArray<string>;
+  /** Whether Berth serves a region (it serves every AWS-shaped region name: `isAwsRegion`). */
+  readonly servesRegion: (region: string) => boolean;
 }
 
 /** The largest clock difference accepted between client and server (AWS allows 15 minutes). */
@@ -66,7 +67,7 @@ const scopeFaults = (
   scope: SigningScope,
 ): string => {
   const faults = [
-    ...(scope.regions.includes(region!)
+    ...(scope.servesRegion(region!)
       ? []
       : [`Credential should be scoped to a valid region, not '${region}'. `]),
     ...(service === scope.service

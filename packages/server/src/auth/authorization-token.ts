@@ -1,10 +1,10 @@
 /**
  * ECR authorization tokens for docker login: GetAuthorizationToken returns base64("AWS:" + password),
- * valid 12 hours. The password is self-verifying: the account and expiry, HMAC-signed with the
+ * valid 12 hours. The password is self-verifying: the registry (a registry key: account and region) and expiry, HMAC-signed with the
  * server's secret, so any Berth process sharing the secret accepts it and nothing is stored.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { RegistryId } from "@berth/core";
+import { RegistryId } from "@berth/core";
 
 export const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
@@ -15,17 +15,17 @@ export interface IssuedToken {
 }
 
 export interface TokenIssuer {
-  issue(accountId: RegistryId, now: number): IssuedToken;
-  /** The account a password was issued for, if it is genuine and not expired. */
+  issue(registryId: RegistryId, now: number): IssuedToken;
+  /** The registry a password was issued for, if it is genuine and not expired (old tokens: an account). */
   verify(password: string, now: number): RegistryId | undefined;
 }
 
 export const createTokenIssuer = (secret: Uint8Array | string): TokenIssuer => {
   const sign = (payload: string) => createHmac("sha256", secret).update(payload).digest("base64url");
   return {
-    issue: (accountId, now) => {
+    issue: (registryId, now) => {
       const expiresAt = now + TOKEN_LIFETIME_MS;
-      const payload = Buffer.from(JSON.stringify({ a: accountId, e: expiresAt })).toString("base64url");
+      const payload = Buffer.from(JSON.stringify({ a: registryId, e: expiresAt })).toString("base64url");
       const password = `${payload}.${sign(payload)}`;
       return { authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"), password, expiresAt };
     },
@@ -40,8 +40,8 @@ export const createTokenIssuer = (secret: Uint8Array | string): TokenIssuer => {
           a: unknown;
           e: unknown;
         };
-        if (typeof claims.e !== "number" || claims.e <= now || typeof claims.a !== "string") return undefined;
-        return claims.a as RegistryId;
+        if (typeof claims.e !== "number" || claims.e <= now || !RegistryId.is(claims.a)) return undefined;
+        return claims.a;
       } catch {
         return undefined;
       }

@@ -173,7 +173,6 @@ export const serve = async (options: ServeOptions) => {
     logger,
     credentials,
     defaultAccountId,
-    region: options.region,
     limits: {
       ...(options.maxInflightBytes === undefined ? {} : { maxInflightBytes: options.maxInflightBytes }),
       ...(options.headerTimeout === undefined ? {} : { headerTimeoutMs: options.headerTimeout }),
@@ -238,7 +237,7 @@ addStorageOptions(
     .addOption(
       new Option("--port <port>", "port to listen on").env("BERTH_PORT").default(5000).argParser(port),
     )
-    .addOption(new Option("--region <region>", "region in ARNs").env("BERTH_REGION").default("us-east-1"))
+    .addOption(new Option("--region <region>", "default region").env("BERTH_REGION").default("us-east-1"))
     .addOption(
       new Option(
         "--credentials <list>",

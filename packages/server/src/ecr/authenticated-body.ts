@@ -32,6 +32,8 @@ export type AuthenticatedBody =
       readonly body: Buffer;
       /** The verified key; undefined in local mode (any well-formed, in-scope signature). */
       readonly key: AccessKey | undefined;
+      /** The region of the credential scope: the region the request acts in, as AWS routes it. */
+      readonly region: string;
     }
   | { readonly ok: false; readonly error: EcrErrorResponse };
 
@@ -71,7 +73,8 @@ export const readAuthenticatedBody = async (
     }
     throw error;
   }
-  if (key === undefined || read.sha256 === undefined) return { ok: true, body: read.body, key: undefined };
+  if (key === undefined || read.sha256 === undefined)
+    return { ok: true, body: read.body, key: undefined, region: claim.region };
   const url = new URL(request.url ?? "/", "http://localhost");
   const signature = await verifySignature(
     {
@@ -85,6 +88,6 @@ export const readAuthenticatedBody = async (
     key,
   );
   return signature.ok
-    ? { ok: true, body: read.body, key }
+    ? { ok: true, body: read.body, key, region: claim.region }
     : { ok: false, error: protocolError(signature.kind, signature.message) };
 };

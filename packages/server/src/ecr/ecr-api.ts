@@ -11,6 +11,7 @@ import {
   type RegistryError,
   RegistryErrors,
   type RegistryId,
+  registryKey,
 } from "@berth/core";
 import { StorageBusyError } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
@@ -29,6 +30,7 @@ import {
 } from "./ecr-errors.js";
 import { type CallContext, ecrOperations } from "./operations.js";
 import { membersOf, parseRequestBody } from "./parse-request-body.js";
+import { registryOnWire } from "./registry-on-wire.js";
 import { unstorableMember } from "./unstorable-member.js";
 import { ECR_CONTENT_TYPE, ECR_TARGET_PREFIX } from "./wire.js";
 
@@ -58,7 +60,7 @@ export interface EcrApiOptions {
   /** Shared with the other front ends: the bytes of request bodies held at once. */
   readonly budget: InflightBudget;
   readonly defaultAccountId: RegistryId;
-  readonly context: Omit<CallContext, "accountId" | "baseUrl">;
+  readonly context: Omit<CallContext, "registryId" | "baseUrl">;
   /** How the client reached this server (for proxyEndpoint and download URLs). */
   readonly baseUrlOf: (request: IncomingMessage) => string;
   readonly logger: Logger;
@@ -113,7 +115,7 @@ export const createEcrApi = (options: EcrApiOptions) => {
       limit: MAX_ECR_REQUEST_BYTES,
     });
     if (!authenticated.ok) return fail(authenticated.error);
-    const { body, key } = authenticated;
+    const { body, key, region } = authenticated;
 
     if (operation === undefined || !isEcrOperation(operation)) {
       return fail(
@@ -150,10 +152,16 @@ export const createEcrApi = (options: EcrApiOptions) => {
       );
     }
 
+    // The registry the call acts in: the caller's account, in the region its credential is scoped to.
+    const registryId = registryKey(
+      key?.accountId ?? options.defaultAccountId,
+      region,
+      options.context.registry.context.region,
+    );
     const context: CallContext = {
       ...options.context,
       baseUrl: options.baseUrlOf(request),
-      accountId: key?.accountId ?? options.defaultAccountId,
+      registryId,
       ...(key === undefined ? {} : { principalArn: key.principalArn }),
     };
     const started = performance.now();
@@ -163,8 +171,8 @@ export const createEcrApi = (options: EcrApiOptions) => {
       context: CallContext,
     ) => Promise<E.Either<RegistryError, unknown>>;
     const result = await run(decoded.right, context);
-    if (E.isLeft(result)) return fail(registryErrorResponse(result.left));
+    if (E.isLeft(result)) return fail(registryOnWire(registryErrorResponse(result.left), registryId));
     log.info({ status: 200, ms: Math.round(performance.now() - started) }, "ok");
-    send(response, requestId, 200, result.right);
+    send(response, requestId, 200, registryOnWire(result.right, registryId));
   });
 };

@@ -3,13 +3,16 @@
  * registry method, and shapes the answer as ECR does on the wire. No business rule lives here.
  */
 
-import type {
-  EcrOperation,
-  EcrRequest,
-  ImageDetail,
-  ImageScanFindingsPage,
-  RegistryError,
-  RegistryId,
+import {
+  accountOf,
+  type EcrOperation,
+  type EcrRequest,
+  type ImageDetail,
+  type ImageScanFindingsPage,
+  type RegistryError,
+  type RegistryId,
+  regionOf,
+  registryKey,
 } from "@berth/core";
 
 import type { Registry } from "@berth/engine";
@@ -23,8 +26,11 @@ import { withEpochSeconds } from "./wire.js";
 
 export interface CallContext {
   readonly registry: Registry;
-  /** The account the caller acts for: the registry used when a request names none. */
-  readonly accountId: RegistryId;
+  /**
+   * The registry the call acts in: the caller's account in the region of its credential scope, as a
+   * registry key (`registryKey` in @berth/core). A request's own `registryId` names the same account.
+   */
+  readonly registryId: RegistryId;
   /** The caller's principal, known with credentials (local mode has none). */
   readonly principalArn?: string;
   readonly tokens: TokenIssuer;
@@ -44,7 +50,15 @@ const withAccount = <R extends { readonly registryId?: RegistryId | undefined }>
   context: CallContext,
 ) => ({
   ...request,
-  registryId: request.registryId ?? context.accountId,
+  // A named registry is that account in the caller's region (another account only in local mode).
+  registryId:
+    request.registryId === undefined
+      ? context.registryId
+      : registryKey(
+          request.registryId,
+          regionOf(context.registryId, context.registry.context.region),
+          context.registry.context.region,
+        ),
 });
 
 const repositoryOnWire = <R extends { readonly createdAt: number }>(repository: R) =>
@@ -128,16 +142,16 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   DeleteRepositoryPolicy: (request, context) =>
     context.registry.deleteRepositoryPolicy(withAccount(request, context)),
   PutRegistryPolicy: (request, context) =>
-    context.registry.putRegistryPolicy({ registryId: context.accountId, ...request }),
+    context.registry.putRegistryPolicy({ registryId: context.registryId, ...request }),
   GetRegistryPolicy: (_request, context) =>
-    context.registry.getRegistryPolicy({ registryId: context.accountId }),
+    context.registry.getRegistryPolicy({ registryId: context.registryId }),
   DeleteRegistryPolicy: (_request, context) =>
-    context.registry.deleteRegistryPolicy({ registryId: context.accountId }),
+    context.registry.deleteRegistryPolicy({ registryId: context.registryId }),
   TagResource: (request, context) => context.registry.tagResource(request),
   UntagResource: (request, context) => context.registry.untagResource(request),
   ListTagsForResource: (request, context) => context.registry.listTagsForResource(request),
   DescribeRegistry: (_request, context) =>
-    context.registry.describeRegistry({ registryId: context.accountId }),
+    context.registry.describeRegistry({ registryId: context.registryId }),
   PutLifecyclePolicy: (request, context) =>
     context.registry.putLifecyclePolicy(withAccount(request, context)),
   GetLifecyclePolicy: async (request, context) =>
@@ -158,40 +172,40 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
   PutImageScanningConfiguration: (request, context) =>
     context.registry.putImageScanningConfiguration(withAccount(request, context)),
   PutRegistryScanningConfiguration: (request, context) =>
-    context.registry.putRegistryScanningConfiguration({ ...request, registryId: context.accountId }),
+    context.registry.putRegistryScanningConfiguration({ ...request, registryId: context.registryId }),
   GetRegistryScanningConfiguration: (_request, context) =>
-    context.registry.getRegistryScanningConfiguration({ registryId: context.accountId }),
+    context.registry.getRegistryScanningConfiguration({ registryId: context.registryId }),
   BatchGetRepositoryScanningConfiguration: (request, context) =>
-    context.registry.batchGetRepositoryScanningConfiguration({ ...request, registryId: context.accountId }),
+    context.registry.batchGetRepositoryScanningConfiguration({ ...request, registryId: context.registryId }),
   StartImageScan: (request, context) => context.registry.startImageScan(withAccount(request, context)),
   DescribeImageScanFindings: async (request, context) =>
     mapRight(scanFindingsOnWire<ImageScanFindingsPage>)(
       await context.registry.describeImageScanFindings(withAccount(request, context)),
     ),
   GetAccountSetting: (request, context) =>
-    context.registry.getAccountSetting({ ...request, registryId: context.accountId }),
+    context.registry.getAccountSetting({ ...request, registryId: context.registryId }),
   PutAccountSetting: (request, context) =>
-    context.registry.putAccountSetting({ ...request, registryId: context.accountId }),
+    context.registry.putAccountSetting({ ...request, registryId: context.registryId }),
   UpdateImageStorageClass: (request, context) =>
     context.registry.updateImageStorageClass(withAccount(request, context)),
   PutSigningConfiguration: (request, context) =>
-    context.registry.putSigningConfiguration({ ...request, registryId: context.accountId }),
+    context.registry.putSigningConfiguration({ ...request, registryId: context.registryId }),
   GetSigningConfiguration: (_request, context) =>
-    context.registry.getSigningConfiguration({ registryId: context.accountId }),
+    context.registry.getSigningConfiguration({ registryId: context.registryId }),
   DeleteSigningConfiguration: (_request, context) =>
-    context.registry.deleteSigningConfiguration({ registryId: context.accountId }),
+    context.registry.deleteSigningConfiguration({ registryId: context.registryId }),
   DescribeImageSigningStatus: (request, context) =>
     context.registry.describeImageSigningStatus(withAccount(request, context)),
   ListImageReferrers: (request, context) =>
     context.registry.listImageReferrers(withAccount(request, context)),
   RegisterPullTimeUpdateExclusion: async (request, context) =>
     mapRight((r: { principalArn: string; createdAt: number }) => withEpochSeconds(r, ["createdAt"]))(
-      await context.registry.registerPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
+      await context.registry.registerPullTimeUpdateExclusion({ ...request, registryId: context.registryId }),
     ),
   DeregisterPullTimeUpdateExclusion: (request, context) =>
-    context.registry.deregisterPullTimeUpdateExclusion({ ...request, registryId: context.accountId }),
+    context.registry.deregisterPullTimeUpdateExclusion({ ...request, registryId: context.registryId }),
   ListPullTimeUpdateExclusions: (request, context) =>
-    context.registry.listPullTimeUpdateExclusions({ ...request, registryId: context.accountId }),
+    context.registry.listPullTimeUpdateExclusions({ ...request, registryId: context.registryId }),
   CreatePullThroughCacheRule: async (request, context) =>
     ruleAnswerOnWire("CreatePullThroughCacheRule")(
       await context.registry.createPullThroughCacheRule(withAccount(request, context)),
@@ -212,15 +226,15 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     ),
   CreateRepositoryCreationTemplate: async (request, context) =>
     mapRight(templateOnWire)(
-      await context.registry.createRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+      await context.registry.createRepositoryCreationTemplate({ ...request, registryId: context.registryId }),
     ),
   UpdateRepositoryCreationTemplate: async (request, context) =>
     mapRight(templateOnWire)(
-      await context.registry.updateRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+      await context.registry.updateRepositoryCreationTemplate({ ...request, registryId: context.registryId }),
     ),
   DeleteRepositoryCreationTemplate: async (request, context) =>
     mapRight(templateOnWire)(
-      await context.registry.deleteRepositoryCreationTemplate({ ...request, registryId: context.accountId }),
+      await context.registry.deleteRepositoryCreationTemplate({ ...request, registryId: context.registryId }),
     ),
   DescribeRepositoryCreationTemplates: async (request, context) =>
     mapRight((r: { repositoryCreationTemplates: ReadonlyArray<object> }) => ({
@@ -231,25 +245,29 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     }))(
       await context.registry.describeRepositoryCreationTemplates({
         ...request,
-        registryId: context.accountId,
+        registryId: context.registryId,
       }),
     ),
   PutReplicationConfiguration: (request, context) =>
-    context.registry.putReplicationConfiguration({ ...request, registryId: context.accountId }),
+    context.registry.putReplicationConfiguration({ ...request, registryId: context.registryId }),
   DescribeImageReplicationStatus: (request, context) =>
     context.registry.describeImageReplicationStatus(withAccount(request, context)),
   GetAuthorizationToken: async (request, context) => {
-    const accounts = request.registryIds ?? [context.accountId];
+    const defaultRegion = context.registry.context.region;
+    const region = regionOf(context.registryId, defaultRegion);
+    const accounts = request.registryIds ?? [accountOf(context.registryId)];
     const now = context.now();
     return E.right({
       authorizationData: accounts.map((accountId) => {
-        const token = context.tokens.issue(accountId, now);
+        // The token names the registry it serves: the account in the caller's region.
+        const registryId = registryKey(accountId, region, defaultRegion);
+        const token = context.tokens.issue(registryId, now);
         return {
           authorizationToken: token.authorizationToken,
           expiresAt: token.expiresAt / 1000,
           proxyEndpoint:
             context.repositoryUriStyle === "aws"
-              ? `https://${context.registry.context.registryHost(accountId)}`
+              ? `https://${context.registry.context.registryHost(registryId)}`
               : context.baseUrl,
         };
       }),

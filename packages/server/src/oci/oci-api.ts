@@ -52,7 +52,7 @@ export const createOciApi = (options: OciApiOptions) => {
       response,
       url,
       registry,
-      registryId: auth.accountId,
+      registryId: auth.registryId,
       createOnPush,
       blobRedirect: options.blobRedirect ?? false,
       budget,

@@ -1,14 +1,14 @@
 /**
  * /v2 authentication as ECR does it: HTTP Basic with user `AWS` and a password from
  * GetAuthorizationToken, valid until it expires. Without configured credentials (local mode) every
- * request is let in, acting for the default registry.
+ * request is let in, acting for the default registry (the default account in the default region).
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { RegistryId } from "@berth/core";
 import type { TokenIssuer } from "../auth/authorization-token.js";
 
 export type OciAuth =
-  | { readonly ok: true; readonly accountId: RegistryId }
+  | { readonly ok: true; readonly registryId: RegistryId }
   | { readonly ok: false; readonly reason: string };
 
 const AUTHENTICATION_REQUIRED = "authentication required: docker login with `aws ecr get-login-password`";
@@ -37,11 +37,12 @@ export const authenticateBasic = (
   // No credential, or an empty one (`Og==`, ":"), as buildah and podman send before a login.
   if (credential === undefined || (credential.user === "" && credential.password === "")) {
     return localMode !== undefined
-      ? { ok: true, accountId: localMode }
+      ? { ok: true, registryId: localMode }
       : { ok: false, reason: AUTHENTICATION_REQUIRED };
   }
-  const accountId = credential.user === "AWS" ? tokens.verify(credential.password, now) : undefined;
-  if (accountId !== undefined) return { ok: true, accountId };
-  if (localMode !== undefined) return { ok: true, accountId: localMode };
+  // A token names the registry (account and region) it was issued for.
+  const registryId = credential.user === "AWS" ? tokens.verify(credential.password, now) : undefined;
+  if (registryId !== undefined) return { ok: true, registryId };
+  if (localMode !== undefined) return { ok: true, registryId: localMode };
   return { ok: false, reason: "invalid or expired authorization token: log in again" };
 };

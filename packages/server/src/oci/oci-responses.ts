@@ -3,7 +3,7 @@
  * bodies, and the spec's error body (bodiless for HEAD, as a HEAD answer must be).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RegistryError } from "@berth/core";
+import { accountsInText, type RegistryError } from "@berth/core";
 import { StorageBusyError } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import { retryAfter, storageBusyMessage, UNEXPECTED_FAILURE_MESSAGE } from "../http/answer-failures.js";
@@ -33,7 +33,9 @@ export const sendEmpty = (response: ServerResponse, status: number, headers: Rec
 };
 
 export const sendError = (response: ServerResponse, error: OciError, request: IncomingMessage) => {
-  const body = { errors: [{ code: error.code, message: error.message, detail: error.detail ?? null }] };
+  // A registry outside the default region is named by its account, as ECR names registries.
+  const message = accountsInText(error.message);
+  const body = { errors: [{ code: error.code, message, detail: error.detail ?? null }] };
   if (request.method === "HEAD") {
     sendEmpty(response, error.status, { ...error.headers });
     return;

@@ -154,6 +154,34 @@ describe("the replication worker", () => {
     expect(types.filter((t) => t === "RepositoryCreated")).toHaveLength(5);
   });
 
+  it("creates the destination repository from the destination registry's REPLICATION template", async () => {
+    const registry = createRegistry({ events: createMemoryEventStore(), blobs: createMemoryBlobStore() });
+    right(
+      await registry.createRepositoryCreationTemplate({
+        registryId: TARGET,
+        prefix: "team",
+        appliedFor: ["REPLICATION"],
+        imageTagMutability: "IMMUTABLE",
+        resourceTags: [{ Key: "origin", Value: "replication" }],
+      } as never),
+    );
+    await configure(registry);
+    right(await registry.putImage({ repositoryName, imageManifest: manifest, imageTag: "v1" as ImageTag }));
+    await registry.runPendingReplications();
+    const [created] = right(
+      await registry.describeRepositories({ registryId: TARGET, repositoryNames: [repositoryName] } as never),
+    ).repositories;
+    expect(created?.imageTagMutability).toBe("IMMUTABLE");
+    // Without a template the copy gets ECR's defaults.
+    const [plain] = right(
+      await registry.describeRepositories({
+        registryId: TARGET_EU,
+        repositoryNames: [repositoryName],
+      } as never),
+    ).repositories;
+    expect(plain?.imageTagMutability).toBe("MUTABLE");
+  });
+
   it("a new tag starts a new round that carries the tag to the destination", async () => {
     const registry = createRegistry({ events: createMemoryEventStore(), blobs: createMemoryBlobStore() });
     await configure(registry);

@@ -240,6 +240,11 @@ const callFor = (
       const { createdAt: _, ...input } = command.data;
       return () => registry.createRepositoryFromTemplate(input);
     }
+    case "PutReplicationConfiguration":
+      return () => registry.putReplicationConfiguration(command.data);
+    case "ReplicateImage":
+    case "RecordImageReplication":
+      throw new Error(`${command.type} is the replication worker's command, not a client's`);
   }
 };
 

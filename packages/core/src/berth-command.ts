@@ -15,6 +15,7 @@ import type { PolicyCommand } from "./policies/policy-commands.js";
 import type { PullThroughCacheCommand } from "./pull-through-cache/cache-rule-commands.js";
 import type { PullTimeExclusionCommand } from "./pull-time-exclusions/exclusion-commands.js";
 import type { RegistrySettingsCommand } from "./registry-settings/registry-settings-commands.js";
+import type { ReplicationCommand } from "./replication/replication-commands.js";
 import type { RepositoryCommand } from "./repositories/repository-commands.js";
 import type { ScanningCommand } from "./scanning/scanning-commands.js";
 import type { SigningCommand } from "./signing/signing-commands.js";
@@ -33,7 +34,8 @@ export type BerthCommand =
   | PullTimeExclusionCommand
   | PullThroughCacheCommand
   | CreationTemplateCommand
-  | GarbageCollectionCommand;
+  | GarbageCollectionCommand
+  | ReplicationCommand;
 
 export type BerthCommandType = BerthCommand["type"];
 
@@ -61,6 +63,7 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "CreateRepositoryCreationTemplate":
     case "UpdateRepositoryCreationTemplate":
     case "DeleteRepositoryCreationTemplate":
+    case "PutReplicationConfiguration":
       return StreamNames.registry(command.data.registryId);
     case "CollectBlob":
     case "RetainBlob":

@@ -23,6 +23,7 @@ import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./po
 import type { PullThroughCacheEvent } from "./pull-through-cache/cache-rule-events.js";
 import type { PullTimeExclusionEvent } from "./pull-time-exclusions/exclusion-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
+import type { ReplicationConfigurationPut, ReplicationEvent } from "./replication/replication-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
 import type { RegistryScanningConfigurationChanged, ScanningEvent } from "./scanning/scanning-events.js";
 import type { SigningEvent } from "./signing/signing-events.js";
@@ -43,7 +44,8 @@ export type BerthEvent =
   | PullTimeExclusionEvent
   | PullThroughCacheEvent
   | CreationTemplateEvent
-  | GarbageCollectionEvent;
+  | GarbageCollectionEvent
+  | ReplicationEvent;
 export type BerthEventType = BerthEvent["type"];
 
 export type UploadEvent = LayerPartUploaded | UploadBytesReleased;
@@ -56,7 +58,8 @@ export type RegistryEvent =
   | SigningEvent
   | PullTimeExclusionEvent
   | PullThroughCacheEvent
-  | CreationTemplateEvent;
+  | CreationTemplateEvent
+  | ReplicationConfigurationPut;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent | BlobEvent>;
 
@@ -81,6 +84,7 @@ export const streamOf = (event: BerthEvent): string => {
     case "RepositoryCreationTemplateCreated":
     case "RepositoryCreationTemplateUpdated":
     case "RepositoryCreationTemplateDeleted":
+    case "ReplicationConfigurationPut":
       return StreamNames.registry(event.data.registryId);
     case "BlobCollected":
     case "BlobRetained":

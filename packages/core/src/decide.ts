@@ -21,6 +21,8 @@ import { policyDecider } from "./policies/policy-decider.js";
 import { pullThroughCacheDecider } from "./pull-through-cache/cache-rule-decider.js";
 import { pullTimeExclusionDecider } from "./pull-time-exclusions/exclusion-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
+import { replicationsOnPush } from "./replication/decide-replication.js";
+import { replicationDecider } from "./replication/replication-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
 import { scansOnPush } from "./scanning/decide-image-scan.js";
 import { scanningDecider } from "./scanning/scanning-decider.js";
@@ -44,16 +46,22 @@ const deciders: DecideTable<BerthCommand, BerthEvent> = {
   ...pullThroughCacheDecider.decide,
   ...creationTemplateDecider.decide,
   ...garbageCollectionDecider.decide,
+  ...replicationDecider.decide,
 };
 
-/** Events that follow from a decision's own, appended with them (pushing starts scans on push). */
-const withConsequences = (state: RegistryState) => (events: ReadonlyArray<BerthEvent>) => {
-  const scans = scansOnPush(state, events);
-  return scans.length === 0 ? events : [...events, ...scans];
-};
+/**
+ * Events that follow from a decision's own, appended with them: pushing starts scans on push, and
+ * pushing or tagging starts replication (except a replication's own push: rules never chain).
+ */
+const withConsequences =
+  (state: RegistryState, command: BerthCommand) => (events: ReadonlyArray<BerthEvent>) => {
+    const scans = scansOnPush(state, events);
+    const replications = replicationsOnPush(state, events, command.type === "ReplicateImage");
+    return scans.length === 0 && replications.length === 0 ? events : [...events, ...scans, ...replications];
+  };
 
 export const decide = (state: RegistryState, command: BerthCommand): Decision =>
-  E.map(withConsequences(state))(
+  E.map(withConsequences(state, command))(
     // The table pairs each type with the decider of exactly that command; TypeScript cannot follow
     // the pairing through an index, hence the widening.
     (deciders[command.type] as (state: RegistryState, command: BerthCommand) => Decision)(state, command),

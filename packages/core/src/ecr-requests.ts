@@ -19,6 +19,7 @@ import { resourceTagRequests } from "./policies/resource-tag-requests.js";
 import { pullThroughCacheRequests } from "./pull-through-cache/cache-rule-requests.js";
 import { pullTimeExclusionRequests } from "./pull-time-exclusions/exclusion-requests.js";
 import { registrySettingsRequests } from "./registry-settings/registry-settings-requests.js";
+import { replicationRequests } from "./replication/replication-requests.js";
 import { repositoryRequests } from "./repositories/repository-requests.js";
 import { scanningRequests } from "./scanning/scanning-requests.js";
 import { signingRequests } from "./signing/signing-requests.js";
@@ -38,6 +39,7 @@ export const EcrRequests = {
   ...pullTimeExclusionRequests,
   ...pullThroughCacheRequests,
   ...creationTemplateRequests,
+  ...replicationRequests,
 } as const;
 
 export type EcrOperation = keyof typeof EcrRequests;

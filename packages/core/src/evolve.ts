@@ -31,6 +31,7 @@ import { policyDecider } from "./policies/policy-decider.js";
 import { pullThroughCacheDecider } from "./pull-through-cache/cache-rule-decider.js";
 import { pullTimeExclusionDecider } from "./pull-time-exclusions/exclusion-decider.js";
 import { registrySettingsDecider } from "./registry-settings/registry-settings-decider.js";
+import { replicationDecider } from "./replication/replication-decider.js";
 import { repositoryDecider } from "./repositories/repository-decider.js";
 import { scanningDecider } from "./scanning/scanning-decider.js";
 import { signingDecider } from "./signing/signing-decider.js";
@@ -51,6 +52,7 @@ const steps: EvolveTable<BerthEvent> = {
   ...pullThroughCacheDecider.evolve,
   ...creationTemplateDecider.evolve,
   ...garbageCollectionDecider.evolve,
+  ...replicationDecider.evolve,
 };
 
 type Step = (draft: RegistryDraft, event: BerthEvent) => void;

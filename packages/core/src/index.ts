@@ -17,6 +17,7 @@
  *   pull-time-exclusions/ principals whose pulls leave lastRecordedPullTime alone
  *   pull-through-cache/   rules caching an upstream registry, and which rule a pull of a missing image uses
  *   creation-templates/  repository creation templates, and the repositories Berth creates from them
+ *   replication/         replication configuration, image replication rounds and their statuses
  *   garbage-collection/  the blob index (links, references, idle time) and blob collection
  * Shared: kernel/ (state, errors, decisions, the slice shape, pagination, request-codec machinery)
  * and values/ (branded values, manifests, sha256).
@@ -100,6 +101,13 @@ export * from "./registry-settings/registry-queries.js";
 export * from "./registry-settings/registry-settings-commands.js";
 export * from "./registry-settings/registry-settings-events.js";
 export * from "./registry-settings/registry-settings-requests.js";
+export * from "./replication/decide-replication.js";
+export * from "./replication/replication-commands.js";
+export * from "./replication/replication-events.js";
+export * from "./replication/replication-permission.js";
+export * from "./replication/replication-queries.js";
+export * from "./replication/replication-requests.js";
+export * from "./replication/replication-values.js";
 export * from "./repositories/repository-commands.js";
 export * from "./repositories/repository-events.js";
 export * from "./repositories/repository-queries.js";

@@ -29,6 +29,8 @@ export type {
   WithRegistry,
 } from "./registry/registry-runtime.js";
 export * from "./registry/registry-settings-operations.js";
+export * from "./registry/replication-operations.js";
+export * from "./registry/replication-worker.js";
 export * from "./registry/repository-operations.js";
 export * from "./registry/scan-worker.js";
 export * from "./registry/scanning-operations.js";

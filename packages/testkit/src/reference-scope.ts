@@ -16,7 +16,7 @@ const SWEEP_COMMANDS = [
 
 /**
  * Scanning, account settings, lifecycle policies, the archive, pull-through cache rules, creation
- * templates, and the sweeps.
+ * templates, replication, and the sweeps.
  */
 const UNMODELLED = [
   "PutRegistryScanningConfiguration",
@@ -37,6 +37,9 @@ const UNMODELLED = [
   "UpdateRepositoryCreationTemplate",
   "DeleteRepositoryCreationTemplate",
   "CreateRepositoryFromTemplate",
+  "PutReplicationConfiguration",
+  "ReplicateImage",
+  "RecordImageReplication",
   ...SWEEP_COMMANDS,
 ] as const satisfies ReadonlyArray<BerthCommand["type"]>;
 

@@ -7,6 +7,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { AccountSettings } from "../account-settings/account-setting-values.js";
 import type { CreationTemplate } from "../creation-templates/template-values.js";
 import type { PullThroughCacheRule } from "../pull-through-cache/cache-rule-values.js";
+import type { ImageReplication, ReplicationConfiguration } from "../replication/replication-values.js";
 import type { ImageScan, RegistryScanningConfiguration } from "../scanning/scan-values.js";
 import type {
   ByteOffset,
@@ -50,6 +51,8 @@ export interface ImageDraft {
   lastArchivedAt: Timestamp | undefined;
   /** When the image was last restored from the archive (ECR's lastActivatedAt). */
   lastActivatedAt: Timestamp | undefined;
+  /** The image's last replication round, if its registry replicates it (replaced whole). */
+  replication?: ImageReplication;
 }
 
 export interface LayerDraft {
@@ -183,6 +186,8 @@ export interface RegistrySettingsDraft {
   pullThroughCacheRules?: ReadonlyArray<PullThroughCacheRule>;
   /** Repository creation templates in prefix order; absent until the first. Replaced whole. */
   creationTemplates?: ReadonlyArray<CreationTemplate>;
+  /** PutReplicationConfiguration's configuration; absent until the first. Replaced whole. */
+  replicationConfiguration?: ReplicationConfiguration;
 }
 
 export interface RegistryDraft {

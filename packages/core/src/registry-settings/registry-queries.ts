@@ -1,12 +1,14 @@
 /** DescribeRegistry. */
 import type { RegistryState } from "../kernel/registry-state.js";
+import { replicationConfigurationOf } from "../replication/replication-queries.js";
+import type { ReplicationConfiguration } from "../replication/replication-values.js";
 import type { RegistryId } from "../values/primitives.js";
 
-/** Berth does not replicate: the replication configuration is always empty. */
+/** The registry's replication configuration (PutReplicationConfiguration); no rules until one is put. */
 export const describeRegistry = (
-  _state: RegistryState,
+  state: RegistryState,
   query: { readonly registryId: RegistryId },
-): { registryId: RegistryId; replicationConfiguration: { rules: ReadonlyArray<never> } } => ({
+): { registryId: RegistryId; replicationConfiguration: ReplicationConfiguration } => ({
   registryId: query.registryId,
-  replicationConfiguration: { rules: [] },
+  replicationConfiguration: replicationConfigurationOf(state, query.registryId),
 });

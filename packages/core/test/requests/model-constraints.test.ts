@@ -71,6 +71,8 @@ const OPERATIONS = [
   "UpdateRepositoryCreationTemplate",
   "DeleteRepositoryCreationTemplate",
   "DescribeRepositoryCreationTemplates",
+  "PutReplicationConfiguration",
+  "DescribeImageReplicationStatus",
 ] as const;
 
 /** Shapes whose bounds Berth sets where the model is silent, from ECR's documented limits. */

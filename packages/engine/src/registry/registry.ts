@@ -36,7 +36,9 @@ import {
   type RegistrySettingsOperations,
   registrySettingsOperations,
 } from "./registry-settings-operations.js";
+import { type ReplicationOperations, replicationOperations } from "./replication-operations.js";
 import { type RepositoryOperations, repositoryOperations } from "./repository-operations.js";
+import type { ScanWorkerOptions } from "./scan-worker.js";
 import { type ScanningOperations, scanningOperations } from "./scanning-operations.js";
 import { type SigningOperations, signingOperations } from "./signing-operations.js";
 
@@ -53,6 +55,7 @@ export interface Registry
     SigningOperations,
     PullThroughCacheOperations,
     CreationTemplateOperations,
+    ReplicationOperations,
     MaintenanceOperations {
   /** The folded state (read it right after awaiting a method or `catchUp`). */
   readonly state: RegistryState;
@@ -67,6 +70,8 @@ export interface Registry
   /** How long upload sessions stay open, and blobs once nothing references them (milliseconds). */
   readonly uploadTtl: number;
   readonly gcGrace: number;
+  /** Runs the scan worker and the replication worker until `signal` aborts (what `berth serve` runs). */
+  runWorkers(options: ScanWorkerOptions): Promise<void>;
 }
 
 export const createRegistry = (options: RegistryOptions): Registry => {
@@ -75,12 +80,24 @@ export const createRegistry = (options: RegistryOptions): Registry => {
   const images = imageOperations(runtime);
   // Pulls of a cache repository fill what it does not hold yet before they read (pull-through-fill.ts).
   const fill = createPullThroughFill(runtime, layers, images, options);
+  const templates = creationTemplateOperations(runtime);
   const blobFilled =
     <I extends RepositoryInput, A>(digestOf: (input: I) => string, read: (input: I) => Result<A>) =>
     async (input: I): Result<A> => {
       const filled = await fill.ensureBlob(runtime.refOf(input), digestOf(input));
       return E.isLeft(filled) ? filled : read(input);
     };
+  const scanning = scanningOperations(runtime, {
+    events: options.events,
+    scanner: options.scanner ?? noFindingsScanner,
+    ...(options.scanTimeoutMs === undefined ? {} : { scanTimeoutMs: options.scanTimeoutMs }),
+    readBlob: async (ref, digest) => {
+      const read = await layers.readBlob({ ...ref, digest: digest as Digest });
+      if (E.isLeft(read)) throw new Error(read.left.message);
+      return read.right;
+    },
+  });
+  const replication = replicationOperations(runtime, options.events, templates);
   return {
     get state() {
       return runtime.handler.state;
@@ -108,21 +125,19 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     ...policyOperations(runtime),
     ...registrySettingsOperations(runtime),
     ...lifecycleOperations(runtime),
-    ...scanningOperations(runtime, {
-      events: options.events,
-      scanner: options.scanner ?? noFindingsScanner,
-      ...(options.scanTimeoutMs === undefined ? {} : { scanTimeoutMs: options.scanTimeoutMs }),
-      readBlob: async (ref, digest) => {
-        const read = await layers.readBlob({ ...ref, digest: digest as Digest });
-        if (E.isLeft(read)) throw new Error(read.left.message);
-        return read.right;
-      },
-    }),
+    ...scanning,
     ...accountSettingsOperations(runtime),
     ...archiveOperations(runtime),
     ...signingOperations(runtime),
     ...pullThroughCacheOperations(runtime, options),
-    ...creationTemplateOperations(runtime),
+    ...templates,
+    ...replication,
+    runWorkers: async (workerOptions) => {
+      await Promise.all([
+        scanning.runScanWorker(workerOptions),
+        replication.runReplicationWorker(workerOptions),
+      ]);
+    },
     ...maintenanceOperations(runtime),
   };
 };

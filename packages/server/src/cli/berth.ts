@@ -101,11 +101,11 @@ const startBackgroundWork = (registry: Registry, options: ServeOptions, logger: 
     onError: (error) =>
       logger.error({ err: error }, "applying lifecycle policies failed; retrying on schedule"),
   });
-  // Scans started on push or by StartImageScan run in the background until shutdown.
+  // Scans and replications started by pushes run in the background until shutdown.
   const scanning = new AbortController();
-  const scanWorker = registry.runScanWorker({
+  const scanWorker = registry.runWorkers({
     signal: scanning.signal,
-    onError: (error) => logger.error({ err: error }, "scan worker: storage failed, retrying"),
+    onError: (error) => logger.error({ err: error }, "scan or replication worker: storage failed, retrying"),
   });
   const sweeps = registry.startBackgroundSweeps({
     onSweep: (report) => logger.info(report, "expired uploads and collected garbage"),

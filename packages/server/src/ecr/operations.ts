@@ -248,6 +248,10 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
         registryId: context.registryId,
       }),
     ),
+  PutReplicationConfiguration: (request, context) =>
+    context.registry.putReplicationConfiguration({ ...request, registryId: context.registryId }),
+  DescribeImageReplicationStatus: (request, context) =>
+    context.registry.describeImageReplicationStatus(withAccount(request, context)),
   GetAuthorizationToken: async (request, context) => {
     const defaultRegion = context.registry.context.region;
     const region = regionOf(context.registryId, defaultRegion);

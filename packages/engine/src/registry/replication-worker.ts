@@ -8,6 +8,7 @@
  * still in progress), so a restart between the two duplicates nothing.
  */
 import {
+  type ImageReplicationStarted,
   isAwsRegion,
   type RegistryId,
   type ReplicationDestination,
@@ -103,11 +104,10 @@ export const createReplicationWorker = (
     return E.isLeft(copied) ? `${copied.left._tag}: ${copied.left.message}` : undefined;
   };
 
-  /** One pass: every destination in progress now, in log order. Resolves to how many it ended. */
-  const runPending = async (stop: AbortSignal = new AbortController().signal): Promise<number> => {
-    await handler.catchUp();
+  /** Copies and records each destination still in progress when its turn comes; how many it ended. */
+  const runRounds = async (rounds: ReadonlyArray<ReplicationInProgress>, stop: AbortSignal) => {
     let ran = 0;
-    for (const r of replicationsInProgress(handler.state)) {
+    for (const r of rounds) {
       if (stop.aborted) break;
       if (!replicationStillInProgress(handler.state, r)) continue;
       await record(r, await copy(r));
@@ -116,10 +116,32 @@ export const createReplicationWorker = (
     return ran;
   };
 
-  /** Waits until a round starts after `from` (or the worker stops). */
-  const nextRoundAfter = async (from: bigint, signal: AbortSignal) => {
+  /**
+   * One pass over the whole state: every destination in progress now, in log order. Walks every
+   * image, so the worker makes it only when it starts or recovers; after that it works from the
+   * rounds the log announces (O(new events) per push).
+   */
+  const runPending = async (stop: AbortSignal = new AbortController().signal): Promise<number> => {
+    await handler.catchUp();
+    return runRounds(replicationsInProgress(handler.state), stop);
+  };
+
+  /** The destinations a round's start names: what a full pass would find of it. */
+  const roundOf = ({ data }: Pick<ImageReplicationStarted, "data">): ReplicationInProgress[] =>
+    data.destinations.map((destination) => ({
+      registryId: data.registryId,
+      repositoryName: data.repositoryName,
+      imageDigest: data.imageDigest,
+      startedAt: data.startedAt,
+      destination: { region: destination.region, registryId: destination.registryId },
+    }));
+
+  /** Follows the log from `from`, running each round as its start arrives (until the worker stops). */
+  const followRounds = async (from: bigint, signal: AbortSignal) => {
     for await (const event of events.subscribe({ after: from, signal })) {
-      if (event.type === "ImageReplicationStarted") return;
+      if (event.type !== "ImageReplicationStarted") continue;
+      await handler.catchUp(); // the round's own event and everything before it are folded
+      await runRounds(roundOf(event as unknown as ImageReplicationStarted), signal);
     }
   };
 
@@ -129,8 +151,8 @@ export const createReplicationWorker = (
       try {
         await handler.catchUp();
         const from = handler.position;
-        await runPending(signal);
-        await nextRoundAfter(from, signal);
+        await runPending(signal); // what a previous process or a failure left in progress
+        await followRounds(from, signal);
       } catch (error) {
         if (signal.aborted) return;
         options.onError?.(error);

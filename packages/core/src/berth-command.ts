@@ -64,6 +64,9 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "UpdateRepositoryCreationTemplate":
     case "DeleteRepositoryCreationTemplate":
     case "PutReplicationConfiguration":
+    case "StartReplicationBackfill":
+    case "PrepareReplicationBackfill":
+    case "StopReplicationBackfill":
       return StreamNames.registry(command.data.registryId);
     case "CollectBlob":
     case "RetainBlob":

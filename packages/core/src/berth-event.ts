@@ -23,6 +23,7 @@ import type { PolicyEvent, RegistryPolicyDeleted, RegistryPolicySet } from "./po
 import type { PullThroughCacheEvent } from "./pull-through-cache/cache-rule-events.js";
 import type { PullTimeExclusionEvent } from "./pull-time-exclusions/exclusion-events.js";
 import type { RegistrySettingsEvent } from "./registry-settings/registry-settings-events.js";
+import type { ReplicationBackfillEvent } from "./replication/replication-backfill-messages.js";
 import type { ReplicationConfigurationPut, ReplicationEvent } from "./replication/replication-events.js";
 import type { RepositoryLifecycleEvent } from "./repositories/repository-events.js";
 import type { RegistryScanningConfigurationChanged, ScanningEvent } from "./scanning/scanning-events.js";
@@ -59,7 +60,8 @@ export type RegistryEvent =
   | PullTimeExclusionEvent
   | PullThroughCacheEvent
   | CreationTemplateEvent
-  | ReplicationConfigurationPut;
+  | ReplicationConfigurationPut
+  | ReplicationBackfillEvent;
 /** The events of a repository's stream. */
 export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent | BlobEvent>;
 
@@ -85,6 +87,9 @@ export const streamOf = (event: BerthEvent): string => {
     case "RepositoryCreationTemplateUpdated":
     case "RepositoryCreationTemplateDeleted":
     case "ReplicationConfigurationPut":
+    case "ReplicationBackfillStarted":
+    case "ReplicationBackfillPrepared":
+    case "ReplicationBackfillStopped":
       return StreamNames.registry(event.data.registryId);
     case "BlobCollected":
     case "BlobRetained":

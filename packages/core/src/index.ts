@@ -102,6 +102,8 @@ export * from "./registry-settings/registry-settings-commands.js";
 export * from "./registry-settings/registry-settings-events.js";
 export * from "./registry-settings/registry-settings-requests.js";
 export * from "./replication/decide-replication.js";
+export * from "./replication/replication-backfill-messages.js";
+export * from "./replication/replication-backfill-queries.js";
 export * from "./replication/replication-commands.js";
 export * from "./replication/replication-events.js";
 export * from "./replication/replication-permission.js";

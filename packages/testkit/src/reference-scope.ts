@@ -40,6 +40,10 @@ const UNMODELLED = [
   "PutReplicationConfiguration",
   "ReplicateImage",
   "RecordImageReplication",
+  "StartReplicationBackfill",
+  "StartBackfillReplications",
+  "PrepareReplicationBackfill",
+  "StopReplicationBackfill",
   ...SWEEP_COMMANDS,
 ] as const satisfies ReadonlyArray<BerthCommand["type"]>;
 

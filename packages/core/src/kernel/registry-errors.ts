@@ -50,6 +50,9 @@ export type UnableToGetUpstreamImageException = Failure<"UnableToGetUpstreamImag
 export type UnableToGetUpstreamLayerException = Failure<"UnableToGetUpstreamLayerException">;
 export type TemplateAlreadyExistsException = Failure<"TemplateAlreadyExistsException">;
 export type TemplateNotFoundException = Failure<"TemplateNotFoundException">;
+export type ReplicationBackfillNotFoundException = Failure<"ReplicationBackfillNotFoundException">;
+export type ReplicationBackfillInProgressException = Failure<"ReplicationBackfillInProgressException">;
+export type ReplicationBackfillInvalidStatusException = Failure<"ReplicationBackfillInvalidStatusException">;
 export interface InvalidLayerPartException extends Failure<"InvalidLayerPartException"> {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -97,6 +100,9 @@ export type RegistryError =
   | UnableToGetUpstreamLayerException
   | TemplateAlreadyExistsException
   | TemplateNotFoundException
+  | ReplicationBackfillNotFoundException
+  | ReplicationBackfillInProgressException
+  | ReplicationBackfillInvalidStatusException
   | InvalidLayerPartException;
 
 export type RegistryErrorName = RegistryError["_tag"];
@@ -296,4 +302,11 @@ export const RegistryErrors = {
     uploadId,
     lastValidByteReceived: bytesReceived - 1,
   }),
+  replicationBackfill: (
+    tag: "NotFound" | "InProgress" | "InvalidStatus",
+    message: string,
+  ):
+    | ReplicationBackfillNotFoundException
+    | ReplicationBackfillInProgressException
+    | ReplicationBackfillInvalidStatusException => fail(`ReplicationBackfill${tag}Exception`, message),
 } as const;

@@ -7,6 +7,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { AccountSettings } from "../account-settings/account-setting-values.js";
 import type { CreationTemplate } from "../creation-templates/template-values.js";
 import type { PullThroughCacheRule } from "../pull-through-cache/cache-rule-values.js";
+import type { ReplicationBackfillState } from "../replication/replication-backfill-messages.js";
 import type { ImageReplication, ReplicationConfiguration } from "../replication/replication-values.js";
 import type { ImageScan, RegistryScanningConfiguration } from "../scanning/scan-values.js";
 import type {
@@ -188,6 +189,8 @@ export interface RegistrySettingsDraft {
   creationTemplates?: ReadonlyArray<CreationTemplate>;
   /** PutReplicationConfiguration's configuration; absent until the first. Replaced whole. */
   replicationConfiguration?: ReplicationConfiguration;
+  /** Replication backfills in start order; absent until the first. Replaced whole. */
+  replicationBackfills?: ReadonlyArray<ReplicationBackfillState>;
 }
 
 export interface RegistryDraft {

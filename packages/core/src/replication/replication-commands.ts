@@ -1,6 +1,7 @@
 /** Commands of replication. */
 import type { Command, RepositoryRef } from "../kernel/message.js";
 import type { Digest, RegistryId, Timestamp } from "../values/primitives.js";
+import type { ReplicationBackfillCommand } from "./replication-backfill-messages.js";
 import type { ReplicationConfiguration, ReplicationDestination } from "./replication-values.js";
 
 export type PutReplicationConfiguration = Command<
@@ -37,4 +38,8 @@ export type RecordImageReplication = Command<
   }
 >;
 
-export type ReplicationCommand = PutReplicationConfiguration | ReplicateImage | RecordImageReplication;
+export type ReplicationCommand =
+  | PutReplicationConfiguration
+  | ReplicateImage
+  | RecordImageReplication
+  | ReplicationBackfillCommand;

@@ -5,6 +5,13 @@ import type { DecideTable, EvolveTable } from "../kernel/slice.js";
 import type { LayerUploadEvent } from "../layer-uploads/layer-upload-events.js";
 import { decideReplicateImage } from "./decide-replicate-image.js";
 import { decidePutReplicationConfiguration, decideRecordImageReplication } from "./decide-replication.js";
+import {
+  decidePrepareReplicationBackfill,
+  decideStartBackfillReplications,
+  decideStartReplicationBackfill,
+  decideStopReplicationBackfill,
+  evolveBackfills,
+} from "./decide-replication-backfill.js";
 import type { ReplicationCommand } from "./replication-commands.js";
 import type { ReplicationEvent } from "./replication-events.js";
 import { sameDestination } from "./replication-values.js";
@@ -17,6 +24,10 @@ export const replicationDecider: {
     PutReplicationConfiguration: decidePutReplicationConfiguration,
     ReplicateImage: decideReplicateImage,
     RecordImageReplication: decideRecordImageReplication,
+    StartReplicationBackfill: decideStartReplicationBackfill,
+    StartBackfillReplications: decideStartBackfillReplications,
+    PrepareReplicationBackfill: decidePrepareReplicationBackfill,
+    StopReplicationBackfill: decideStopReplicationBackfill,
   },
   evolve: {
     ReplicationConfigurationPut: (draft, { data }) => {
@@ -32,6 +43,9 @@ export const replicationDecider: {
           registryId: d.registryId,
           status: "IN_PROGRESS",
         })),
+        ...(data.replicationBackfillId === undefined
+          ? {}
+          : { replicationBackfillId: data.replicationBackfillId }),
       };
     }),
     ImageReplicationRecorded: repositoryStep((repository, { data }) => {
@@ -40,7 +54,7 @@ export const replicationDecider: {
       if (image === undefined || replication === undefined || replication.startedAt !== data.startedAt)
         return;
       image.replication = {
-        startedAt: replication.startedAt,
+        ...replication,
         destinations: replication.destinations.map((d) =>
           sameDestination(d, data.destination)
             ? {
@@ -52,5 +66,27 @@ export const replicationDecider: {
         ),
       };
     }),
+    ReplicationBackfillStarted: (draft, { data }) =>
+      evolveBackfills(registrySettingsDraft(draft, data.registryId), (all) => [
+        ...all,
+        {
+          replicationBackfillId: data.replicationBackfillId,
+          destination: data.destination,
+          startedAt: data.startedAt,
+          prepared: false,
+        },
+      ]),
+    ReplicationBackfillPrepared: (draft, { data }) =>
+      evolveBackfills(registrySettingsDraft(draft, data.registryId), (all) =>
+        all.map((b) =>
+          b.replicationBackfillId === data.replicationBackfillId ? { ...b, prepared: true } : b,
+        ),
+      ),
+    ReplicationBackfillStopped: (draft, { data }) =>
+      evolveBackfills(registrySettingsDraft(draft, data.registryId), (all) =>
+        all.map((b) =>
+          b.replicationBackfillId === data.replicationBackfillId ? { ...b, stoppedAt: data.stoppedAt } : b,
+        ),
+      ),
   },
 };

@@ -5,6 +5,7 @@
  */
 import type { Event, RepositoryRef } from "../kernel/message.js";
 import type { Digest, RegistryId, Timestamp } from "../values/primitives.js";
+import type { ReplicationBackfillEvent } from "./replication-backfill-messages.js";
 import type { ReplicationConfiguration, ReplicationDestination } from "./replication-values.js";
 
 export type ReplicationConfigurationPut = Event<
@@ -18,6 +19,8 @@ export type ImageReplicationStarted = Event<
     readonly imageDigest: Digest;
     readonly destinations: ReadonlyArray<ReplicationDestination>;
     readonly startedAt: Timestamp;
+    /** The backfill that started the round (absent for a push's or a tag's round). */
+    readonly replicationBackfillId?: string;
   }
 >;
 export type ImageReplicationRecorded = Event<
@@ -34,4 +37,5 @@ export type ImageReplicationRecorded = Event<
 export type ReplicationEvent =
   | ReplicationConfigurationPut
   | ImageReplicationStarted
-  | ImageReplicationRecorded;
+  | ImageReplicationRecorded
+  | ReplicationBackfillEvent;

@@ -1,7 +1,18 @@
-/** Requests of the ECR replication operations, with the model's constraints. */
+/**
+ * Requests of the ECR replication operations, with the model's constraints. The four backfill
+ * operations are newer than the botocore model the tests read: their members and required members
+ * are the AWS SDK's (checked against @aws-sdk/client-ecr's schemas), their bounds its doc comments'
+ * (maxResults 1–50 for ListReplicationBackfills, 1–1000 for DescribeReplicationBackfillResults).
+ */
 import * as t from "io-ts";
-import { boundedList, boundedString, declared, structure } from "../kernel/constraint-codecs.js";
-import { imageIdentifier, registryId, repositoryName } from "../kernel/request-members.js";
+import { boundedInt, boundedList, boundedString, declared, structure } from "../kernel/constraint-codecs.js";
+import {
+  imageIdentifier,
+  maxResults,
+  nextToken,
+  registryId,
+  repositoryName,
+} from "../kernel/request-members.js";
 
 const region = boundedString({ min: 2, max: 25, pattern: "[0-9a-z-]{2,25}" }, "Region");
 const destination = structure("ReplicationDestination", { region, registryId }, {});
@@ -41,7 +52,57 @@ export const DescribeImageReplicationStatusRequest = structure(
 );
 export type DescribeImageReplicationStatusRequest = t.TypeOf<typeof DescribeImageReplicationStatusRequest>;
 
+const replicationBackfillId = boundedString({}, "ReplicationBackfillId");
+
+export const StartReplicationBackfillRequest = structure(
+  "StartReplicationBackfillRequest",
+  { destination },
+  { registryId },
+);
+export type StartReplicationBackfillRequest = t.TypeOf<typeof StartReplicationBackfillRequest>;
+export const StopReplicationBackfillRequest = structure(
+  "StopReplicationBackfillRequest",
+  { replicationBackfillId },
+  { registryId },
+);
+export type StopReplicationBackfillRequest = t.TypeOf<typeof StopReplicationBackfillRequest>;
+export const ListReplicationBackfillsRequest = structure(
+  "ListReplicationBackfillsRequest",
+  {},
+  {
+    registryId,
+    maxResults: boundedInt({ min: 1, max: 50 }, "ListReplicationBackfillsMaxResults"),
+    nextToken,
+  },
+);
+export type ListReplicationBackfillsRequest = t.TypeOf<typeof ListReplicationBackfillsRequest>;
+export const DescribeReplicationBackfillResultsRequest = structure(
+  "DescribeReplicationBackfillResultsRequest",
+  { replicationBackfillId },
+  {
+    registryId,
+    resultStatusFilter: declared(t.keyof({ COMPLETE: null, FAILED: null }), {
+      kind: "enum",
+      values: ["COMPLETE", "FAILED"],
+    }),
+    maxResults,
+    nextToken,
+  },
+);
+export type DescribeReplicationBackfillResultsRequest = t.TypeOf<
+  typeof DescribeReplicationBackfillResultsRequest
+>;
+
+/** The backfill operations: in the AWS SDK's model, not yet in botocore's. */
+export const replicationBackfillRequests = {
+  StartReplicationBackfill: StartReplicationBackfillRequest,
+  StopReplicationBackfill: StopReplicationBackfillRequest,
+  ListReplicationBackfills: ListReplicationBackfillsRequest,
+  DescribeReplicationBackfillResults: DescribeReplicationBackfillResultsRequest,
+} as const;
+
 export const replicationRequests = {
   PutReplicationConfiguration: PutReplicationConfigurationRequest,
   DescribeImageReplicationStatus: DescribeImageReplicationStatusRequest,
+  ...replicationBackfillRequests,
 } as const;

@@ -37,6 +37,8 @@ export interface DestinationStatus extends ReplicationDestination {
 export interface ImageReplication {
   readonly startedAt: Timestamp;
   readonly destinations: ReadonlyArray<DestinationStatus>;
+  /** The backfill that started this round, if one did. */
+  readonly replicationBackfillId?: string;
 }
 
 export const sameDestination = (a: ReplicationDestination, b: ReplicationDestination): boolean =>

@@ -5,16 +5,27 @@
  */
 import {
   describeImageReplicationStatus,
+  describeReplicationBackfillResults,
   type ImageIdentifier,
   type ImageReplicationStatusAnswer,
+  listReplicationBackfills,
   type RegistryId,
+  type ReplicationBackfillStatus,
   type ReplicationConfiguration,
+  type ReplicationDestination,
   regionOf,
   replicationConfigurationOf,
 } from "@berth/core";
+import * as E from "fp-ts/lib/Either.js";
 import type { EventStore } from "../ports/event-store.js";
 import type { CreationTemplateOperations } from "./creation-template-operations.js";
-import type { RegistryInput, RegistryRuntime, RepositoryInput, Result } from "./registry-runtime.js";
+import type {
+  AnswerOf,
+  RegistryInput,
+  RegistryRuntime,
+  RepositoryInput,
+  Result,
+} from "./registry-runtime.js";
 import { createReplicationWorker, type ReplicationWorkerOptions } from "./replication-worker.js";
 
 export interface ReplicationOperations {
@@ -26,6 +37,32 @@ export interface ReplicationOperations {
   describeImageReplicationStatus(
     input: RepositoryInput & { readonly imageId: ImageIdentifier },
   ): Result<ImageReplicationStatusAnswer>;
+  /**
+   * ECR StartReplicationBackfill: records the backfill (PREPARING), then starts a round for each image
+   * of each repository the configuration replicates to `destination` that is not (being) replicated
+   * there; the replication worker copies them. Answers the backfill as it started.
+   */
+  startReplicationBackfill(
+    input: RegistryInput & { readonly destination: ReplicationDestination },
+  ): Result<BackfillAnswer>;
+  /**
+   * ECR StopReplicationBackfill: no more rounds start; those started are still copied (STOPPING
+   * until they end, then STOPPED).
+   */
+  stopReplicationBackfill(
+    input: RegistryInput & { readonly replicationBackfillId: string },
+  ): Result<BackfillAnswer>;
+  listReplicationBackfills(
+    input: RegistryInput & { readonly maxResults?: number; readonly nextToken?: string },
+  ): Result<AnswerOf<typeof listReplicationBackfills>>;
+  describeReplicationBackfillResults(
+    input: RegistryInput & {
+      readonly replicationBackfillId: string;
+      readonly resultStatusFilter?: "COMPLETE" | "FAILED";
+      readonly maxResults?: number;
+      readonly nextToken?: string;
+    },
+  ): Result<AnswerOf<typeof describeReplicationBackfillResults>>;
   /** Carries out every replication in progress now; resolves to how many destinations it ended. */
   runPendingReplications(): Promise<number>;
   /**
@@ -33,6 +70,13 @@ export interface ReplicationOperations {
    * restart), then each one the log records. `berth serve` runs it; so may an embedding service.
    */
   runReplicationWorker(options: ReplicationWorkerOptions): Promise<void>;
+}
+
+export interface BackfillAnswer {
+  readonly replicationBackfillId: string;
+  readonly destination: ReplicationDestination;
+  readonly status: ReplicationBackfillStatus;
+  readonly startedAt: number;
 }
 
 export const replicationOperations = (
@@ -61,6 +105,58 @@ export const replicationOperations = (
     },
     describeImageReplicationStatus: (input) =>
       query((state) => describeImageReplicationStatus(state, { ...input, registryId: registryOf(input) })),
+    startReplicationBackfill: async (input) => {
+      const registryId = registryOf(input);
+      const replicationBackfillId = runtime.newId();
+      const startedAt = runtime.now();
+      const destination = { region: input.destination.region, registryId: input.destination.registryId };
+      const started = await run(
+        {
+          type: "StartReplicationBackfill",
+          data: { registryId, replicationBackfillId, destination, startedAt },
+        },
+        (): BackfillAnswer => ({ replicationBackfillId, destination, status: "PREPARING", startedAt }),
+      );
+      if (E.isLeft(started)) return started;
+      const names = [...handler.state.repositories.values()]
+        .filter((r) => r.registryId === registryId)
+        .map((r) => r.name);
+      for (const repositoryName of names) {
+        const data = { registryId, repositoryName, replicationBackfillId, at: runtime.now() };
+        const done = await run({ type: "StartBackfillReplications", data }, () => undefined);
+        if (E.isLeft(done)) return done;
+      }
+      const prepared = await run(
+        { type: "PrepareReplicationBackfill", data: { registryId, replicationBackfillId } },
+        () => undefined,
+      );
+      return E.isLeft(prepared) ? prepared : started;
+    },
+    stopReplicationBackfill: (input) => {
+      const registryId = registryOf(input);
+      const { replicationBackfillId } = input;
+      return run(
+        {
+          type: "StopReplicationBackfill",
+          data: { registryId, replicationBackfillId, stoppedAt: runtime.now() },
+        },
+        (): BackfillAnswer => {
+          const view = describeReplicationBackfillResults(handler.state, {
+            registryId,
+            replicationBackfillId,
+          });
+          if (E.isLeft(view)) throw new Error(`The backfill ${replicationBackfillId} was just stopped`);
+          const { status, destination, startedAt } = view.right;
+          return { replicationBackfillId, destination, status, startedAt };
+        },
+      );
+    },
+    listReplicationBackfills: (input) =>
+      query((state) => listReplicationBackfills(state, { ...input, registryId: registryOf(input) })),
+    describeReplicationBackfillResults: (input) =>
+      query((state) =>
+        describeReplicationBackfillResults(state, { ...input, registryId: registryOf(input) }),
+      ),
     runPendingReplications: () => worker.runPending(),
     runReplicationWorker: (options) => worker.run(options),
   };

@@ -21,6 +21,7 @@ import type { TokenIssuer } from "../auth/authorization-token.js";
 import { layerDownloadUrl } from "../downloads/layer-download-url.js";
 import type { DownloadUrlSigner } from "../downloads/signed-urls.js";
 import { ruleAnswerOnWire, rulesPageOnWire } from "./pull-through-wire.js";
+import { backfillOnWire, backfillsOnWire } from "./replication-backfill-wire.js";
 import { imageDetailScanOnWire, scanFindingsOnWire } from "./scan-wire.js";
 import { withEpochSeconds } from "./wire.js";
 
@@ -252,6 +253,22 @@ export const ecrOperations: { readonly [Op in EcrOperation]: Operation<Op> } = {
     context.registry.putReplicationConfiguration({ ...request, registryId: context.registryId }),
   DescribeImageReplicationStatus: (request, context) =>
     context.registry.describeImageReplicationStatus(withAccount(request, context)),
+  StartReplicationBackfill: async (request, context) => {
+    const input = withAccount(request, context);
+    return backfillOnWire(input.registryId)(await context.registry.startReplicationBackfill(input));
+  },
+  StopReplicationBackfill: async (request, context) => {
+    const input = withAccount(request, context);
+    return backfillOnWire(input.registryId)(await context.registry.stopReplicationBackfill(input));
+  },
+  ListReplicationBackfills: async (request, context) => {
+    const input = withAccount(request, context);
+    return backfillsOnWire(input.registryId)(await context.registry.listReplicationBackfills(input));
+  },
+  DescribeReplicationBackfillResults: async (request, context) => {
+    const input = withAccount(request, context);
+    return backfillOnWire(input.registryId)(await context.registry.describeReplicationBackfillResults(input));
+  },
   GetAuthorizationToken: async (request, context) => {
     const defaultRegion = context.registry.context.region;
     const region = regionOf(context.registryId, defaultRegion);

@@ -148,7 +148,7 @@ describe("decodeRequest", () => {
   });
 
   it("knows the operations it serves", () => {
-    expect(OPERATIONS).toHaveLength(58);
+    expect(OPERATIONS).toHaveLength(62);
     expect(isEcrOperation("PutImage")).toBe(true);
     expect(isEcrOperation("toString")).toBe(false);
   });

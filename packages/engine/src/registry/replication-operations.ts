@@ -88,6 +88,30 @@ export const replicationOperations = (
   const worker = createReplicationWorker(runtime, events, (input) =>
     templates.createRepositoryFromTemplate(input),
   );
+  /** Starts a backfill's rounds in each repository of its registry, then ends its preparation. */
+  const prepare = async (registryId: RegistryId, replicationBackfillId: string): Result<undefined> => {
+    const names = [...handler.state.repositories.values()]
+      .filter((r) => r.registryId === registryId)
+      .map((r) => r.name);
+    for (const repositoryName of names) {
+      const data = { registryId, repositoryName, replicationBackfillId, at: runtime.now() };
+      const done = await run({ type: "StartBackfillReplications", data }, () => undefined);
+      if (E.isLeft(done)) return done;
+    }
+    return run(
+      { type: "PrepareReplicationBackfill", data: { registryId, replicationBackfillId } },
+      () => undefined,
+    );
+  };
+  /** Backfills a stopped process left PREPARING: their preparation is finished (it is idempotent). */
+  const resumePreparing = async () => {
+    await handler.catchUp();
+    for (const [registryId, settings] of handler.state.registries) {
+      for (const b of settings.replicationBackfills ?? []) {
+        if (!b.prepared && b.stoppedAt === undefined) await prepare(registryId, b.replicationBackfillId);
+      }
+    }
+  };
   return {
     putReplicationConfiguration: (input) => {
       const registryId: RegistryId = registryOf(input);
@@ -118,18 +142,7 @@ export const replicationOperations = (
         (): BackfillAnswer => ({ replicationBackfillId, destination, status: "PREPARING", startedAt }),
       );
       if (E.isLeft(started)) return started;
-      const names = [...handler.state.repositories.values()]
-        .filter((r) => r.registryId === registryId)
-        .map((r) => r.name);
-      for (const repositoryName of names) {
-        const data = { registryId, repositoryName, replicationBackfillId, at: runtime.now() };
-        const done = await run({ type: "StartBackfillReplications", data }, () => undefined);
-        if (E.isLeft(done)) return done;
-      }
-      const prepared = await run(
-        { type: "PrepareReplicationBackfill", data: { registryId, replicationBackfillId } },
-        () => undefined,
-      );
+      const prepared = await prepare(registryId, replicationBackfillId);
       return E.isLeft(prepared) ? prepared : started;
     },
     stopReplicationBackfill: (input) => {
@@ -158,6 +171,13 @@ export const replicationOperations = (
         describeReplicationBackfillResults(state, { ...input, registryId: registryOf(input) }),
       ),
     runPendingReplications: () => worker.runPending(),
-    runReplicationWorker: (options) => worker.run(options),
+    runReplicationWorker: async (options) => {
+      try {
+        await resumePreparing();
+      } catch (error) {
+        options.onError?.(error); // the backfills stay PREPARING until the next start
+      }
+      return worker.run(options);
+    },
   };
 };

@@ -206,6 +206,43 @@ describe("README quick start against a running server", () => {
     }
   }, 60_000);
 
+  it("the replication example copies a push from us-east-1 to eu-west-1, on a server of its own", async () => {
+    const own = await serve({
+      host: "127.0.0.1",
+      port: 0,
+      region: "us-east-1",
+      registryId: "000000000000",
+      storage: "memory",
+      dataDir: ".berth-data",
+      logLevel: "silent",
+      lenient: false,
+    });
+    const cwd = await mkdtemp(join(tmpdir(), "berth-readme-replication-"));
+    try {
+      const image = buildImage({ seed: "replication" });
+      await writeLayout(join(cwd, "app-layout"), [{ name: "v1", image }]);
+      const block = blocks("sh").find((code) => code.includes("put-replication-configuration"));
+      expect(block).toBeDefined();
+      // The block starts its server itself; here it is the one started above.
+      const script = block!
+        .split("\n")
+        .filter((line) => !line.startsWith("berth serve"))
+        .join("\n")
+        .replaceAll("localhost:5003", `127.0.0.1:${own.port}`);
+      const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], {
+        cwd,
+        env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_CONFIG_FILE: "/dev/null" },
+      });
+      expect(stdout).toContain('"status": "COMPLETE"');
+      expect(stdout).toContain('"region": "eu-west-1"');
+      expect(stdout).toContain(`"imageDigest": "${image.manifestDigest}"`);
+      expect(stdout).toContain('"imageTags": [\n                "v1"');
+    } finally {
+      await own.stop();
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("the pull-through cache example fills through the server from a second one, digests intact", async () => {
     const block = blocks("sh").find((code) => code.includes("create-pull-through-cache-rule"));
     expect(block).toBeDefined();

@@ -5,6 +5,7 @@ import {
   type EventToAppend,
   type ExpectedStreamVersion,
   type GuardedAppendResult,
+  pollingSubscription,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -120,31 +121,11 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     return row.version;
   };
 
-  /** Reads after the last delivered position until caught up, then waits for a wake-up or the poll interval. */
-  async function* subscribe({ after = 0n, signal }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
-    const stopped = () => closed || signal?.aborted === true;
-    let position = after;
+  const polling = { readAll, appended, isClosed: () => closed, batchSize: readAllLimit, pollIntervalMs };
+  /** Subscribers wake on NOTIFY once the listener is up, and poll otherwise. */
+  async function* subscribe(options?: SubscribeOptions): AsyncGenerator<RecordedEvent> {
     await listener?.listening();
-    while (!stopped()) {
-      const round = appended.round();
-      let batch: ReadonlyArray<RecordedEvent>;
-      try {
-        batch = await readAll({ after: position, maxCount: readAllLimit });
-      } catch (error) {
-        if (stopped()) return; // closing may have ended the connections under the read
-        throw error;
-      }
-      for (const event of batch) {
-        if (stopped()) return;
-        position = event.globalPosition;
-        yield event;
-      }
-      if (batch.length < readAllLimit)
-        await appended.wait(round, {
-          timeoutMs: pollIntervalMs,
-          ...(signal === undefined ? {} : { signal }),
-        });
-    }
+    yield* pollingSubscription(polling, options);
   }
 
   return {

@@ -5,6 +5,7 @@ import {
   type EventToAppend,
   type ExpectedStreamVersion,
   type GuardedAppendResult,
+  pollingSubscription,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -89,25 +90,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       .all(after, Math.max(Math.min(maxCount ?? readAllLimit, readAllLimit), 0))
       .map(toRecordedEvent);
 
-  /** Reads after the last delivered position until caught up, then waits for a wake-up or the poll interval. */
-  async function* subscribe({ after = 0n, signal }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
-    const stopped = () => closed || signal?.aborted === true;
-    let position = after;
-    while (!stopped()) {
-      const round = appended.round();
-      const batch = await readAll({ after: position, maxCount: readAllLimit });
-      for (const event of batch) {
-        if (stopped()) return;
-        position = event.globalPosition;
-        yield event;
-      }
-      if (batch.length < readAllLimit)
-        await appended.wait(round, {
-          timeoutMs: pollIntervalMs,
-          ...(signal === undefined ? {} : { signal }),
-        });
-    }
-  }
+  const polling = { readAll, appended, isClosed: () => closed, batchSize: readAllLimit, pollIntervalMs };
+  const subscribe = (options?: SubscribeOptions) => pollingSubscription(polling, options);
 
   return {
     appendToStream,

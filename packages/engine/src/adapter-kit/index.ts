@@ -2,6 +2,7 @@
 export { resolveByteRange } from "./byte-range.js";
 export { byteSource } from "./byte-source.js";
 export { createKeyedLock, type KeyedLock } from "./keyed-lock.js";
+export { type PollingSubscriptionOptions, pollingSubscription } from "./polling-subscription.js";
 export { sha256Digest } from "./sha256-digest.js";
 export { verifyUpload } from "./verify-upload.js";
 export { createWakeSignal, type WakeSignal } from "./wake-signal.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { serve } from "@berth/server";
+import { type ServeOptions, serve } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildImage, readLayout, writeLayout } from "../support/oci-layout.js";
 
@@ -17,6 +17,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const readme = await readFile(join(root, "README.md"), "utf8");
 const blocks = (language: string) =>
   [...readme.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, "g"))].map((m) => m[1]!);
+
+/** A server of the example's own: memory storage, default account and region, quiet. */
+const serveOnMemory = (options: Partial<ServeOptions> = {}) =>
+  serve({
+    host: "127.0.0.1",
+    port: 0,
+    region: "us-east-1",
+    registryId: "000000000000",
+    storage: "memory",
+    dataDir: ".berth-data",
+    logLevel: "silent",
+    lenient: false,
+    ...options,
+  });
 
 describe("README TypeScript examples", () => {
   const snippets = blocks("ts").filter((code) => !code.includes("createMyEventStore"));
@@ -48,17 +62,7 @@ describe("README TypeScript examples", () => {
 describe("README quick start against a running server", () => {
   let server: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
-    server = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: "000000000000",
-      storage: "memory",
-      dataDir: ".berth-data",
-      logLevel: "silent",
-      lenient: false,
-      createOnPush: true,
-    });
+    server = await serveOnMemory({ createOnPush: true });
   });
   afterAll(() => server.stop());
 
@@ -75,16 +79,7 @@ describe("README quick start against a running server", () => {
   }, 60_000);
 
   it("the lifecycle example runs as written after the quick start, on a server of its own", async () => {
-    const own = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: "000000000000",
-      storage: "memory",
-      dataDir: ".berth-data",
-      logLevel: "silent",
-      lenient: false,
-    });
+    const own = await serveOnMemory();
     try {
       const quickStart = blocks("sh").find((code) => code.includes("aws ecr create-repository"))!;
       const lifecycle = blocks("sh").find((code) => code.includes("aws ecr put-lifecycle-policy"));
@@ -102,16 +97,7 @@ describe("README quick start against a running server", () => {
   }, 60_000);
 
   it("the creation template example runs as written, on a server of its own without --create-on-push", async () => {
-    const own = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: "000000000000",
-      storage: "memory",
-      dataDir: ".berth-data",
-      logLevel: "silent",
-      lenient: false,
-    });
+    const own = await serveOnMemory();
     const cwd = await mkdtemp(join(tmpdir(), "berth-readme-"));
     try {
       await writeLayout(join(cwd, "app-layout"), [{ name: "v1", image: buildImage({ seed: "templates" }) }]);
@@ -166,17 +152,7 @@ describe("README quick start against a running server", () => {
   }, 60_000);
 
   it("the regions example keeps eu-west-1 apart from us-east-1, on a server of its own", async () => {
-    const own = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: "000000000000",
-      storage: "memory",
-      dataDir: ".berth-data",
-      logLevel: "silent",
-      lenient: false,
-      credentials: "AKIDREGIONS:regions-secret",
-    });
+    const own = await serveOnMemory({ credentials: "AKIDREGIONS:regions-secret" });
     const cwd = await mkdtemp(join(tmpdir(), "berth-readme-regions-"));
     try {
       await writeLayout(join(cwd, "app-layout"), [{ name: "v1", image: buildImage({ seed: "regions" }) }]);
@@ -207,16 +183,7 @@ describe("README quick start against a running server", () => {
   }, 60_000);
 
   it("the replication example copies a push from us-east-1 to eu-west-1, on a server of its own", async () => {
-    const own = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: "000000000000",
-      storage: "memory",
-      dataDir: ".berth-data",
-      logLevel: "silent",
-      lenient: false,
-    });
+    const own = await serveOnMemory();
     const cwd = await mkdtemp(join(tmpdir(), "berth-readme-replication-"));
     try {
       const image = buildImage({ seed: "replication" });
@@ -246,17 +213,7 @@ describe("README quick start against a running server", () => {
   it("the pull-through cache example fills through the server from a second one, digests intact", async () => {
     const block = blocks("sh").find((code) => code.includes("create-pull-through-cache-rule"));
     expect(block).toBeDefined();
-    const upstream = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: "000000000000",
-      storage: "memory",
-      dataDir: ".berth-data",
-      logLevel: "silent",
-      lenient: false,
-      createOnPush: true,
-    });
+    const upstream = await serveOnMemory({ createOnPush: true });
     const cwd = await mkdtemp(join(tmpdir(), "berth-readme-ptc-"));
     try {
       const image = buildImage({ seed: "readme-pull-through" });

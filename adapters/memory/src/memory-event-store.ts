@@ -27,6 +27,16 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
   const clock = options.clock ?? Date.now;
   const log: RecordedEvent[] = [];
   const streams = new Map<string, RecordedEvent[]>();
+  /** readImageManifest's index: the last ImagePushed manifest of each stream and digest. */
+  const manifests = new Map<string, string>();
+  const manifestKey = (streamName: string, digest: string) => `${streamName}\n${digest}`;
+  const indexManifest = (streamName: string, type: string, data: unknown) => {
+    if (type !== "ImagePushed") return;
+    const { imageDigest, imageManifest } = data as { imageDigest?: unknown; imageManifest?: unknown };
+    if (typeof imageDigest === "string" && typeof imageManifest === "string") {
+      manifests.set(manifestKey(streamName, imageDigest), imageManifest);
+    }
+  };
   const appended = createWakeSignal();
   let closed = false;
 
@@ -53,6 +63,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       });
       stream.push(recorded);
       log.push(recorded);
+      indexManifest(streamName, type, data);
     }
     if (stream.length > 0) streams.set(streamName, stream);
     if (copies.length > 0) appended.notify();
@@ -110,6 +121,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     appendIfLogAt,
     readStream,
     streamVersion: async (streamName) => streams.get(streamName)?.length ?? 0,
+    readImageManifest: async (streamName, digest) => manifests.get(manifestKey(streamName, digest)),
     readAll,
     subscribe,
     async close() {

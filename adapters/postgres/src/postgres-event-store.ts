@@ -11,7 +11,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from "@berth/engine";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Pool } from "pg";
 import { appendEvents } from "./append-events.js";
 import { toRecordedEvent } from "./event-row.js";
@@ -121,6 +121,20 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     return row.version;
   };
 
+  /** The last ImagePushed of the stream with this digest, by migration 0007's partial index. */
+  const readImageManifest = async (streamName: string, imageDigest: string) => {
+    const row = await db
+      .selectFrom("events")
+      .select(sql<string>`data->>'imageManifest'`.as("manifest"))
+      .where(sql<boolean>`type = 'ImagePushed'`)
+      .where("stream_name", "=", streamName)
+      .where(sql`data->>'imageDigest'`, "=", imageDigest)
+      .orderBy("global_position", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row?.manifest;
+  };
+
   const polling = { readAll, appended, isClosed: () => closed, batchSize: readAllLimit, pollIntervalMs };
   /** Subscribers wake on NOTIFY once the listener is up, and poll otherwise. */
   async function* subscribe(options?: SubscribeOptions): AsyncGenerator<RecordedEvent> {
@@ -133,6 +147,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     appendIfLogAt,
     readStream,
     streamVersion,
+    readImageManifest,
     readAll,
     subscribe,
     async close() {

@@ -29,6 +29,12 @@ export const sqliteMigrations: ReadonlyArray<SqliteMigration> = [
       constraint events_stream_name_stream_version_key unique (stream_name, stream_version)
     )`,
   },
+  {
+    // readImageManifest's index: the registry keeps no manifest text in memory (see the port).
+    name: "0002_index_image_manifests",
+    up: `create index events_image_manifest_idx on events (stream_name, json_extract(data, '$.imageDigest'))
+      where type = 'ImagePushed'`,
+  },
 ];
 
 /**

@@ -98,6 +98,12 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     appendIfLogAt,
     readStream,
     streamVersion: async (streamName) => Number(statements.stream.get(streamName)?.version ?? 0),
+    readImageManifest: async (streamName, imageDigest) => {
+      const row = statements.imagePushed.get(streamName, imageDigest);
+      return row === undefined
+        ? undefined
+        : (JSON.parse(row.data) as { imageManifest: string }).imageManifest;
+    },
     readAll,
     subscribe,
     async close() {

@@ -77,7 +77,8 @@ export const applyEvent = (draft: RegistryDraft, event: BerthEvent): void => {
   step?.(draft, event);
 };
 
-const cloneImage = (image: ImageDraft): ImageDraft => ({ ...image, tags: new Set(image.tags) });
+/** Images change in place (scans, pulls, storage class); their tag lists are replaced, never changed. */
+const cloneImage = (image: ImageDraft): ImageDraft => ({ ...image });
 
 /** Copies entries in one loop, without the arrays a spread would build: a snapshot copies the whole state. */
 const mapValues = <K, V>(map: ReadonlyMap<K, V>, copy: (value: V) => V): Map<K, V> => {

@@ -220,10 +220,10 @@ const selects = (rule: LifecycleRule, image: ImageState): boolean => {
   const tags = image.tags;
   if (s.storageClass !== (image.storageClass === "ARCHIVE" ? "archive" : "standard")) return false;
   if (s.tagStatus === "any") return true;
-  if (s.tagStatus === "untagged") return tags.size === 0;
+  if (s.tagStatus === "untagged") return tags.length === 0;
   const prefixes = (s.tagPrefixList ?? []).every((p) => [...tags].some((t) => t.startsWith(p)));
   const patterns = (s.tagPatternList ?? []).every((p) => [...tags].some((t) => tagPatternRegExp(p).test(t)));
-  return tags.size > 0 && prefixes && patterns;
+  return tags.length > 0 && prefixes && patterns;
 };
 
 describe("lifecycle evaluation: properties", () => {

@@ -89,7 +89,7 @@ describe("Referential integrity", () => {
             const image = repository.images.get(digest);
             const ids = [
               { imageDigest: digest },
-              ...(image?.tags.size === 1 ? [{ imageTag: [...image.tags][0]! }] : []),
+              ...(image?.tags.length === 1 ? [{ imageTag: [...image.tags][0]! }] : []),
             ];
             for (const imageId of ids) {
               const command: DeleteImages = {

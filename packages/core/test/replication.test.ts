@@ -193,6 +193,7 @@ describe("replication rounds and ReplicateImage", () => {
         registryId: OTHER,
         repositoryName: app,
         source: { registryId, repositoryName: app, imageDigest: pending!.imageDigest },
+        imageManifest: image.manifest,
         replicatedAt: pending!.startedAt,
       },
     });
@@ -208,6 +209,7 @@ describe("replication rounds and ReplicateImage", () => {
         registryId: OTHER,
         repositoryName: app,
         source: { registryId, repositoryName: app, imageDigest: pending!.imageDigest },
+        imageManifest: image.manifest,
         replicatedAt: pending!.startedAt,
       },
     };
@@ -220,6 +222,23 @@ describe("replication rounds and ReplicateImage", () => {
     expect(decide(state, replicate)).toEqual(E.right([]));
     const destination = state.repositories.get(`${OTHER}/${app}`);
     expect([...(destination?.images.get(pending!.imageDigest)?.tags ?? [])]).toEqual(["v1"]);
+  });
+
+  it("refuses a manifest that is not the source image's (the worker reads it from the log)", () => {
+    const state = fold(history());
+    const [pending] = replicationsInProgress(state);
+    const other = imageManifestOf(config, []);
+    const refused = decide(state, {
+      type: "ReplicateImage",
+      data: {
+        registryId: OTHER,
+        repositoryName: app,
+        source: { registryId, repositoryName: app, imageDigest: pending!.imageDigest },
+        imageManifest: other.manifest,
+        replicatedAt: pending!.startedAt,
+      },
+    });
+    expect(E.isLeft(refused) && refused.left._tag).toBe("ImageDigestDoesNotMatchException");
   });
 });
 

@@ -17,6 +17,7 @@ export * from "./registry/image-operations.js";
 export * from "./registry/layer-operations.js";
 export * from "./registry/lifecycle-operations.js";
 export * from "./registry/maintenance-operations.js";
+export * from "./registry/manifest-reader.js";
 export * from "./registry/policy-operations.js";
 export * from "./registry/pull-through-cache-operations.js";
 export * from "./registry/registry.js";

@@ -4,6 +4,7 @@ import { describeAppendCases } from "./event-store-append-cases.js";
 import { describeConcurrencyCases } from "./event-store-concurrency-cases.js";
 import { describeGuardedAppendCases } from "./event-store-guarded-cases.js";
 import { describeJsonCases } from "./event-store-json-cases.js";
+import { describeManifestCases } from "./event-store-manifest-cases.js";
 import { describeReadCases } from "./event-store-read-cases.js";
 import { describeSubscribeCases } from "./event-store-subscribe-cases.js";
 import { type MakeStore, useStoreFixture } from "./store-fixture.js";
@@ -21,5 +22,6 @@ export const describeEventStoreContract = (name: string, makeStore: MakeStore<Ev
     describeGuardedAppendCases(store);
     describeSubscribeCases(store);
     describeJsonCases(store);
+    describeManifestCases(store);
   });
 };

@@ -5,6 +5,7 @@ import { stageUploadAppends } from "./0003-stage-upload-appends.js";
 import { appendInOneCall } from "./0004-append-in-one-call.js";
 import { uploadStepsInOneCall } from "./0005-upload-steps-in-one-call.js";
 import { createSnapshots } from "./0006-create-snapshots.js";
+import { indexImageManifests } from "./0007-index-image-manifests.js";
 
 /**
  * Berth's migrations for the tables in `schema`, in the order their names sort. Listed in code:
@@ -17,6 +18,7 @@ export const berthMigrations = (schema: string): Readonly<Record<string, Migrati
   "0004_append_in_one_call": appendInOneCall(schema),
   "0005_upload_steps_in_one_call": uploadStepsInOneCall(schema),
   "0006_create_snapshots": createSnapshots,
+  "0007_index_image_manifests": indexImageManifests,
 });
 
 /** The provider kysely's Migrator takes, for the tables in `schema`. */

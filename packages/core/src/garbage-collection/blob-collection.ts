@@ -14,7 +14,7 @@ export const isBlobCollectable = (entry: BlobState, now: Timestamp, gracePeriod:
   !entry.collected &&
   entry.references === 0 &&
   now - entry.idleSince >= gracePeriod &&
-  ![...entry.retainedFor.values()].some((until) => until > now);
+  ![...(entry.retainedFor?.values() ?? [])].some((until) => until > now);
 
 export interface CollectableBlob {
   readonly digest: Digest;
@@ -44,7 +44,7 @@ export const collectableBlobs = (
 export const nextCollectionDue = (state: RegistryState, gracePeriod: number): Timestamp | undefined => {
   let next: number | undefined;
   for (const entry of state.blobs.values()) {
-    const retained = Math.max(0, ...entry.retainedFor.values());
+    const retained = Math.max(0, ...(entry.retainedFor?.values() ?? []));
     const due = entry.collected
       ? 0
       : entry.references === 0

@@ -26,11 +26,11 @@ const entryOf = (draft: RegistryDraft, digest: Digest, at: Timestamp): BlobEntry
   draft.blobs.get(digest) ?? {
     digest,
     size: 0,
-    linkedBy: new Set(),
+    linkedBy: [],
     references: 0,
     idleSince: at,
     collected: false,
-    retainedFor: new Map(),
+    retainedFor: undefined,
   };
 
 /** Records a retention (and ends a condemnation: the retainer writes the bytes afresh). */
@@ -48,7 +48,7 @@ export const retain = (
     ...entry,
     idleSince: later(entry.idleSince, data.retainedAt),
     collected: false,
-    retainedFor: new Map([...entry.retainedFor, [data.retentionId, data.until]]),
+    retainedFor: new Map([...(entry.retainedFor ?? []), [data.retentionId, data.until]]),
   });
   draft.blobRetentions.set(data.retentionId, data.digest);
 };
@@ -60,10 +60,8 @@ const endRetention = (draft: RegistryDraft, retentionId: string): void => {
   draft.blobRetentions.delete(retentionId);
   const entry = draft.blobs.get(digest);
   if (entry === undefined) return;
-  draft.blobs.set(digest, {
-    ...entry,
-    retainedFor: new Map([...entry.retainedFor].filter(([id]) => id !== retentionId)),
-  });
+  const left = [...(entry.retainedFor ?? [])].filter(([id]) => id !== retentionId);
+  draft.blobs.set(digest, { ...entry, retainedFor: left.length === 0 ? undefined : new Map(left) });
 };
 
 export const linkBlob = (
@@ -73,12 +71,18 @@ export const linkBlob = (
   size: number,
   at: Timestamp,
 ): void => {
-  const key = repositoryKey(repository.registryId, repository.name);
+  const [key] = repository.soleLinker;
   const entry = entryOf(draft, digest, at);
+  const linkedBy =
+    entry.linkedBy.length === 0
+      ? repository.soleLinker
+      : entry.linkedBy.includes(key!)
+        ? entry.linkedBy
+        : [...entry.linkedBy, key!];
   draft.blobs.set(digest, {
     ...entry,
     size,
-    linkedBy: new Set([...entry.linkedBy, key]),
+    linkedBy,
     idleSince: later(entry.idleSince, at),
     collected: false,
   });
@@ -88,7 +92,7 @@ export const unlinkBlob = (draft: RegistryDraft, repository: RepositoryDraft, di
   const entry = draft.blobs.get(digest);
   if (entry === undefined) return;
   const key = repositoryKey(repository.registryId, repository.name);
-  draft.blobs.set(digest, { ...entry, linkedBy: new Set([...entry.linkedBy].filter((k) => k !== key)) });
+  draft.blobs.set(digest, { ...entry, linkedBy: entry.linkedBy.filter((k) => k !== key) });
 };
 
 const referenceBlobs = (draft: RegistryDraft, blobs: ReadonlyArray<Digest>, at: Timestamp): void => {

@@ -33,7 +33,7 @@ export const decideCollectLayer = (state: RegistryState, { data }: CollectLayer)
 export const decideCollectBlob = (state: RegistryState, { data }: CollectBlob) => {
   const entry = state.blobs.get(data.digest);
   return entry !== undefined &&
-    entry.linkedBy.size === 0 &&
+    entry.linkedBy.length === 0 &&
     isBlobCollectable(entry, data.now, data.gracePeriod)
     ? accept({
         type: "BlobCollected",
@@ -44,7 +44,7 @@ export const decideCollectBlob = (state: RegistryState, { data }: CollectBlob) =
 
 /** Idempotent: a retention already recorded records nothing again. */
 export const decideRetainBlob = (state: RegistryState, { data }: RetainBlob) =>
-  state.blobs.get(data.digest)?.retainedFor.has(data.retentionId) === true
+  state.blobs.get(data.digest)?.retainedFor?.has(data.retentionId) === true
     ? accept()
     : accept({
         type: "BlobRetained",

@@ -11,6 +11,8 @@ import {
 import type { EvolveTable } from "../kernel/slice.js";
 import type { Digest, ImageTag } from "../values/primitives.js";
 import type { ImageEvent } from "./image-events.js";
+import { referrerFacts } from "./referrer-facts.js";
+import { NO_DIGESTS, NO_TAGS, sharedDigests, sharedMediaType } from "./shared-values.js";
 
 const increment = <K>(counts: Map<K, number>, key: K) => counts.set(key, (counts.get(key) ?? 0) + 1);
 const decrement = <K>(counts: Map<K, number>, key: K) => {
@@ -38,14 +40,15 @@ const compactPushOrder = (order: PushOrderDraft, images: ReadonlyMap<string, Ima
 
 const untag = (repository: RepositoryDraft, tag: ImageTag) => {
   const holder = repository.tags.get(tag);
-  if (holder !== undefined) repository.images.get(holder)?.tags.delete(tag);
+  const image = holder === undefined ? undefined : repository.images.get(holder);
+  if (image !== undefined) image.tags = image.tags.filter((other) => other !== tag);
   repository.tags.delete(tag);
 };
 
 /** Moves `tag` to `image`, from whichever image held it. */
 const tagImage = (repository: RepositoryDraft, image: ImageDraft, tag: ImageTag) => {
   untag(repository, tag);
-  image.tags.add(tag);
+  if (!image.tags.includes(tag)) image.tags = [...image.tags, tag];
   repository.tags.set(tag, image.digest);
 };
 
@@ -65,21 +68,21 @@ export const removeImage = (repository: RepositoryDraft, image: ImageDraft) => {
 };
 
 export const evolveImage: EvolveTable<ImageEvent> = {
-  ImagePushed: repositoryStep((repository, { data: d }) => {
+  ImagePushed: repositoryStep((repository, { data: d }, draft) => {
     const previous = repository.images.get(d.imageDigest);
     if (previous !== undefined) removeImage(repository, previous);
     const seq = repository.nextSeq++;
     const image: ImageDraft = {
       digest: d.imageDigest,
-      manifest: d.imageManifest,
-      manifestMediaType: d.imageManifestMediaType,
-      artifactMediaType: d.artifactMediaType,
+      manifestMediaType: sharedMediaType(d.imageManifestMediaType),
+      artifactMediaType: sharedMediaType(d.artifactMediaType),
       sizeInBytes: d.imageSizeInBytes,
       pushedAt: d.pushedAt,
-      tags: new Set(),
-      blobs: d.blobs,
-      children: d.children,
+      tags: NO_TAGS,
+      blobs: sharedDigests(d.blobs, draft.blobs),
+      children: d.children.length === 0 ? NO_DIGESTS : d.children,
       subject: d.subject,
+      referrer: d.subject === undefined ? undefined : referrerFacts(d.imageManifest),
       seq,
       lastPulledAt: undefined,
       storageClass: "STANDARD",

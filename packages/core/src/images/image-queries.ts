@@ -52,9 +52,9 @@ const filterOf = (filter: ImagesQuery["filter"]) => {
   const { tagStatus, imageStatus = "ACTIVE" } = filter ?? {};
   return (image: ImageState) =>
     (tagStatus === "TAGGED"
-      ? image.tags.size > 0
+      ? image.tags.length > 0
       : tagStatus === "UNTAGGED"
-        ? image.tags.size === 0
+        ? image.tags.length === 0
         : true) &&
     (imageStatus === "ANY" || imageStatusOf(image) === imageStatus);
 };
@@ -92,7 +92,7 @@ const walkPushOrder = (
 };
 
 /** ListImages lists one id per tag (an untagged image is one id with its digest alone). */
-const idCount = (image: ImageState) => Math.max(image.tags.size, 1);
+const idCount = (image: ImageState) => Math.max(image.tags.length, 1);
 
 export interface ImageDetail {
   readonly registryId: RegistryId;
@@ -116,7 +116,7 @@ const detail = (repository: RepositoryState, image: ImageState): ImageDetail => 
   registryId: repository.registryId,
   repositoryName: repository.name,
   imageDigest: image.digest,
-  ...(image.tags.size > 0 ? { imageTags: [...image.tags] } : {}),
+  ...(image.tags.length > 0 ? { imageTags: [...image.tags] } : {}),
   imageSizeInBytes: image.sizeInBytes,
   imagePushedAt: image.pushedAt,
   imageManifestMediaType: image.manifestMediaType,
@@ -239,7 +239,7 @@ export const listImages = (
             filterOf(query.filter),
             idCount,
             (image, offset, room) => {
-              if (image.tags.size === 0) {
+              if (image.tags.length === 0) {
                 imageIds.push({ imageDigest: image.digest });
                 return 1;
               }
@@ -262,6 +262,12 @@ export interface RetrievedImage {
   readonly imageManifestMediaType: MediaType;
 }
 
+/**
+ * An image BatchGetImage serves, less its manifest text: the state does not keep manifests, the
+ * log does, and the engine reads the text from there (by repository and digest).
+ */
+export type ImageToRetrieve = Omit<RetrievedImage, "imageManifest">;
+
 export interface BatchGetImageQuery {
   readonly registryId: RegistryId;
   readonly repositoryName: RepositoryName;
@@ -270,7 +276,7 @@ export interface BatchGetImageQuery {
 }
 
 /**
- * The manifests asked for, byte-exact; ids that cannot be served become per-id failures (an archived
+ * The images asked for (the engine adds their manifests, byte-exact); ids that cannot be served become per-id failures (an archived
  * image among them: ECR's ImageInaccessible). What is served is a pull: see `pullsToRecord`.
  */
 export const batchGetImage = (
@@ -278,12 +284,12 @@ export const batchGetImage = (
   query: BatchGetImageQuery,
 ): E.Either<
   RegistryError,
-  { images: ReadonlyArray<RetrievedImage>; failures: ReadonlyArray<ImageFailure> }
+  { images: ReadonlyArray<ImageToRetrieve>; failures: ReadonlyArray<ImageFailure> }
 > =>
   pipe(
     requireRepository(state, query),
     E.map((repository) => {
-      const images: RetrievedImage[] = [];
+      const images: ImageToRetrieve[] = [];
       const failures: ImageFailure[] = [];
       for (const id of query.imageIds) {
         const resolved = resolveImageId(repository, id);
@@ -316,7 +322,6 @@ export const batchGetImage = (
             imageDigest: image.digest,
             ...(id.imageTag === undefined ? {} : { imageTag: id.imageTag }),
           },
-          imageManifest: image.manifest,
           imageManifestMediaType: image.manifestMediaType,
         });
       }

@@ -8,7 +8,6 @@ import type { RepositoryRef } from "../kernel/message.js";
 import type { RegistryError } from "../kernel/registry-errors.js";
 import { type RegistryState, requireRepository } from "../kernel/registry-state.js";
 import type { Digest, MediaType } from "../values/primitives.js";
-import { utf8Encode } from "../values/sha256.js";
 
 /** Tags after `last`, in lexical (code unit) order, at most `n` of them, and whether more follow. */
 export const listTags = (
@@ -33,14 +32,6 @@ export interface ReferrerDescriptor {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
-const annotationsOf = (manifest: string): Readonly<Record<string, string>> | undefined => {
-  const parsed = JSON.parse(manifest) as { annotations?: unknown };
-  const annotations = parsed.annotations;
-  return typeof annotations === "object" && annotations !== null && !Array.isArray(annotations)
-    ? (annotations as Record<string, string>)
-    : undefined;
-};
-
 /** Manifests whose subject is `digest`, as OCI descriptors, optionally only of one artifactType. */
 export const listReferrers = (
   state: RegistryState,
@@ -54,11 +45,11 @@ export const listReferrers = (
         const image = repository.images.get(digest);
         if (image === undefined) continue;
         if (query.artifactType !== undefined && image.artifactMediaType !== query.artifactType) continue;
-        const annotations = annotationsOf(image.manifest);
+        const annotations = image.referrer?.annotations;
         descriptors.push({
           mediaType: image.manifestMediaType,
           digest: image.digest,
-          size: utf8Encode(image.manifest).length,
+          size: image.referrer?.manifestSize ?? 0,
           ...(image.artifactMediaType === undefined ? {} : { artifactType: image.artifactMediaType }),
           ...(annotations === undefined ? {} : { annotations }),
         });

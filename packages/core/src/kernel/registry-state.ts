@@ -28,18 +28,26 @@ import { type RegistryError, RegistryErrors } from "./registry-errors.js";
 
 export interface ImageDraft {
   readonly digest: Digest;
-  readonly manifest: string;
+  /*
+   * No manifest text: the log keeps it (ImagePushed), and the engine reads it from there when an
+   * image is pulled, so memory grows with the images' metadata, not with their manifests.
+   */
   readonly manifestMediaType: MediaType;
   readonly artifactMediaType: MediaType | undefined;
   readonly sizeInBytes: number;
   readonly pushedAt: Timestamp;
-  /** Tags on this image; `RepositoryDraft.tags` is the inverse map. */
-  readonly tags: Set<ImageTag>;
+  /**
+   * Tags on this image, in the order they came; `RepositoryDraft.tags` is the inverse map. Replaced
+   * whole, never changed in place (most images have one tag: an array is a fifth of a Set's memory).
+   */
+  tags: ReadonlyArray<ImageTag>;
   /** Config and layers this manifest references. */
   readonly blobs: ReadonlyArray<Digest>;
   /** Manifests this index references. */
   readonly children: ReadonlyArray<Digest>;
   readonly subject: Digest | undefined;
+  /** What the OCI referrers API lists of a manifest that has a subject (absent when it has none). */
+  readonly referrer: ReferrerFacts | undefined;
   /** Push order within the repository: pagination tokens point at it. */
   readonly seq: number;
   /** The image's last scan, if it was ever scanned (replaced whole, never changed in place). */
@@ -54,6 +62,12 @@ export interface ImageDraft {
   lastActivatedAt: Timestamp | undefined;
   /** The image's last replication round, if its registry replicates it (replaced whole). */
   replication?: ImageReplication;
+}
+
+/** The manifest's own facts the referrers API answers: its size in bytes and its annotations. */
+export interface ReferrerFacts {
+  readonly manifestSize: number;
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface LayerDraft {
@@ -76,6 +90,11 @@ export interface PushOrderDraft {
 export interface RepositoryDraft {
   readonly registryId: RegistryId;
   readonly name: RepositoryName;
+  /**
+   * `[repositoryKey(registryId, name)]`: the `linkedBy` of every blob only this repository links,
+   * one array they all share rather than a key and an array each.
+   */
+  readonly soleLinker: ReadonlyArray<string>;
   readonly createdAt: Timestamp;
   imageTagMutability: ImageTagMutability;
   imageTagMutabilityExclusionFilters: ReadonlyArray<ImageTagMutabilityExclusionFilter>;
@@ -158,8 +177,8 @@ export interface BlobEntry {
   readonly digest: Digest;
   /** As linked (0 for a blob only referenced, never uploaded: lenient registries allow that). */
   readonly size: number;
-  /** `repositoryKey`s of the repositories that link it as a layer. */
-  readonly linkedBy: Set<string>;
+  /** `repositoryKey`s of the repositories that link it as a layer (an array: mostly one). */
+  readonly linkedBy: ReadonlyArray<string>;
   /** How many image references (config or layer) it has, over every repository. */
   readonly references: number;
   /** When its last reference went (or it was linked, or retained): meaningful while `references` is 0. */
@@ -168,9 +187,10 @@ export interface BlobEntry {
   readonly collected: boolean;
   /**
    * Retentions: an upload (by its id) or a mount (by a fresh id) about to link the blob, each until
-   * it links it, closes, or reaches the time given. A retained blob is never collected.
+   * it links it, closes, or reaches the time given. A retained blob is never collected. Undefined
+   * when there is none (most blobs: a map each would be most of the index's memory).
    */
-  readonly retainedFor: Map<string, Timestamp>;
+  readonly retainedFor: Map<string, Timestamp> | undefined;
 }
 
 export interface RegistrySettingsDraft {

@@ -37,8 +37,8 @@ const lastPulledAt = (image: ImageState): number => image.lastPulledAt ?? image.
 /** Only archived images are selected by `sinceImageTransitioned` rules, and they all carry the time. */
 const lastTransitionedAt = (image: ImageState): number => image.lastArchivedAt ?? image.pushedAt;
 
-const tagsMatch = (tags: ReadonlySet<ImageTag>, matches: ReadonlyArray<(tag: string) => boolean>) =>
-  matches.every((match) => [...tags].some(match));
+const tagsMatch = (tags: ReadonlyArray<ImageTag>, matches: ReadonlyArray<(tag: string) => boolean>) =>
+  matches.every((match) => tags.some(match));
 
 /** Whether a rule's selection (tag status, tags, storage class) takes in an image. */
 const selectorOf = (rule: LifecycleRule) => {
@@ -56,9 +56,9 @@ const selectorOf = (rule: LifecycleRule) => {
       case "any":
         return true;
       case "untagged":
-        return image.tags.size === 0;
+        return image.tags.length === 0;
       case "tagged":
-        return image.tags.size > 0 && tagsMatch(image.tags, matchers);
+        return image.tags.length > 0 && tagsMatch(image.tags, matchers);
     }
   };
 };

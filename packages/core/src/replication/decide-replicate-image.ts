@@ -11,6 +11,7 @@ import { RegistryErrors } from "../kernel/registry-errors.js";
 import { findRepository, type RegistryState, requireRepository } from "../kernel/registry-state.js";
 import type { LayerUploadEvent } from "../layer-uploads/layer-upload-events.js";
 import type { ImageTag } from "../values/primitives.js";
+import { manifestDigest } from "../values/sha256.js";
 import { isTagImmutable } from "../values/tag-mutability.js";
 import type { ReplicateImage } from "./replication-commands.js";
 import { replicationRefusal } from "./replication-permission.js";
@@ -30,6 +31,8 @@ export const decideReplicateImage = (state: RegistryState, { data }: ReplicateIm
       ),
     );
   }
+  const given = manifestDigest(data.imageManifest);
+  if (given !== image.digest) return refuse(RegistryErrors.imageDigestDoesNotMatch(image.digest, given));
   const refusal = replicationRefusal(state, source.registryId, data.registryId);
   if (refusal !== undefined) return refuse(RegistryErrors.invalidParameter(refusal));
   const found = requireRepository(state, ref);
@@ -76,7 +79,7 @@ export const decideReplicateImage = (state: RegistryState, { data }: ReplicateIm
       data: {
         ...ref,
         imageDigest: image.digest,
-        imageManifest: image.manifest,
+        imageManifest: data.imageManifest,
         imageManifestMediaType: image.manifestMediaType,
         ...(image.artifactMediaType === undefined ? {} : { artifactMediaType: image.artifactMediaType }),
         ...(first === undefined ? {} : { imageTag: first as ImageTag }),

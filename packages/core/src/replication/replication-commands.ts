@@ -22,6 +22,8 @@ export type ReplicateImage = Command<
   "ReplicateImage",
   RepositoryRef & {
     readonly source: RepositoryRef & { readonly imageDigest: Digest };
+    /** The source image's manifest, byte-exact, as the log keeps it (the state does not). */
+    readonly imageManifest: string;
     readonly replicatedAt: Timestamp;
   }
 >;

@@ -6,9 +6,11 @@ import type { RepositoryLifecycleEvent } from "./repository-events.js";
 
 export const evolveRepository: EvolveTable<RepositoryLifecycleEvent> = {
   RepositoryCreated: (draft, { data: d }) => {
-    draft.repositories.set(repositoryKey(d.registryId, d.repositoryName), {
+    const key = repositoryKey(d.registryId, d.repositoryName);
+    draft.repositories.set(key, {
       registryId: d.registryId,
       name: d.repositoryName,
+      soleLinker: Object.freeze([key]),
       createdAt: d.createdAt,
       imageTagMutability: d.imageTagMutability,
       imageTagMutabilityExclusionFilters: d.imageTagMutabilityExclusionFilters,

@@ -13,6 +13,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { applyEvent, berthEventTypes, type Projection } from "../evolve.js";
 import { emptyRegistryDraft, type RegistryDraft, type RegistryState } from "../kernel/registry-state.js";
+import { shareDecodedValues } from "./shared-after-decode.js";
 import { appendTo, chunksOf, splitEntry } from "./snapshot-containers.js";
 import { decodeValue, encodeValue, SnapshotFormatError } from "./snapshot-values.js";
 
@@ -21,8 +22,9 @@ export const SNAPSHOT_FORMAT_VERSION = 1;
 /**
  * Bump when the state's shape changes, or what an event does to it, without a new event type: every
  * snapshot taken before is then ignored (and the next one is taken with the new shape).
+ * 2: images no longer hold their manifest text (the log does).
  */
-export const STATE_SHAPE_VERSION = 1;
+export const STATE_SHAPE_VERSION = 2;
 
 /** 32-bit FNV-1a of a string's UTF-16 code units, in hex. */
 const fnv1a = (text: string): string => {
@@ -138,6 +140,7 @@ const decodeLines = (lines: Iterable<string>): RestoredSnapshot => {
     if (!Array.isArray(line)) throw new SnapshotFormatError("a line that is not an array");
     if (line[0] === "end") {
       if (line[1] !== count || !iterator.next().done) throw new SnapshotFormatError("truncated or padded");
+      shareDecodedValues(draft);
       return { position, versions, projection: { state: draft, apply: (e) => applyEvent(draft, e) } };
     }
     count++;

@@ -121,6 +121,15 @@ export interface EventStore {
   streamVersion(streamName: string): Promise<number>;
 
   /**
+   * Optional, the one index of the log's contents a registry asks for: the `imageManifest` of the
+   * last `ImagePushed` event of `streamName` whose `imageDigest` is `imageDigest` (undefined when
+   * there is none). The registry keeps no manifest text in memory and reads it here when an image is
+   * pulled; a store that can look it up by an index (not by reading the stream) implements it.
+   * Without it, the engine reads the stream.
+   */
+  readImageManifest?(streamName: string, imageDigest: string): Promise<string | undefined>;
+
+  /**
    * The global log in position order. Never skips a committed event: an event that commits later
    * never gets a position lower than one already returned to any reader.
    */

@@ -21,8 +21,10 @@ import {
   planImageDeletion,
   type RegistryId,
   type RepositoryName,
+  type RetrievedImage,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
+import type { ManifestReader } from "./manifest-reader.js";
 import type { AnswerOf, RegistryRuntime, RepositoryInput, Result, WithRegistry } from "./registry-runtime.js";
 
 export interface PutImageInput extends RepositoryInput {
@@ -47,6 +49,12 @@ export interface PushedImage {
 }
 
 /** How a read of manifests counts: a pull (BatchGetImage, a `/v2` GET) records the pull time. */
+/** BatchGetImage's answer: the images with their manifests, and per-id failures. */
+export interface BatchGetImageAnswer {
+  readonly images: ReadonlyArray<RetrievedImage>;
+  readonly failures: ReadonlyArray<ImageFailure>;
+}
+
 export interface PullInput {
   /** False for a read that is no pull (a `/v2` HEAD only checks); default true. */
   readonly countsAsPull?: boolean;
@@ -65,7 +73,7 @@ export interface ImageOperations {
    * one (ImageInaccessible). A pull records the images' pull time when one is due (at most once a
    * day each), beside the answer: the answer never waits for it (see `pullsRecorded`).
    */
-  batchGetImage(input: WithRegistry<BatchGetImageQuery> & PullInput): Result<AnswerOf<typeof batchGetImage>>;
+  batchGetImage(input: WithRegistry<BatchGetImageQuery> & PullInput): Result<BatchGetImageAnswer>;
   /** ECR BatchDeleteImage: deletes what it can; the rest become per-id failures. */
   batchDeleteImage(
     input: RepositoryInput & { readonly imageIds: ReadonlyArray<ImageIdentifier> },
@@ -103,8 +111,29 @@ const decidedDigest = (
   );
 };
 
+/** BatchGetImage's images with their manifests, read from the log; one it lacks becomes a failure. */
+const withManifests = async (
+  manifests: ManifestReader,
+  found: AnswerOf<typeof batchGetImage>,
+): Promise<BatchGetImageAnswer> => {
+  const texts = await Promise.all(
+    found.images.map((image) => manifests.read(image, image.imageId.imageDigest)),
+  );
+  const images: RetrievedImage[] = [];
+  const failures = [...found.failures];
+  found.images.forEach((image, i) => {
+    const imageManifest = texts[i];
+    if (imageManifest !== undefined) images.push({ ...image, imageManifest });
+    else {
+      const message = `The log holds no manifest for '${image.imageId.imageDigest}'`;
+      failures.push({ imageId: image.imageId, failureCode: "ImageNotFound", failureReason: message });
+    }
+  });
+  return { images, failures };
+};
+
 export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
-  const { handler, now, runWithEvents, runObserving, query, refOf, registryOf, pulls } = runtime;
+  const { handler, now, runWithEvents, runObserving, query, refOf, registryOf, pulls, manifests } = runtime;
   return {
     putImage: (input) => {
       const ref = refOf(input);
@@ -112,6 +141,7 @@ export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
         const repository = findRepository(handler.state, ref.registryId, ref.repositoryName);
         const digest = decidedDigest(input, events, repository?.tags);
         const image = repository?.images.get(digest);
+        manifests.remember(digest, input.imageManifest);
         return {
           image: {
             ...ref,
@@ -130,7 +160,8 @@ export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
     batchGetImage: async ({ countsAsPull = true, principalArn, ...input }) => {
       const registryId = registryOf(input);
       const pulledAt = now();
-      const answer = await query((state) => batchGetImage(state, { ...input, registryId }));
+      const found = await query((state) => batchGetImage(state, { ...input, registryId }));
+      const answer = E.isLeft(found) ? found : E.right(await withManifests(manifests, found.right));
       if (countsAsPull && E.isRight(answer) && answer.right.images.length > 0) {
         pulls.record({
           registryId,

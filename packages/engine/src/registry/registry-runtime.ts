@@ -26,6 +26,7 @@ import {
   type SnapshotOptions,
   type StateSnapshots,
 } from "../snapshots/state-snapshots.js";
+import { createManifestReader, type ManifestReader } from "./manifest-reader.js";
 import { createPullRecorder, type PullRecorder } from "./pull-recorder.js";
 
 export interface RegistryOptions extends CommandHandlerOptions, PullThroughOptions {
@@ -57,6 +58,11 @@ export interface RegistryOptions extends CommandHandlerOptions, PullThroughOptio
    * start of the log, and new ones are written in the background (see snapshots/state-snapshots.ts).
    */
   readonly snapshots?: SnapshotOptions;
+  /**
+   * How many characters of manifest text to keep in memory, most recently pulled or pushed first
+   * (default 32 Mi): the state keeps none, the log keeps them all (see manifest-reader.ts).
+   */
+  readonly manifestCacheSize?: number;
 }
 
 /** Every operation resolves to an Either: Left is a fault the caller can fix, named like ECR's. */
@@ -93,6 +99,8 @@ export interface RegistryRuntime {
   readonly newId: () => string;
   /** Pull times, recorded beside the pulls (see pull-recorder.ts). */
   readonly pulls: PullRecorder;
+  /** Manifest text, read from the log through a bounded cache (see manifest-reader.ts). */
+  readonly manifests: ManifestReader;
   readonly registryOf: (input: { readonly registryId?: RegistryId | undefined }) => RegistryId;
   readonly refOf: (input: RepositoryInput) => RepositoryRef;
   /** Runs a command; on success answers from the state right after its events were folded. */
@@ -138,6 +146,7 @@ export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime
     handler,
     snapshots,
     pulls: createPullRecorder(handler, onPullRecordError),
+    manifests: createManifestReader(options.events, options.manifestCacheSize),
     blobs: options.blobs,
     context: options.context ?? DEFAULT_CONTEXT,
     uploadTtl: options.uploadTtl ?? DEFAULT_UPLOAD_TTL_MS,

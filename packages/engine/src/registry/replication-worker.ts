@@ -93,11 +93,16 @@ export const createReplicationWorker = (
     const ref = { registryId, repositoryName: r.repositoryName };
     const created = await createFromTemplate({ ...ref, purpose: "REPLICATION", implicitRootTemplate: true });
     if (E.isLeft(created)) return `${created.left._tag}: ${created.left.message}`;
+    const source = { registryId: r.registryId, repositoryName: r.repositoryName };
+    const imageManifest = await runtime.manifests.read(source, r.imageDigest);
+    if (imageManifest === undefined)
+      return `ImageNotFoundException: the log holds no manifest for '${r.imageDigest}'`;
     const copied = await handler.execute({
       type: "ReplicateImage",
       data: {
         ...ref,
-        source: { registryId: r.registryId, repositoryName: r.repositoryName, imageDigest: r.imageDigest },
+        source: { ...source, imageDigest: r.imageDigest },
+        imageManifest,
         replicatedAt: runtime.now(),
       },
     });

@@ -87,13 +87,15 @@ export const createScanWorker = (
     const attempt = AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]);
     let outcome: ScanOutcome;
     try {
+      const imageManifest = await runtime.manifests.read(scan, scan.imageDigest);
+      if (imageManifest === undefined) throw new Error(`The log holds no manifest for ${scan.imageDigest}`);
       const report = await Promise.race([
         settings.scanner.scan(
           {
             registryId: scan.registryId,
             repositoryName: scan.repositoryName,
             imageDigest: scan.imageDigest,
-            imageManifest: image.manifest,
+            imageManifest,
             imageManifestMediaType: image.manifestMediaType,
             readBlob: (digest) => readBlob(scan, digest),
           },

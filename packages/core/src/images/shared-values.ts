@@ -1,0 +1,37 @@
+/**
+ * Values many images hold, stored once. A state with a million images keeps a million of each
+ * field, so a string that every event repeats (a media type, a base layer's digest) is looked up
+ * and shared instead of kept as each event's own copy.
+ */
+import type { BlobEntry } from "../kernel/registry-state.js";
+import { MediaTypes } from "../values/manifest.js";
+import type { Digest, ImageTag, MediaType } from "../values/primitives.js";
+
+const COMMON_MEDIA_TYPES: ReadonlyMap<string, MediaType> = new Map(
+  [
+    ...Object.values(MediaTypes),
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+    "application/vnd.oci.empty.v1+json",
+  ].map((type) => [type, type as MediaType]),
+);
+
+/** The one copy of a common media type; any other is kept as given. */
+export function sharedMediaType(type: MediaType): MediaType;
+export function sharedMediaType(type: MediaType | undefined): MediaType | undefined;
+export function sharedMediaType(type: MediaType | undefined): MediaType | undefined {
+  return type === undefined ? undefined : (COMMON_MEDIA_TYPES.get(type) ?? type);
+}
+
+/** The empty list of digests every image without children (or blobs) shares. */
+export const NO_DIGESTS: ReadonlyArray<Digest> = Object.freeze([]);
+
+/** The empty list of tags every untagged image shares. */
+export const NO_TAGS: ReadonlyArray<ImageTag> = Object.freeze([]);
+
+/** `digests` as the strings the blob index already keys its entries by (the first copy seen). */
+export const sharedDigests = (
+  digests: ReadonlyArray<Digest>,
+  index: ReadonlyMap<Digest, Pick<BlobEntry, "digest">>,
+): ReadonlyArray<Digest> =>
+  digests.length === 0 ? NO_DIGESTS : digests.map((digest) => index.get(digest)?.digest ?? digest);

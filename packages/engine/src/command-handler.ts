@@ -2,7 +2,7 @@
  * The command handler: fold → decide → append, with retry on conflict.
  *
  * Each process keeps one projection of the registry, fed from the global log in position order, and
- * the version of every stream it has seen. A query first catches up on the log (one read of what is
+ * the version of the streams it used last (stream-versions.ts). A query first catches up on the log (one read of what is
  * new), so a write through another process is seen by the next read here. A command is decided on
  * the projection as it is and appended only if the log still ends where the projection does
  * (`appendIfLogAt`): then it was decided on the whole log, in one call to the store. If the log had
@@ -36,6 +36,7 @@ import {
   type RecordedEvent,
 } from "./ports/event-store.js";
 import { holdsUnstorableText } from "./storable-text.js";
+import { exactStreamVersion, StreamVersions } from "./stream-versions.js";
 
 const UNSTORABLE_TEXT = RegistryErrors.invalidParameter(
   "Invalid parameter: the request holds text no storage can keep (a NUL character or an unpaired surrogate)",
@@ -56,6 +57,8 @@ export interface CommandHandlerOptions {
   readonly maxAttempts?: number;
   /** How many events one catch-up read asks for at a time (default 1000). */
   readonly readBatchSize?: number;
+  /** How many streams' versions to remember (default 100,000; see stream-versions.ts). */
+  readonly rememberedStreams?: number;
 }
 
 /** A restored snapshot, and the stream of the event at its position (to check the log still has it). */
@@ -66,7 +69,7 @@ export interface RestoredState extends RestoredSnapshot {
 export class CommandHandler {
   readonly #store: EventStore;
   #projection: Projection = createProjection();
-  #versions = new Map<string, number>();
+  #versions: StreamVersions;
   /** The stream of the event at `#position`: a snapshot names it, so a restart can check its log. */
   #lastStream: string | undefined;
   /** Where the first catch-up starts from (a snapshot), until it has run. */
@@ -75,6 +78,7 @@ export class CommandHandler {
   readonly #streams = createKeyedLock();
   readonly #maxAttempts: number;
   readonly #batchSize: number;
+  readonly #rememberedStreams: number | undefined;
   #position = 0n;
   #catchingUp: Promise<void> | undefined;
   #catchUpAgain = false;
@@ -88,6 +92,8 @@ export class CommandHandler {
     this.#restore = restore;
     this.#maxAttempts = options.maxAttempts ?? 50;
     this.#batchSize = options.readBatchSize ?? 1000;
+    this.#rememberedStreams = options.rememberedStreams;
+    this.#versions = new StreamVersions(options.rememberedStreams);
   }
 
   /** The folded state as of the last catch-up: read it synchronously, right after `catchUp()`. */
@@ -107,7 +113,7 @@ export class CommandHandler {
   capture(): StateSnapshot & { readonly lastStream: string | undefined } {
     return {
       position: this.#position,
-      versions: new Map(this.#versions),
+      versions: this.#versions.copy(),
       state: createProjection(this.#projection.state).state,
       lastStream: this.#lastStream,
     };
@@ -143,9 +149,16 @@ export class CommandHandler {
 
   #adopt(restored: RestoredState): void {
     this.#projection = restored.projection;
-    this.#versions = restored.versions;
+    this.#versions = new StreamVersions(this.#rememberedStreams, restored.versions);
     this.#position = restored.position;
     this.#lastStream = restored.lastStream;
+  }
+
+  /** A forgotten stream's version, from the store, if it is the one as of the folded position. */
+  async #recallVersion(stream: string): Promise<void> {
+    const version = await exactStreamVersion(this.#store, stream, this.#position);
+    if (version !== undefined && this.#versions.get(stream) === undefined)
+      this.#versions.set(stream, version);
   }
 
   async #readNewEvents(): Promise<void> {
@@ -225,7 +238,8 @@ export class CommandHandler {
         }
         const before = observe?.(this.state) as B;
         const stream = streamOf(events[0]!);
-        const expected = this.#versions.get(stream) ?? 0;
+        const remembered = this.#versions.get(stream);
+        const expected = remembered ?? "NO_STREAM";
         let appended: AppendResult;
         try {
           const outcome = current
@@ -246,6 +260,7 @@ export class CommandHandler {
           // stream take turns instead of colliding in lockstep.
           await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)));
           await this.catchUp();
+          if (remembered === undefined) await this.#recallVersion(stream);
           continue;
         }
         if (!this.#foldOwnAppend(stream, events, appended)) await this.catchUp();

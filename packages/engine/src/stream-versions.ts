@@ -1,7 +1,7 @@
 /**
  * The version of each stream as of the handler's position, for the streams used last. A registry
  * makes a stream per upload, so remembering every one would grow with history (about 90 bytes per
- * upload ever made); this remembers at most `limit`, least recently used first out.
+ * upload ever made); this remembers at most `limit`, those used longest ago first out.
  *
  * A stream not remembered is new or forgotten. An append to it first expects it new (almost always
  * right: a new upload's stream); if the store says otherwise, the handler asks the store for the
@@ -12,38 +12,42 @@ import type { EventStore } from "./ports/event-store.js";
 /** Enough for every repository and registry stream and the uploads of the last few hours. */
 export const DEFAULT_REMEMBERED_STREAMS = 100_000;
 
+/**
+ * Two generations instead of a strict LRU list (which costs a delete and an insert per event): new
+ * and refreshed entries go to `young`; when it holds half the limit it becomes `old` and the
+ * previous `old` is dropped. What was used within the last half-limit of distinct streams stays.
+ */
 export class StreamVersions {
-  #versions: Map<string, number>;
-  readonly #limit: number;
+  #young = new Map<string, number>();
+  #old = new Map<string, number>();
+  readonly #half: number;
 
-  constructor(limit: number = DEFAULT_REMEMBERED_STREAMS, versions = new Map<string, number>()) {
-    this.#limit = Math.max(limit, 1);
-    this.#versions = versions;
-    this.#trim();
+  constructor(limit: number = DEFAULT_REMEMBERED_STREAMS, versions?: ReadonlyMap<string, number>) {
+    this.#half = Math.max(Math.ceil(limit / 2), 1);
+    for (const [stream, version] of versions ?? []) this.set(stream, version);
   }
 
   get(stream: string): number | undefined {
-    const version = this.#versions.get(stream);
-    if (version !== undefined) this.set(stream, version);
-    return version;
+    const young = this.#young.get(stream);
+    if (young !== undefined) return young;
+    const old = this.#old.get(stream);
+    if (old !== undefined) this.set(stream, old);
+    return old;
   }
 
   set(stream: string, version: number): void {
-    this.#versions.delete(stream);
-    this.#versions.set(stream, version);
-    if (this.#versions.size > this.#limit) this.#trim();
+    this.#young.set(stream, version);
+    if (this.#young.size >= this.#half) {
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
   }
 
   /** A copy, for a snapshot. */
   copy(): Map<string, number> {
-    return new Map(this.#versions);
-  }
-
-  #trim(): void {
-    for (const stream of this.#versions.keys()) {
-      if (this.#versions.size <= this.#limit) return;
-      this.#versions.delete(stream);
-    }
+    const copy = new Map(this.#old);
+    for (const [stream, version] of this.#young) copy.set(stream, version);
+    return copy;
   }
 }
 

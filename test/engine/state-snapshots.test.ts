@@ -11,7 +11,12 @@ import {
   createMemorySnapshotStore,
 } from "@berth/adapter-memory";
 import { createPostgresEventStore, createPostgresSnapshotStore } from "@berth/adapter-postgres";
-import type { BerthCommand, RegistryId, RepositoryName } from "@berth/core";
+import {
+  type BerthCommand,
+  type RegistryId,
+  type RepositoryName,
+  SNAPSHOT_FORMAT_VERSION,
+} from "@berth/core";
 import {
   CommandHandler,
   createRegistry,
@@ -181,7 +186,7 @@ describe("State snapshots in the engine", () => {
 
     it("another format version, or folded with another event schema", async () => {
       for (const [from, to] of [
-        ['"version":1,', '"version":2,'],
+        [`"version":${SNAPSHOT_FORMAT_VERSION},`, `"version":${SNAPSHOT_FORMAT_VERSION + 1},`],
         ['"schema":"', '"schema":"0'],
       ] as const) {
         const { events, store } = await tampered((bytes) =>

@@ -3,9 +3,16 @@
  * writes the entry with them emptied, then their contents a few hundred items to a line, so no line
  * takes long to encode or decode.
  */
-import { decodeValue, encodeValue, type Json, SnapshotFormatError } from "./snapshot-values.js";
+import {
+  decodeValue,
+  encodeValue,
+  type Json,
+  type ShapeList,
+  Shapes,
+  SnapshotFormatError,
+} from "./snapshot-values.js";
 
-const ITEMS_PER_LINE = 200;
+export const ITEMS_PER_LINE = 200;
 
 type Container = Map<unknown, unknown> | unknown[];
 
@@ -52,43 +59,50 @@ export const splitEntry = (value: unknown): { readonly shell: unknown; readonly 
   return { shell, big };
 };
 
-/** A big container's contents, a line's worth at a time: key, value, key, value… for a map. */
-export function* chunksOf(container: Container): Generator<Json[], void, undefined> {
+/** A big container's contents, a line's worth at a time (key, value, key, value… for a map), with their record shapes. */
+export function* chunksOf(
+  container: Container,
+): Generator<{ readonly items: Json[]; readonly shapes: Shapes }, void, undefined> {
   let chunk: Json[] = [];
-  const full = () => chunk.length >= (container instanceof Map ? 2 : 1) * ITEMS_PER_LINE;
+  let shapes = new Shapes();
+  const perLine = (container instanceof Map ? 2 : 1) * ITEMS_PER_LINE;
+  const push = (item: unknown) => chunk.push(encodeValue(item, shapes));
+  const full = () => chunk.length >= perLine;
+  const next = () => {
+    const done = { items: chunk, shapes };
+    chunk = [];
+    shapes = new Shapes();
+    return done;
+  };
   if (container instanceof Map) {
     for (const [key, value] of container) {
-      chunk.push(encodeValue(key), encodeValue(value));
-      if (full()) {
-        yield chunk;
-        chunk = [];
-      }
+      push(key);
+      push(value);
+      if (full()) yield next();
     }
   } else {
     for (const item of container) {
-      chunk.push(encodeValue(item));
-      if (full()) {
-        yield chunk;
-        chunk = [];
-      }
+      push(item);
+      if (full()) yield next();
     }
   }
-  if (chunk.length > 0) yield chunk;
+  if (chunk.length > 0) yield next();
 }
 
 const memberOf = (holder: unknown, name: unknown): unknown =>
   isPlainObject(holder) && typeof name === "string" && Object.hasOwn(holder, name) ? holder[name] : undefined;
 
 /** Appends a line's items to the container at `path` inside `entry` (which the shell emptied). */
-export const appendTo = (entry: unknown, path: unknown, items: unknown): void => {
+export const appendTo = (entry: unknown, path: unknown, items: unknown, shapes: ShapeList): void => {
   if (!Array.isArray(path) || path.length < 1 || path.length > 2 || !Array.isArray(items))
     throw new SnapshotFormatError("container items for nothing");
   const container =
     path.length === 1 ? memberOf(entry, path[0]) : memberOf(memberOf(entry, path[0]), path[1]);
   if (container instanceof Map) {
     if (items.length % 2 !== 0) throw new SnapshotFormatError("a map with a key but no value");
-    for (let i = 0; i < items.length; i += 2) container.set(decodeValue(items[i]), decodeValue(items[i + 1]));
+    for (let i = 0; i < items.length; i += 2)
+      container.set(decodeValue(items[i], shapes), decodeValue(items[i + 1], shapes));
   } else if (Array.isArray(container)) {
-    for (const item of items) container.push(decodeValue(item));
+    for (const item of items) container.push(decodeValue(item, shapes));
   } else throw new SnapshotFormatError("container items for nothing");
 };

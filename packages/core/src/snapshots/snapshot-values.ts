@@ -5,6 +5,11 @@
  *
  * A tagged value is an object whose key `$` names its kind; a plain object that has a `$` key of its
  * own is wrapped (`{ $: "o", v }`), so no key a user chose can pass for a tag.
+ *
+ * With a `Shapes` table (one per snapshot line), an object whose keys are all plain identifiers is
+ * written as a record: the index of its shape (its keys in order, `key?` for a member that is
+ * present but undefined) and its other values in that order, `{ $: "r", s, v }`. A state holds a
+ * million objects of a handful of shapes, so this drops their keys from the text.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -19,12 +24,46 @@ const isPlainObject = (value: object): value is Record<string, unknown> => {
   return prototype === Object.prototype || prototype === null;
 };
 
+/** The shapes of the records one line encodes: the line carries `list` beside its values. */
+export class Shapes {
+  readonly list: string[][] = [];
+  readonly #ids = new Map<string, number>();
+
+  idOf(keys: string[]): number {
+    const signature = keys.join(",");
+    let id = this.#ids.get(signature);
+    if (id === undefined) {
+      id = this.list.push(keys) - 1;
+      this.#ids.set(signature, id);
+    }
+    return id;
+  }
+}
+
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** A record `{ $: "r", s, v }` of `value`, or undefined when a key is not a plain identifier. */
+const encodeRecord = (value: Record<string, unknown>, shapes: Shapes): Json | undefined => {
+  const keys: string[] = [];
+  const values: Json[] = [];
+  for (const key of Object.keys(value)) {
+    if (!IDENTIFIER.test(key)) return undefined;
+    const member = value[key];
+    if (member === undefined) keys.push(`${key}?`);
+    else {
+      keys.push(key);
+      values.push(encodeValue(member, shapes));
+    }
+  }
+  return { $: "r", s: shapes.idOf(keys), v: values };
+};
+
 const encodeNumber = (value: number): Json =>
   Number.isFinite(value) && !Object.is(value, -0)
     ? value
     : { $: "n", v: Object.is(value, -0) ? "-0" : String(value) };
 
-export const encodeValue = (value: unknown): Json => {
+export const encodeValue = (value: unknown, shapes?: Shapes): Json => {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -35,16 +74,27 @@ export const encodeValue = (value: unknown): Json => {
       return { $: "u" };
     case "object": {
       if (value === null) return null;
-      if (Array.isArray(value)) return value.map(encodeValue);
+      if (Array.isArray(value)) return value.map((item) => encodeValue(item, shapes));
       if (value instanceof Map) {
         const entries: Json[] = [];
-        for (const [key, member] of value) entries.push(encodeValue(key), encodeValue(member));
+        for (const [key, member] of value)
+          entries.push(encodeValue(key, shapes), encodeValue(member, shapes));
         return { $: "m", v: entries };
       }
-      if (value instanceof Set) return { $: "s", v: [...value].map(encodeValue) };
+      if (value instanceof Set) return { $: "s", v: [...value].map((item) => encodeValue(item, shapes)) };
       if (isPlainObject(value)) {
+        const record = shapes === undefined ? undefined : encodeRecord(value, shapes);
+        if (record !== undefined) return record;
         const encoded: { [key: string]: Json } = {};
-        for (const key of Object.keys(value)) encoded[key] = encodeValue(value[key]);
+        for (const key of Object.keys(value)) {
+          // `__proto__` stays an own key, as the decoder keeps it, never the prototype.
+          Object.defineProperty(encoded, key, {
+            value: encodeValue(value[key], shapes),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
         return Object.hasOwn(value, "$") ? { $: "o", v: encoded } : encoded;
       }
       throw new SnapshotFormatError(`a ${value.constructor?.name ?? "object"} is not a state value`);
@@ -66,7 +116,36 @@ const arrayOf = (json: unknown, what: string): ReadonlyArray<unknown> => {
   return json;
 };
 
-const decodeTagged = (json: Readonly<Record<string, unknown>>): unknown => {
+/** The shapes a line carries, checked: arrays of strings. */
+export type ShapeList = ReadonlyArray<ReadonlyArray<string>>;
+
+export const shapeListOf = (json: unknown): ShapeList => {
+  if (
+    !Array.isArray(json) ||
+    !json.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === "string"))
+  )
+    throw new SnapshotFormatError("bad record shapes");
+  return json as ShapeList;
+};
+
+const decodeRecord = (json: Readonly<Record<string, unknown>>, shapes: ShapeList | undefined): unknown => {
+  const keys = typeof json.s === "number" ? shapes?.[json.s] : undefined;
+  if (keys === undefined || !Array.isArray(json.v)) throw new SnapshotFormatError("a record of no shape");
+  const values = json.v as unknown[];
+  const record: Record<string, unknown> = {};
+  let next = 0;
+  for (const key of keys) {
+    if (key.endsWith("?")) record[key.slice(0, -1)] = undefined;
+    else {
+      if (next >= values.length) throw new SnapshotFormatError("a record short of values");
+      record[key] = decodeValue(values[next++], shapes);
+    }
+  }
+  if (next !== values.length) throw new SnapshotFormatError("a record with values left over");
+  return record;
+};
+
+const decodeTagged = (json: Readonly<Record<string, unknown>>, shapes: ShapeList | undefined): unknown => {
   switch (json.$) {
     case "u":
       return undefined;
@@ -80,16 +159,18 @@ const decodeTagged = (json: Readonly<Record<string, unknown>>): unknown => {
       if (entries.length % 2 !== 0) throw new SnapshotFormatError("a map with a key but no value");
       const map = new Map<unknown, unknown>();
       for (let i = 0; i < entries.length; i += 2)
-        map.set(decodeValue(entries[i]), decodeValue(entries[i + 1]));
+        map.set(decodeValue(entries[i], shapes), decodeValue(entries[i + 1], shapes));
       return map;
     }
     case "s":
-      return new Set(arrayOf(json.v, "a set").map(decodeValue));
+      return new Set(arrayOf(json.v, "a set").map((item) => decodeValue(item, shapes)));
+    case "r":
+      return decodeRecord(json, shapes);
     case "o": {
       const inner = json.v;
       if (typeof inner !== "object" || inner === null || Array.isArray(inner))
         throw new SnapshotFormatError("a wrapped object that is not an object");
-      return decodeObject(inner as Record<string, unknown>);
+      return decodeObject(inner as Record<string, unknown>, shapes);
     }
     default:
       throw new SnapshotFormatError(`unknown tag ${JSON.stringify(json.$)}`);
@@ -97,11 +178,14 @@ const decodeTagged = (json: Readonly<Record<string, unknown>>): unknown => {
 };
 
 /** Decodes the members of a parsed object in place: only members that are objects can change. */
-const decodeObject = (json: Record<string, unknown>): Record<string, unknown> => {
+const decodeObject = (
+  json: Record<string, unknown>,
+  shapes: ShapeList | undefined,
+): Record<string, unknown> => {
   for (const key of Object.keys(json)) {
     const member = json[key];
     if (typeof member !== "object" || member === null) continue;
-    const value = decodeValue(member);
+    const value = decodeValue(member, shapes);
     // `__proto__` from JSON.parse is an own key: defineProperty keeps it one, never a prototype.
     if (key === "__proto__")
       Object.defineProperty(json, key, { value, enumerable: true, writable: true, configurable: true });
@@ -114,7 +198,7 @@ const decodeObject = (json: Record<string, unknown>): Record<string, unknown> =>
  * The value `encodeValue` encoded; throws SnapshotFormatError on anything it would not write. Takes
  * JSON as `JSON.parse` returns it, and reuses its objects and arrays (the caller hands them over).
  */
-export const decodeValue = (json: unknown): unknown => {
+export const decodeValue = (json: unknown, shapes?: ShapeList): unknown => {
   switch (typeof json) {
     case "string":
     case "boolean":
@@ -125,12 +209,12 @@ export const decodeValue = (json: unknown): unknown => {
       if (Array.isArray(json)) {
         for (let i = 0; i < json.length; i++) {
           const item: unknown = json[i];
-          if (typeof item === "object" && item !== null) json[i] = decodeValue(item);
+          if (typeof item === "object" && item !== null) json[i] = decodeValue(item, shapes);
         }
         return json;
       }
       const record = json as Record<string, unknown>;
-      return "$" in record ? decodeTagged(record) : decodeObject(record);
+      return "$" in record ? decodeTagged(record, shapes) : decodeObject(record, shapes);
     }
     default:
       throw new SnapshotFormatError(`a ${typeof json} is not JSON`);

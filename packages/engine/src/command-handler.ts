@@ -2,8 +2,8 @@
  * The command handler: fold → decide → append, with retry on conflict.
  *
  * Each process keeps one projection of the registry, fed from the global log in position order, and
- * the version of the streams it used last (stream-versions.ts). A query first catches up on the log (one read of what is
- * new), so a write through another process is seen by the next read here. A command is decided on
+ * the version of the streams it used last (stream-versions.ts). A query first catches up on the log
+ * (one read of what is new), so a write through another process is seen by the next read here. A command is decided on
  * the projection as it is and appended only if the log still ends where the projection does
  * (`appendIfLogAt`): then it was decided on the whole log, in one call to the store. If the log had
  * moved on, what it missed comes back instead, is folded, and the command is decided again and

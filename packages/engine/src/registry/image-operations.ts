@@ -48,13 +48,13 @@ export interface PushedImage {
   readonly subject?: Digest;
 }
 
-/** How a read of manifests counts: a pull (BatchGetImage, a `/v2` GET) records the pull time. */
 /** BatchGetImage's answer: the images with their manifests, and per-id failures. */
 export interface BatchGetImageAnswer {
   readonly images: ReadonlyArray<RetrievedImage>;
   readonly failures: ReadonlyArray<ImageFailure>;
 }
 
+/** How a read of manifests counts: a pull (BatchGetImage, a `/v2` GET) records the pull time. */
 export interface PullInput {
   /** False for a read that is no pull (a `/v2` HEAD only checks); default true. */
   readonly countsAsPull?: boolean;

@@ -150,7 +150,7 @@ async function coldStartAt(
     },
     {
       ...latency,
-      name: `state snapshot of ${formatNumber(snapshotAt)} events (${formatNumber(written.bytes / 1024 / 1024)} MiB): longest event-loop stall writing it`,
+      name: `state snapshot of ${formatNumber(snapshotAt)} events (${formatNumber(written.bytes / 1024 / 1024)} MiB gzipped): longest event-loop stall writing it`,
       value: Math.max(written.captureMs, written.longestSliceMs),
       limit: { name: "copy + encode in one go", value: written.captureMs + written.encodeMs, unit: "ms" },
       details: written,

@@ -1,11 +1,17 @@
 /**
- * A state snapshot as bytes: one line naming the sha256 of the rest and the stream of the event at
- * the snapshot's position, then the core's snapshot lines (encodeStateSnapshot). Encoding yields to
- * the event loop every few milliseconds, so a big state never stalls requests for long; decoding
- * refuses bytes whose hash does not match, or that the core refuses.
+ * A state snapshot as bytes: one line naming the sha256 of the rest (as written, before
+ * compression), the stream of the event at the snapshot's position and the body's encoding, then
+ * the core's snapshot lines (encodeStateSnapshot), gzipped. Encoding yields to the event loop every
+ * few milliseconds, so a big state never stalls requests for long, and compression runs on libuv's
+ * thread pool; decoding refuses bytes whose hash does not match, or that the core refuses.
+ *
+ * Gzip at level 1 makes the text about four times smaller: a restart reads a quarter of the bytes
+ * from the store, and inflating them (off the event loop) costs less than reading the rest.
  */
 import { createHash } from "node:crypto";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
 import { decodeStateSnapshot, encodeStateSnapshot, type StateSnapshot } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { RestoredState } from "../command-handler.js";
@@ -16,7 +22,12 @@ const SLICE_MS = 10;
 interface Envelope {
   readonly sha256: string;
   readonly lastStream: string | null;
+  /** "gzip"; absent: the lines as they are. */
+  readonly encoding?: "gzip";
 }
+
+const gzipped = promisify(gzip);
+const gunzipped = promisify(gunzip);
 
 export interface EncodedSnapshot {
   readonly bytes: Uint8Array;
@@ -47,9 +58,6 @@ export const encodeSnapshotBytes = async (
     size += bytes.byteLength;
     await pause();
   }
-  const envelope: Envelope = { sha256: hash.digest("hex"), lastStream: snapshot.lastStream ?? null };
-  parts.unshift(Buffer.from(`${JSON.stringify(envelope)}\n`, "utf8"));
-  size += parts[0]!.byteLength;
   // Joined a slice at a time too: one copy of a big snapshot into fresh memory takes long.
   const joined = Buffer.allocUnsafe(size);
   let offset = 0;
@@ -58,7 +66,16 @@ export const encodeSnapshotBytes = async (
     await pause();
   }
   longestSliceMs = Math.max(longestSliceMs, performance.now() - sliceStart);
-  return { bytes: joined, longestSliceMs };
+  const body = await gzipped(joined, { level: 1 });
+  const envelope: Envelope = {
+    sha256: hash.digest("hex"),
+    lastStream: snapshot.lastStream ?? null,
+    encoding: "gzip",
+  };
+  return {
+    bytes: Buffer.concat([Buffer.from(`${JSON.stringify(envelope)}\n`, "utf8"), body]),
+    longestSliceMs,
+  };
 };
 
 /** The lines of `bytes` from `start`, without their "\n", decoded one at a time. */
@@ -72,7 +89,7 @@ function* linesOf(bytes: Buffer, start: number): Generator<string> {
 }
 
 /** The snapshot in `bytes`, or why it is refused (its hash, its format, its schema). */
-export const decodeSnapshotBytes = (state: Uint8Array): E.Either<string, RestoredState> => {
+export const decodeSnapshotBytes = async (state: Uint8Array): Promise<E.Either<string, RestoredState>> => {
   const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength);
   const newline = bytes.indexOf(0x0a);
   if (newline === -1) return E.left("not a snapshot: no envelope");
@@ -82,7 +99,15 @@ export const decodeSnapshotBytes = (state: Uint8Array): E.Either<string, Restore
   } catch {
     return E.left("not a snapshot: no envelope");
   }
-  const body = bytes.subarray(newline + 1);
+  let body = bytes.subarray(newline + 1);
+  if (envelope?.encoding === "gzip") {
+    try {
+      body = await gunzipped(body);
+    } catch {
+      return E.left("corrupt: its body does not inflate");
+    }
+  } else if (envelope?.encoding !== undefined)
+    return E.left(`an unknown encoding ${String(envelope.encoding)}`);
   if (
     typeof envelope?.sha256 !== "string" ||
     createHash("sha256").update(body).digest("hex") !== envelope.sha256
@@ -90,6 +115,6 @@ export const decodeSnapshotBytes = (state: Uint8Array): E.Either<string, Restore
     return E.left("corrupt: its sha256 does not match");
   const lastStream = typeof envelope.lastStream === "string" ? envelope.lastStream : undefined;
   return E.map((restored: Omit<RestoredState, "lastStream">) => ({ ...restored, lastStream }))(
-    decodeStateSnapshot(linesOf(bytes, newline + 1)),
+    decodeStateSnapshot(linesOf(body, 0)),
   );
 };

@@ -100,7 +100,7 @@ export const createStateSnapshots = (events: EventStore, options: SnapshotOption
     }
     if (stored === undefined) return undefined;
     const loaded = performance.now();
-    const decoded = decodeSnapshotBytes(stored.state);
+    const decoded = await decodeSnapshotBytes(stored.state);
     const decodeMs = performance.now() - loaded;
     const refused = (reason: string) => {
       report({ type: "refused", reason });

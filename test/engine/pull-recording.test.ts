@@ -66,4 +66,50 @@ describe("engine: pull times", () => {
     const described = await second.describeImages({ repositoryName });
     expect(E.isRight(described) && described.right.imageDetails[0]?.lastRecordedPullTime).toBe(now);
   });
+
+  it("first pulls of many images in many repositories write at most two records at once", async () => {
+    const memory = createMemoryEventStore();
+    let writing = 0;
+    let most = 0;
+    const events: EventStore = {
+      ...memory,
+      appendIfLogAt: async (stream, appended, expected, position) => {
+        const records = appended.some((event) => event.type === "ImagePullRecorded");
+        if (records) most = Math.max(most, ++writing);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          return await memory.appendIfLogAt!(stream, appended, expected, position);
+        } finally {
+          if (records) writing--;
+        }
+      },
+    };
+    const registry = createRegistry({ events, blobs: createMemoryBlobStore() });
+    await registry.putRegistrySettings({ registryId: "000000000000" as never, lenient: true });
+    const images: Array<[RepositoryName, string]> = [];
+    for (let r = 0; r < 6; r++) {
+      const name = `many/r${r}` as RepositoryName;
+      await registry.createRepository({ repositoryName: name });
+      for (let i = 0; i < 5; i++) {
+        const text = manifest.replace('"layers":[]', `"layers":[],"annotations":{"n":"${r}-${i}"}`);
+        const pushed = await registry.putImage({ repositoryName: name, imageManifest: text });
+        if (E.isLeft(pushed)) throw new Error(pushed.left.message);
+        images.push([name, pushed.right.image.imageId.imageDigest]);
+      }
+    }
+    const answers = await Promise.all(
+      images.map(([name, imageDigest]) =>
+        registry.batchGetImage({ repositoryName: name, imageIds: [{ imageDigest }] }),
+      ),
+    );
+    expect(answers.every((answer) => E.isRight(answer) && answer.right.images.length === 1)).toBe(true);
+    await registry.pullsRecorded();
+    const recorded = await pullRecords(memory);
+    expect(new Set(recorded.map((event) => (event.data as { imageDigest: string }).imageDigest)).size).toBe(
+      30,
+    );
+    expect(recorded).toHaveLength(30);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(most).toBeGreaterThan(0);
+  });
 });

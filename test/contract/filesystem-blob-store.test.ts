@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFilesystemBlobStore } from "@berth/adapter-filesystem";
@@ -84,6 +84,28 @@ if (selectedStores().has("filesystem")) {
       expect(await b.finishUpload(uploadId, blobInfoOf(whole))).toEqual(blobInfoOf(whole));
       await expect(a.uploadStatus(uploadId)).rejects.toBeInstanceOf(UploadUnknownError);
       expect(await readAllBytes(await a.read(blobInfoOf(whole).digest))).toEqual(whole);
+    });
+
+    it("cuts the file back when a stream fails after some of its batches were written", async () => {
+      const store = createFilesystemBlobStore({ directory });
+      const head = randomBytes(1000);
+      const uploadId = randomUUID();
+      await store.createUpload(uploadId);
+      await store.appendToUpload(uploadId, 0, head);
+      const failure = new Error("client went away");
+      // 64 KiB pieces, as a socket hands them over: several batches reach the file before the failure.
+      async function* failing() {
+        for (let k = 0; k < 20; k++) yield randomBytes(64 * 1024);
+        throw failure;
+      }
+
+      await expect(store.appendToUpload(uploadId, 1000, failing())).rejects.toBe(failure);
+      expect((await stat(join(directory, "uploads", uploadId))).size).toBe(1000);
+      expect(await store.uploadStatus(uploadId)).toEqual(blobInfoOf(head));
+      const rest = randomBytes(300_000);
+      const whole = Buffer.concat([head, rest]);
+      expect(await store.appendToUpload(uploadId, 1000, rest)).toEqual(blobInfoOf(whole));
+      expect(await store.finishUpload(uploadId, blobInfoOf(whole))).toEqual(blobInfoOf(whole));
     });
 
     it("never turns an upload id or a digest into a path outside the directory", async () => {

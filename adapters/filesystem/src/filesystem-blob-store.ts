@@ -151,7 +151,7 @@ export const createFilesystemBlobStore = (options: FilesystemBlobStoreOptions): 
         ? Promise.resolve()
         : uploadLock.run(uploadId, () => discardUpload(uploadId)),
     stat: (digest) => statBlobFile(layout, digest),
-    read: (digest, range) => readBlobFile(layout, digest, range),
+    read: (digest, range, options) => readBlobFile(layout, digest, range, options?.lend === true),
     delete: (digest) => deleteBlobFile(layout, digest),
     async close() {},
   };

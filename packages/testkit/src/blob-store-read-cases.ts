@@ -42,6 +42,27 @@ export const describeBlobReadCases = (store: () => BlobStore): void => {
       },
     );
 
+    it("reads the same bytes when asked to lend its chunks (the caller copies each before the next)", async () => {
+      const bytes = randomBytes(3 * 1024 * 1024 + 12_345); // several 1 MiB reads, buffers in turn
+      const { digest } = await storeBlob(store(), bytes);
+      const lend = { lend: true };
+      expect(fingerprint(await readAllBytes(await store().read(digest, undefined, lend)))).toEqual(
+        fingerprint(bytes),
+      );
+      for (const range of [
+        { start: 0, end: 0 },
+        { start: 1024 * 1024 - 3, end: 2 * 1024 * 1024 + 5 },
+        { start: 5, end: bytes.byteLength - 1 },
+      ]) {
+        expect(fingerprint(await readAllBytes(await store().read(digest, range, lend)))).toEqual(
+          fingerprint(bytes.subarray(range.start, range.end + 1)),
+        );
+      }
+      await expect(store().read(sha256Digest(randomBytes(8)), undefined, lend)).rejects.toBeInstanceOf(
+        BlobUnknownError,
+      );
+    });
+
     it("refuses a range outside the blob with a RangeError", async () => {
       const { digest } = await storeBlob(store(), randomBytes(100));
       for (const range of [

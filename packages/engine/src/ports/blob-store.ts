@@ -71,6 +71,15 @@ export interface AppendResultInfo {
   readonly digest: BlobDigest;
 }
 
+export interface BlobReadOptions {
+  /**
+   * The caller is done with each chunk before it asks for the next (it copies it, or writes it to
+   * a socket and waits for the write): the store may then lend its chunks, reusing their memory
+   * for later ones, instead of allocating each anew. A store is free to ignore this.
+   */
+  readonly lend?: boolean;
+}
+
 export interface BlobStore {
   /** Starts an empty upload session with the caller's id (a uuid). */
   createUpload(uploadId: string): Promise<UploadStatus>;
@@ -108,7 +117,7 @@ export interface BlobStore {
    * The blob's bytes (or the inclusive `range` of them) as a stream; BlobUnknownError if absent.
    * A range must lie inside the blob (0 <= start <= end < size), else RangeError.
    */
-  read(digest: BlobDigest, range?: ByteRange): Promise<AsyncIterable<Uint8Array>>;
+  read(digest: BlobDigest, range?: ByteRange, options?: BlobReadOptions): Promise<AsyncIterable<Uint8Array>>;
 
   /** Removes a blob nothing references any more (the caller decides that); unknown is a no-op. */
   delete(digest: BlobDigest): Promise<void>;

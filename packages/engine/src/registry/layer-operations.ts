@@ -86,7 +86,7 @@ export interface LayerOperations {
    * blob); LayersNotFoundException when the repository holds no such blob.
    */
   readBlob(
-    input: RepositoryInput & { readonly digest: Digest; readonly range?: ByteRange },
+    input: RepositoryInput & { readonly digest: Digest; readonly range?: ByteRange; readonly lend?: boolean },
   ): Result<AsyncIterable<Uint8Array>>;
   /**
    * A URL that serves a blob the repository holds for `expiresInSeconds` without Berth (an S3
@@ -178,7 +178,9 @@ export const layerOperations = (runtime: RegistryRuntime): LayerOperations => {
     statBlob,
     readBlob: async (input) => {
       const held = await statBlob(input);
-      return E.isLeft(held) ? held : E.right(await blobs.read(input.digest, input.range));
+      return E.isLeft(held)
+        ? held
+        : E.right(await blobs.read(input.digest, input.range, { lend: input.lend === true }));
     },
     presignedBlobUrl: async (input) => {
       if (blobs.presignRead === undefined) return E.right(undefined);

@@ -56,7 +56,8 @@ export const sendBlob = async (
     response.end();
     return;
   }
-  const bytes = await registry.readBlob({ ...blob, ...(range === undefined ? {} : { range }) });
+  // writeAll waits for each chunk's write to finish before it takes the next: the store may lend.
+  const bytes = await registry.readBlob({ ...blob, ...(range === undefined ? {} : { range }), lend: true });
   // The caller found the blob in its repository a moment ago: a Left now means it was deleted since.
   if (bytes._tag === "Left") throw new Error(bytes.left.message);
   await writeAll(bytes.right, response);

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { checkAuthorizationHeader, type SigningScope } from "../auth/authorization-header.js";
 import type { AccessKey, CredentialStore } from "../auth/credentials.js";
 import { verifySignature } from "../auth/sigv4.js";
+import { closeAfterRefusal } from "../http/close-after-refusal.js";
 import {
   bodyReservation,
   INFLIGHT_RETRY_AFTER_SECONDS,
@@ -43,7 +44,7 @@ export const readAuthenticatedBody = async (
   options: AuthenticationOptions,
 ): Promise<AuthenticatedBody> => {
   const refuseUnread = (error: EcrErrorResponse): AuthenticatedBody => {
-    if (!request.complete) response.setHeader("connection", "close");
+    closeAfterRefusal(request, response);
     return { ok: false, error };
   };
   const claim = checkAuthorizationHeader(

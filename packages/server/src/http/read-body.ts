@@ -9,6 +9,13 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
+ * The request's chunks; stopping early leaves the request open (the default would destroy it, and
+ * its socket with it, before the refusal is sent: see close-after-refusal.ts).
+ */
+const unowned = (request: IncomingMessage): AsyncIterable<Buffer> =>
+  request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+
+/**
  * Collects the body, refusing it as soon as it is known to exceed `limit`: from Content-Length
  * before a byte is read, else while counting, so an oversized body is never buffered whole.
  */
@@ -24,7 +31,7 @@ export const readBody = async (
   if (Number.isSafeInteger(declared) && declared >= 0) {
     const body = Buffer.allocUnsafe(declared);
     let filled = 0;
-    for await (const chunk of request as AsyncIterable<Buffer>) {
+    for await (const chunk of unowned(request)) {
       // Node's parser delivers exactly Content-Length bytes; the check only guards the copy.
       if (filled + chunk.length > declared) throw new BodyTooLargeError(limit);
       onChunk?.(chunk);
@@ -35,7 +42,7 @@ export const readBody = async (
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
+  for await (const chunk of unowned(request)) {
     size += chunk.length;
     if (size > limit) throw new BodyTooLargeError(limit);
     onChunk?.(chunk);

@@ -5,6 +5,7 @@
  */
 import { IMAGE_MANIFEST_MAX_LENGTH, ImageTag, MediaType, MediaTypes } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
+import { closeAfterRefusal } from "../http/close-after-refusal.js";
 import { bodyReservation, INFLIGHT_RETRY_AFTER_SECONDS, inflightRefusal } from "../http/inflight-budget.js";
 import { BodyTooLargeError, readBody } from "../http/read-body.js";
 import { ensureRepository, type RepositoryCall } from "./oci-context.js";
@@ -38,7 +39,7 @@ const onImage =
 const readManifest = async ({ request, response, budget }: RepositoryCall<"manifest">) => {
   // A manifest is buffered whole: it holds its share of the in-flight bound, or is refused unread.
   if (!budget.reserveFor(response, bodyReservation(request, IMAGE_MANIFEST_MAX_LENGTH))) {
-    if (!request.complete) response.setHeader("connection", "close");
+    closeAfterRefusal(request, response);
     const error = ociError(429, "TOOMANYREQUESTS", inflightRefusal(budget));
     sendError(
       response,
@@ -52,7 +53,7 @@ const readManifest = async ({ request, response, budget }: RepositoryCall<"manif
     body = await readBody(request, IMAGE_MANIFEST_MAX_LENGTH);
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
-    response.setHeader("connection", "close");
+    closeAfterRefusal(request, response);
     sendError(response, ociError(413, "SIZE_INVALID", error.message), request);
     return undefined;
   }

@@ -9,9 +9,10 @@
  * from the store, and inflating them (off the event loop) costs less than reading the rest.
  */
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
+import { createGzip, gunzip } from "node:zlib";
 import { decodeStateSnapshot, encodeStateSnapshot, type StateSnapshot } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { RestoredState } from "../command-handler.js";
@@ -26,7 +27,6 @@ interface Envelope {
   readonly encoding?: "gzip";
 }
 
-const gzipped = promisify(gzip);
 const gunzipped = promisify(gunzip);
 
 export interface EncodedSnapshot {
@@ -35,12 +35,32 @@ export interface EncodedSnapshot {
   readonly longestSliceMs: number;
 }
 
+/** A gzip stream fed line by line, with backpressure; its output collected. */
+const gzipStream = () => {
+  const stream = createGzip({ level: 1 });
+  const output: Buffer[] = [];
+  stream.on("data", (chunk: Buffer) => output.push(chunk));
+  const ended = new Promise<Buffer>((resolve, reject) => {
+    stream.once("end", () => resolve(Buffer.concat(output)));
+    stream.once("error", reject);
+  });
+  return {
+    write: async (bytes: Buffer) => {
+      if (!stream.write(bytes)) await once(stream, "drain");
+    },
+    end: () => {
+      stream.end();
+      return ended;
+    },
+  };
+};
+
 export const encodeSnapshotBytes = async (
   snapshot: StateSnapshot & { readonly lastStream: string | undefined },
 ): Promise<EncodedSnapshot> => {
   const hash = createHash("sha256");
-  const parts: Buffer[] = [];
-  let size = 0;
+  // Each line goes to the compressor as it is encoded: the whole text is never held at once.
+  const gzip = gzipStream();
   let sliceStart = performance.now();
   let longestSliceMs = 0;
   /** Lets the event loop turn once this slice has run its time. */
@@ -54,19 +74,11 @@ export const encodeSnapshotBytes = async (
   for (const line of encodeStateSnapshot(snapshot)) {
     const bytes = Buffer.from(line, "utf8");
     hash.update(bytes);
-    parts.push(bytes);
-    size += bytes.byteLength;
-    await pause();
-  }
-  // Joined a slice at a time too: one copy of a big snapshot into fresh memory takes long.
-  const joined = Buffer.allocUnsafe(size);
-  let offset = 0;
-  for (const part of parts) {
-    offset += part.copy(joined, offset);
+    await gzip.write(bytes);
     await pause();
   }
   longestSliceMs = Math.max(longestSliceMs, performance.now() - sliceStart);
-  const body = await gzipped(joined, { level: 1 });
+  const body = await gzip.end();
   const envelope: Envelope = {
     sha256: hash.digest("hex"),
     lastStream: snapshot.lastStream ?? null,
@@ -76,6 +88,14 @@ export const encodeSnapshotBytes = async (
     bytes: Buffer.concat([Buffer.from(`${JSON.stringify(envelope)}\n`, "utf8"), body]),
     longestSliceMs,
   };
+};
+
+/** The sha256 of `bytes` in hex, fed in slices (one update takes at most 2 GiB). */
+const sha256Hex = (bytes: Buffer): string => {
+  const hash = createHash("sha256");
+  const SLICE = 256 * 1024 * 1024;
+  for (let at = 0; at < bytes.byteLength; at += SLICE) hash.update(bytes.subarray(at, at + SLICE));
+  return hash.digest("hex");
 };
 
 /** The lines of `bytes` from `start`, without their "\n", decoded one at a time. */
@@ -108,10 +128,7 @@ export const decodeSnapshotBytes = async (state: Uint8Array): Promise<E.Either<s
     }
   } else if (envelope?.encoding !== undefined)
     return E.left(`an unknown encoding ${String(envelope.encoding)}`);
-  if (
-    typeof envelope?.sha256 !== "string" ||
-    createHash("sha256").update(body).digest("hex") !== envelope.sha256
-  )
+  if (typeof envelope?.sha256 !== "string" || sha256Hex(body) !== envelope.sha256)
     return E.left("corrupt: its sha256 does not match");
   const lastStream = typeof envelope.lastStream === "string" ? envelope.lastStream : undefined;
   return E.map((restored: Omit<RestoredState, "lastStream">) => ({ ...restored, lastStream }))(

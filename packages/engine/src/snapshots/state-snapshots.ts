@@ -100,7 +100,10 @@ export const createStateSnapshots = (events: EventStore, options: SnapshotOption
     }
     if (stored === undefined) return undefined;
     const loaded = performance.now();
-    const decoded = await decodeSnapshotBytes(stored.state);
+    // Whatever goes wrong decoding a snapshot (it is only a shortcut) refuses it: the log is folded.
+    const decoded = await decodeSnapshotBytes(stored.state).catch((error: unknown) =>
+      E.left(`it could not be decoded: ${String(error)}`),
+    );
     const decodeMs = performance.now() - loaded;
     const refused = (reason: string) => {
       report({ type: "refused", reason });

@@ -111,6 +111,7 @@ async function startOnce(
   seed: number,
 ): Promise<StartFigures | { failed: string }> {
   const started = now();
+  // The timeout bounds the start with its GETs, and then saveSnapshot on its own.
   const deadline = { at: started + config.scaleTimeoutSeconds * 1000, seconds: config.scaleTimeoutSeconds };
   const child = fork(script, [], {
     execArgv: [
@@ -139,6 +140,7 @@ async function startOnce(
     const { memory: afterGets } = await next<{ memory: Memory }>();
     let saved: StartFigures["saved"];
     if (saveSnapshot) {
+      deadline.at = now() + config.scaleTimeoutSeconds * 1000;
       child.send("snapshot");
       saved = await next<NonNullable<StartFigures["saved"]>>().catch((error: Error) => ({
         error: error.message,

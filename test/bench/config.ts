@@ -1,4 +1,7 @@
-/** Sizes of a full run (~8 minutes on 2 cores, most of it the 1,000,000-event cold start) and of the smoke run CI does (~15 s). */
+/**
+ * Sizes of a full run (~8 minutes on 2 cores, most of it the 1,000,000-event cold start, plus 20–40
+ * minutes for the scale section at 1,000,000 images) and of the smoke run CI does (~30 s).
+ */
 import { MiB } from "./measure.js";
 import type { SlowClientCounts } from "./slow-clients.js";
 

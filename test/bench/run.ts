@@ -3,7 +3,7 @@
  * on the same machine. Prints one table and writes everything (with samples and machine details)
  * to bench/results/<timestamp>.json at the repository root.
  *
- *   pnpm bench            full run (~2.5 minutes on 2 cores)
+ *   pnpm bench            full run (~8 minutes on 2 cores, plus 20–40 for `scale` at 1,000,000 images)
  *   pnpm bench --smoke    every row with tiny sizes, in seconds (CI); also BENCH_SMOKE=1
  *   pnpm bench --only=fold,layers   a subset: fold, commands, layers, http, growth, coldstart,
  *                                   slowclients, parse, embedded, v2bytes, pullthrough, scale

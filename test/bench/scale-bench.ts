@@ -77,7 +77,9 @@ const nextMessage = <T>(
     };
     const onExit = (code: number | null, signal: string | null) => {
       done();
-      const last = stderr().trim().split("\n").slice(-3).join(" / ");
+      // The error's own line (`RangeError: …`, `FATAL ERROR: …`), else the last line written.
+      const lines = stderr().trim().split("\n");
+      const last = lines.find((line) => /Error\b|FATAL/.test(line)) ?? lines.at(-1) ?? "";
       reject(
         new Error(`exited with ${signal ?? `code ${code}`}${last === "" ? "" : `: ${last.slice(0, 300)}`}`),
       );

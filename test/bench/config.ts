@@ -1,4 +1,7 @@
-/** Sizes of a full run (~8 minutes on 2 cores, most of it the 1,000,000-event cold start) and of the smoke run CI does (~15 s). */
+/**
+ * Sizes of a full run (~8 minutes on 2 cores, most of it the 1,000,000-event cold start, plus 20–40
+ * minutes for the scale section at 1,000,000 images) and of the smoke run CI does (~30 s).
+ */
 import { MiB } from "./measure.js";
 import type { SlowClientCounts } from "./slow-clients.js";
 
@@ -41,7 +44,22 @@ export interface BenchConfig {
   /** 8. size of each /v2 blob pushed and pulled, and blobs timed per server (after one warm-up). */
   readonly v2BlobBytes: number;
   readonly v2Blobs: number;
+  /** 10. images and repositories of the scale log (BENCH_SCALE_IMAGES overrides: one repository per 1,000). */
+  readonly scaleImages: number;
+  readonly scaleRepositories: number;
+  /** 10. images GET per start (each pulled twice), heap limit, timeout of each start and of saveSnapshot. */
+  readonly scaleGets: number;
+  readonly scaleHeapMiB: number;
+  readonly scaleTimeoutSeconds: number;
 }
+
+/** BENCH_SCALE_IMAGES=N: the scale section at N images in N/1,000 repositories (at least one). */
+const scaleShape = (images: number, repositories: number) => {
+  const override = Number(process.env.BENCH_SCALE_IMAGES ?? "");
+  return override > 0
+    ? { scaleImages: Math.floor(override), scaleRepositories: Math.max(1, Math.floor(override / 1000)) }
+    : { scaleImages: images, scaleRepositories: repositories };
+};
 
 export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
   smoke
@@ -71,6 +89,10 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         parseRuns: 1,
         v2BlobBytes: 1 * MiB,
         v2Blobs: 1,
+        ...scaleShape(2_000, 20),
+        scaleGets: 200,
+        scaleHeapMiB: 12 * 1024,
+        scaleTimeoutSeconds: 60,
       }
     : {
         smoke,
@@ -101,4 +123,8 @@ export const benchConfig = (smoke: boolean, databaseUrl: string): BenchConfig =>
         parseRuns: 5,
         v2BlobBytes: 100 * MiB,
         v2Blobs: 5,
+        ...scaleShape(1_000_000, 1_000),
+        scaleGets: 2_000,
+        scaleHeapMiB: 12 * 1024,
+        scaleTimeoutSeconds: 1200,
       };

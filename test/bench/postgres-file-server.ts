@@ -10,13 +10,13 @@ import { createRegistry } from "@berth/engine";
 import { type BerthServerOptions, createBerthServer } from "@berth/server";
 
 /** Errors to stderr, the rest dropped (serve() logs through pino; the bench has no pino of its own). */
-const logger = {
+export const quietLogger = {
   error: (fields: unknown, message?: string) =>
     console.error(message ?? fields, message === undefined ? "" : fields),
   warn: () => {},
   info: () => {},
   debug: () => {},
-  child: () => logger,
+  child: () => quietLogger,
 } as unknown as BerthServerOptions["logger"];
 
 export async function servePostgresWithFiles(url: string, schema: string, blobDirectory: string) {
@@ -25,7 +25,7 @@ export async function servePostgresWithFiles(url: string, schema: string, blobDi
   const registry = createRegistry({ events: postgres.events, blobs });
   const server = createBerthServer({
     registry,
-    logger,
+    logger: quietLogger,
     credentials: new Map(),
     defaultAccountId: "000000000000" as RegistryId,
     createOnPush: true,

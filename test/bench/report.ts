@@ -18,12 +18,15 @@ export interface Row {
   readonly target?: number;
   /** Extra numbers kept in the JSON only (samples, percentiles, counts). */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Why there is no figure (the measured process died or timed out): printed as the value, target missed. */
+  readonly failed?: string;
 }
 
 export const ratioOf = (row: Row): number | undefined =>
-  row.limit === undefined ? undefined : row.value / row.limit.value;
+  row.limit === undefined || row.failed !== undefined ? undefined : row.value / row.limit.value;
 
 export const targetMet = (row: Row): boolean | undefined => {
+  if (row.failed !== undefined) return row.target === undefined ? undefined : false;
   const ratio = ratioOf(row);
   if (row.target === undefined || ratio === undefined) return undefined;
   return row.higherIsBetter ? ratio >= row.target : ratio <= row.target;
@@ -59,7 +62,7 @@ export const renderTable = (rows: ReadonlyArray<Row>): string => {
     return [
       row.section,
       row.name,
-      `${formatNumber(row.value)} ${row.unit}`,
+      row.failed === undefined ? `${formatNumber(row.value)} ${row.unit}` : `failed: ${row.failed}`,
       row.limit?.name ?? "",
       row.limit === undefined ? "" : `${formatNumber(row.limit.value)} ${row.limit.unit}`,
       ratio === undefined ? "" : formatRatio(row, ratio),

@@ -3,10 +3,10 @@
  * on the same machine. Prints one table and writes everything (with samples and machine details)
  * to bench/results/<timestamp>.json at the repository root.
  *
- *   pnpm bench            full run (~2.5 minutes on 2 cores)
+ *   pnpm bench            full run (~8 minutes on 2 cores, plus 20–40 for `scale` at 1,000,000 images)
  *   pnpm bench --smoke    every row with tiny sizes, in seconds (CI); also BENCH_SMOKE=1
  *   pnpm bench --only=fold,layers   a subset: fold, commands, layers, http, growth, coldstart,
- *                                   slowclients, parse, embedded, v2bytes, pullthrough
+ *                                   slowclients, parse, embedded, v2bytes, pullthrough, scale
  *
  * PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each run
  * works in schemas of its own, dropped at the end.
@@ -28,6 +28,7 @@ import { benchParse } from "./parse-bench.js";
 import { openBenchDatabase } from "./postgres-schemas.js";
 import { benchPullThrough } from "./pull-through-bench.js";
 import { describeMachine, type Row, ratioOf, renderMachine, renderTable, targetMet } from "./report.js";
+import { benchScale } from "./scale-bench.js";
 import { benchSlowClients } from "./slow-client-bench.js";
 import { benchV2Bytes } from "./v2-bytes-bench.js";
 
@@ -61,6 +62,7 @@ const sections: ReadonlyArray<[string, () => Promise<Row[]>]> = [
   ["embedded", () => benchEmbedded(config)],
   ["v2bytes", () => benchV2Bytes(config, database)],
   ["pullthrough", () => benchPullThrough(config)],
+  ["scale", () => benchScale(config, database)],
 ];
 
 const rows: Row[] = [];

@@ -92,12 +92,13 @@ export const evolveImage: EvolveTable<ImageEvent> = {
     repository.images.set(d.imageDigest, image);
     repository.pushOrder.seqs.push(seq);
     repository.pushOrder.digests.push(d.imageDigest);
-    for (const blob of d.blobs) increment(repository.blobReferences, blob);
+    // The image's own (shared) digests, not the event's copies: these become the map's keys.
+    for (const blob of image.blobs) increment(repository.blobReferences, blob);
     // A layer takes the media type of the first manifest that references it, as ECR records it.
     for (const [digest, mediaType] of Object.entries(d.blobMediaTypes ?? {})) {
       const layer = repository.layers.get(digest as Digest);
       if (layer !== undefined && layer.mediaType === undefined) {
-        repository.layers.set(layer.digest, { ...layer, mediaType });
+        repository.layers.set(layer.digest, { ...layer, mediaType: sharedMediaType(mediaType) });
       }
     }
     for (const child of d.children) increment(repository.childReferences, child);

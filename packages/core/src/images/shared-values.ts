@@ -13,6 +13,10 @@ const COMMON_MEDIA_TYPES: ReadonlyMap<string, MediaType> = new Map(
     "application/vnd.oci.image.config.v1+json",
     "application/vnd.docker.container.image.v1+json",
     "application/vnd.oci.empty.v1+json",
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
   ].map((type) => [type, type as MediaType]),
 );
 

@@ -70,7 +70,7 @@ const shareRepository = (draft: RegistryDraft, repository: RepositoryDraft): voi
   writable.layers = rekeyed(draft.blobs, repository.layers, (digest, layer: LayerDraft) =>
     layer.mediaType === undefined
       ? { digest, size: layer.size }
-      : { digest, size: layer.size, mediaType: layer.mediaType },
+      : { digest, size: layer.size, mediaType: sharedMediaType(layer.mediaType) },
   );
   writable.blobReferences = rekeyed(draft.blobs, repository.blobReferences, (_, count) => count);
 };

@@ -5,6 +5,7 @@
  */
 import {
   type BerthCommand,
+  type Digest,
   decide,
   decodeRequest,
   destinationsOf,
@@ -14,6 +15,7 @@ import {
   replicationConfigurationError,
   replicationRuleCovers,
   replicationsInProgress,
+  type Timestamp,
 } from "@berth/core";
 import { imageManifestOf, layerBlobOf } from "@berth/testkit";
 import { fc, test } from "@fast-check/vitest";
@@ -177,6 +179,21 @@ describe("replication rounds and ReplicateImage", () => {
       },
     );
 
+  /** ReplicateImage of a pending round into OTHER's copy of the repository, with `manifest`. */
+  const replicateFromPending = (
+    pending: { readonly imageDigest: Digest; readonly startedAt: Timestamp },
+    manifest: string,
+  ): BerthCommand => ({
+    type: "ReplicateImage",
+    data: {
+      registryId: OTHER,
+      repositoryName: app,
+      source: { registryId, repositoryName: app, imageDigest: pending.imageDigest },
+      imageManifest: manifest,
+      replicatedAt: pending.startedAt,
+    },
+  });
+
   it("a push into a covered repository starts a round in the same decision", () => {
     const state = fold(history());
     expect(replicationsInProgress(state)).toEqual([
@@ -187,32 +204,14 @@ describe("replication rounds and ReplicateImage", () => {
   it("refuses a cross-account copy the destination's registry policy does not allow", () => {
     const state = fold(history(false));
     const [pending] = replicationsInProgress(state);
-    const refused = decide(state, {
-      type: "ReplicateImage",
-      data: {
-        registryId: OTHER,
-        repositoryName: app,
-        source: { registryId, repositoryName: app, imageDigest: pending!.imageDigest },
-        imageManifest: image.manifest,
-        replicatedAt: pending!.startedAt,
-      },
-    });
+    const refused = decide(state, replicateFromPending(pending!, image.manifest));
     expect(E.isLeft(refused) && refused.left.message).toMatch(/^REPLICATION_NOT_ALLOWED/);
   });
 
   it("links the blobs, pushes the manifest with its tag, and records nothing the second time", () => {
     let state = fold(history());
     const [pending] = replicationsInProgress(state);
-    const replicate: BerthCommand = {
-      type: "ReplicateImage",
-      data: {
-        registryId: OTHER,
-        repositoryName: app,
-        source: { registryId, repositoryName: app, imageDigest: pending!.imageDigest },
-        imageManifest: image.manifest,
-        replicatedAt: pending!.startedAt,
-      },
-    };
+    const replicate: BerthCommand = replicateFromPending(pending!, image.manifest);
     const first = decide(state, replicate);
     if (E.isLeft(first)) throw new Error(first.left.message);
     expect(first.right.map((e) => e.type)).toEqual(["LayerLinked", "LayerLinked", "ImagePushed"]);
@@ -228,16 +227,7 @@ describe("replication rounds and ReplicateImage", () => {
     const state = fold(history());
     const [pending] = replicationsInProgress(state);
     const other = imageManifestOf(config, []);
-    const refused = decide(state, {
-      type: "ReplicateImage",
-      data: {
-        registryId: OTHER,
-        repositoryName: app,
-        source: { registryId, repositoryName: app, imageDigest: pending!.imageDigest },
-        imageManifest: other.manifest,
-        replicatedAt: pending!.startedAt,
-      },
-    });
+    const refused = decide(state, replicateFromPending(pending!, other.manifest));
     expect(E.isLeft(refused) && refused.left._tag).toBe("ImageDigestDoesNotMatchException");
   });
 });

@@ -21,6 +21,7 @@ import {
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { EventStore } from "../ports/event-store.js";
+import { abortableSleep } from "./abortable-sleep.js";
 import type { RegistryRuntime, Result } from "./registry-runtime.js";
 
 export interface ReplicationWorkerOptions {
@@ -49,17 +50,6 @@ type CreateFromTemplate = (input: {
   readonly purpose: "REPLICATION";
   readonly implicitRootTemplate: boolean;
 }) => Result<{ readonly created: boolean }>;
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done);
-  });
 
 export const createReplicationWorker = (
   runtime: RegistryRuntime,
@@ -161,7 +151,7 @@ export const createReplicationWorker = (
       } catch (error) {
         if (signal.aborted) return;
         options.onError?.(error);
-        await sleep(options.retryDelayMs ?? 1000, signal);
+        await abortableSleep(options.retryDelayMs ?? 1000, signal);
       }
     }
   };

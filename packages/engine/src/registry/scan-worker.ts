@@ -11,6 +11,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import type { EventStore } from "../ports/event-store.js";
 import type { Scanner, ScanReport } from "../ports/scanner.js";
+import { abortableSleep } from "./abortable-sleep.js";
 import type { RegistryRuntime } from "./registry-runtime.js";
 
 export interface ScanWorkerOptions {
@@ -44,17 +45,6 @@ const outcomeOf = (report: ScanReport): ScanOutcome => {
       : {}),
   };
 };
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done);
-  });
 
 export const createScanWorker = (
   runtime: RegistryRuntime,
@@ -146,7 +136,7 @@ export const createScanWorker = (
       } catch (error) {
         if (signal.aborted) return;
         options.onError?.(error);
-        await sleep(options.retryDelayMs ?? 1000, signal);
+        await abortableSleep(options.retryDelayMs ?? 1000, signal);
       }
     }
   };

@@ -33,9 +33,13 @@ export const NO_DIGESTS: ReadonlyArray<Digest> = Object.freeze([]);
 /** The empty list of tags every untagged image shares. */
 export const NO_TAGS: ReadonlyArray<ImageTag> = Object.freeze([]);
 
-/** `digests` as the strings the blob index already keys its entries by (the first copy seen). */
+/** `digest` as the string the blob index already keys its entry by (the first copy seen). */
+export const sharedDigest = (digest: Digest, index: ReadonlyMap<Digest, Pick<BlobEntry, "digest">>): Digest =>
+  index.get(digest)?.digest ?? digest;
+
+/** `digests` as the blob index's copies (see sharedDigest). */
 export const sharedDigests = (
   digests: ReadonlyArray<Digest>,
   index: ReadonlyMap<Digest, Pick<BlobEntry, "digest">>,
 ): ReadonlyArray<Digest> =>
-  digests.length === 0 ? NO_DIGESTS : digests.map((digest) => index.get(digest)?.digest ?? digest);
+  digests.length === 0 ? NO_DIGESTS : digests.map((digest) => sharedDigest(digest, index));

@@ -5,7 +5,13 @@
  * become the blob index's and the image map's keys, a lone linker its repository's `soleLinker`,
  * empty lists and common media types the shared ones. It changes no value, only which copy holds it.
  */
-import { NO_DIGESTS, NO_TAGS, sharedDigests, sharedMediaType } from "../images/shared-values.js";
+import {
+  NO_DIGESTS,
+  NO_TAGS,
+  sharedDigest,
+  sharedDigests,
+  sharedMediaType,
+} from "../images/shared-values.js";
 import type {
   BlobEntry,
   ImageDraft,
@@ -16,9 +22,6 @@ import type {
 import type { Digest } from "../values/primitives.js";
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
-const canonical = (blobs: ReadonlyMap<Digest, BlobEntry>, digest: Digest): Digest =>
-  blobs.get(digest)?.digest ?? digest;
 
 /**
  * The image built afresh as evolve builds it (a decoded record's members were added one by one,
@@ -53,7 +56,7 @@ const rekeyed = <V>(
 ): Map<Digest, V> => {
   const shared = new Map<Digest, V>();
   for (const [digest, item] of map) {
-    const key = canonical(blobs, digest);
+    const key = sharedDigest(digest, blobs);
     shared.set(key, value(key, item));
   }
   return shared;

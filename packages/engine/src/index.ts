@@ -38,6 +38,11 @@ export * from "./registry/scanning-operations.js";
 export type { UploadExpiryReport } from "./registry/upload-expiry-sweep.js";
 export * from "./scanners/findings-file-scanner.js";
 export {
+  decodeSnapshotBytes,
+  type EncodedSnapshot,
+  encodeSnapshotBytes,
+} from "./snapshots/snapshot-bytes.js";
+export {
   DEFAULT_SNAPSHOT_EVERY_EVENTS,
   DEFAULT_SNAPSHOT_EVERY_MS,
   type SnapshotOptions,

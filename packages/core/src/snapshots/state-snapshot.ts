@@ -170,47 +170,85 @@ const appendEntries = (map: Map<unknown, unknown>, items: unknown, shapes: Shape
     map.set(decodeValue(items[i], shapes), decodeValue(items[i + 1], shapes));
 };
 
-const decodeLines = (lines: Iterable<string>): RestoredSnapshot => {
-  const iterator = lines[Symbol.iterator]();
-  const position = parseHeader(iterator.next().value);
+/** One line after the header: its entries, containers or stream versions, into `draft`/`versions`. */
+const decodeLine = (line: unknown, draft: RegistryDraft, versions: Map<string, number>): void => {
+  if (!Array.isArray(line)) throw new SnapshotFormatError("a line that is not an array");
+  const map = STATE_FIELDS.includes(line[1] as keyof RegistryDraft)
+    ? (draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>)
+    : undefined;
+  if (line[0] === "v" && line.length === 2) readVersions(line[1], versions);
+  else if (line[0] === "m" && line.length === 6 && map !== undefined)
+    appendTo(map.get(decodeValue(line[2])), line[3], line[4], shapeListOf(line[5]));
+  else if (line[0] === "s" && line.length === 5 && map !== undefined)
+    map.set(decodeValue(line[2]), decodeValue(line[3], shapeListOf(line[4])));
+  else if (line[0] === "e" && line.length === 4 && map !== undefined)
+    appendEntries(map, line[2], shapeListOf(line[3]));
+  else throw new SnapshotFormatError(`an unknown line ${JSON.stringify(line[0])}`);
+};
+
+/** The restored snapshot once its trailer arrived: the decoded values shared as a fold shares them. */
+const restoredFrom = (
+  position: bigint,
+  draft: RegistryDraft,
+  versions: Map<string, number>,
+): RestoredSnapshot => {
+  try {
+    shareDecodedValues(draft);
+  } catch (error) {
+    // A snapshot that decodes into something the fold never makes (its sha256 held, so: a bug).
+    throw new SnapshotFormatError(`a state of another shape: ${String(error)}`);
+  }
+  return { position, versions, projection: { state: draft, apply: (e) => applyEvent(draft, e) } };
+};
+
+/**
+ * Decodes a snapshot a line at a time, as its text arrives (the caller never holds it whole):
+ * `push` each line without its "\n", then `end`. A refusal (another format or schema, a corrupt or
+ * truncated text) is kept: `push` answers false from then on and `end` gives the reason.
+ */
+export interface SnapshotDecoder {
+  push(line: string): boolean;
+  end(): E.Either<string, RestoredSnapshot>;
+}
+
+const reasonOf = (error: unknown): string => {
+  if (error instanceof SnapshotFormatError || error instanceof SyntaxError) return error.message;
+  throw error;
+};
+
+export const createSnapshotDecoder = (): SnapshotDecoder => {
+  let position: bigint | undefined;
   const draft = emptyRegistryDraft();
   const versions = new Map<string, number>();
-  let count = 1;
-  for (let next = iterator.next(); !next.done; next = iterator.next()) {
-    const line = JSON.parse(next.value) as unknown;
-    if (!Array.isArray(line)) throw new SnapshotFormatError("a line that is not an array");
-    if (line[0] === "end") {
-      if (line[1] !== count || !iterator.next().done) throw new SnapshotFormatError("truncated or padded");
-      try {
-        shareDecodedValues(draft);
-      } catch (error) {
-        // A snapshot that decodes into something the fold never makes (its sha256 held, so: a bug).
-        throw new SnapshotFormatError(`a state of another shape: ${String(error)}`);
-      }
-      return { position, versions, projection: { state: draft, apply: (e) => applyEvent(draft, e) } };
-    }
+  let count = 0;
+  let result: E.Either<string, RestoredSnapshot> | undefined;
+  const decode = (text: string): void => {
     count++;
-    if (line[0] === "v" && line.length === 2) readVersions(line[1], versions);
-    else if (line[0] === "m" && line.length === 6 && STATE_FIELDS.includes(line[1] as keyof RegistryDraft)) {
-      const entries = draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>;
-      appendTo(entries.get(decodeValue(line[2])), line[3], line[4], shapeListOf(line[5]));
-    } else if (
-      line[0] === "s" &&
-      line.length === 5 &&
-      STATE_FIELDS.includes(line[1] as keyof RegistryDraft)
-    ) {
-      const map = draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>;
-      map.set(decodeValue(line[2]), decodeValue(line[3], shapeListOf(line[4])));
-    } else if (
-      line[0] === "e" &&
-      line.length === 4 &&
-      STATE_FIELDS.includes(line[1] as keyof RegistryDraft)
-    ) {
-      const map = draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>;
-      appendEntries(map, line[2], shapeListOf(line[3]));
-    } else throw new SnapshotFormatError(`an unknown line ${JSON.stringify(line[0])}`);
-  }
-  throw new SnapshotFormatError("truncated: no trailer");
+    if (position === undefined) {
+      position = parseHeader(text);
+      return;
+    }
+    const line = JSON.parse(text) as unknown;
+    if (Array.isArray(line) && line[0] === "end") {
+      if (line[1] !== count - 1) throw new SnapshotFormatError("truncated or padded");
+      result = E.right(restoredFrom(position, draft, versions));
+    } else decodeLine(line, draft, versions);
+  };
+  return {
+    push(text) {
+      if (result !== undefined) {
+        if (E.isRight(result)) result = E.left("truncated or padded");
+        return false;
+      }
+      try {
+        decode(text);
+      } catch (error) {
+        result = E.left(reasonOf(error));
+      }
+      return result === undefined || E.isRight(result);
+    },
+    end: () => result ?? E.left(position === undefined ? "empty" : "truncated: no trailer"),
+  };
 };
 
 /**
@@ -218,10 +256,7 @@ const decodeLines = (lines: Iterable<string>): RestoredSnapshot => {
  * another format or schema, a truncated or corrupt text.
  */
 export const decodeStateSnapshot = (lines: Iterable<string>): E.Either<string, RestoredSnapshot> => {
-  try {
-    return E.right(decodeLines(lines));
-  } catch (error) {
-    if (error instanceof SnapshotFormatError || error instanceof SyntaxError) return E.left(error.message);
-    throw error;
-  }
+  const decoder = createSnapshotDecoder();
+  for (const line of lines) if (!decoder.push(line)) break;
+  return decoder.end();
 };

@@ -8,12 +8,17 @@
  * Gzip at level 1 makes the text about four times smaller: a restart reads a quarter of the bytes
  * from the store, and inflating them (off the event loop) costs less than reading the rest.
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { once } from "node:events";
+import type { TransformOptions } from "node:stream";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { promisify } from "node:util";
-import { createGzip, gunzip } from "node:zlib";
-import { decodeStateSnapshot, encodeStateSnapshot, type StateSnapshot } from "@berth/core";
+import { createGunzip, createGzip, type ZlibOptions } from "node:zlib";
+import {
+  createSnapshotDecoder,
+  encodeStateSnapshot,
+  type SnapshotDecoder,
+  type StateSnapshot,
+} from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { RestoredState } from "../command-handler.js";
 
@@ -27,7 +32,9 @@ interface Envelope {
   readonly encoding?: "gzip";
 }
 
-const gunzipped = promisify(gunzip);
+/** Inflated bytes per chunk when decoding (a test makes them tiny, to split lines anywhere). */
+const CHUNK = 1024 * 1024;
+const MIN_ZLIB_CHUNK = 64;
 
 export interface EncodedSnapshot {
   readonly bytes: Uint8Array;
@@ -90,48 +97,95 @@ export const encodeSnapshotBytes = async (
   };
 };
 
-/** The sha256 of `bytes` in hex, fed in slices (one update takes at most 2 GiB). */
-const sha256Hex = (bytes: Buffer): string => {
-  const hash = createHash("sha256");
-  const SLICE = 256 * 1024 * 1024;
-  for (let at = 0; at < bytes.byteLength; at += SLICE) hash.update(bytes.subarray(at, at + SLICE));
-  return hash.digest("hex");
-};
-
-/** The lines of `bytes` from `start`, without their "\n", decoded one at a time. */
-function* linesOf(bytes: Buffer, start: number): Generator<string> {
-  for (let at = start; at < bytes.byteLength; ) {
-    const newline = bytes.indexOf(0x0a, at);
-    const end = newline === -1 ? bytes.byteLength : newline;
-    yield bytes.toString("utf8", at, end);
-    at = end + 1;
+/** The body's bytes as they inflate (or as they are), `chunk` bytes at a time. */
+async function* bodyChunks(
+  body: Buffer,
+  encoding: Envelope["encoding"],
+  chunk: number,
+): AsyncGenerator<Buffer> {
+  if (encoding === undefined) {
+    for (let at = 0; at < body.byteLength; at += chunk) yield body.subarray(at, at + chunk);
+    return;
   }
+  // Inflation runs on the thread pool, a few chunks ahead of the decoder on the event loop.
+  // (zlib streams take Transform's options too; @types/node does not list them.)
+  const options: ZlibOptions & TransformOptions = {
+    chunkSize: Math.max(chunk, MIN_ZLIB_CHUNK),
+    readableHighWaterMark: 4 * chunk,
+  };
+  const inflate = createGunzip(options);
+  inflate.end(body);
+  for await (const inflated of inflate as AsyncIterable<Buffer>)
+    for (let at = 0; at < inflated.byteLength; at += chunk) yield inflated.subarray(at, at + chunk);
 }
 
-/** The snapshot in `bytes`, or why it is refused (its hash, its format, its schema). */
-export const decodeSnapshotBytes = async (state: Uint8Array): Promise<E.Either<string, RestoredState>> => {
+/**
+ * Hashes the chunks and feeds `decoder` their lines. A line spans chunks as often as not: its
+ * pieces wait in `partial` until its newline arrives. Once the decoder refused a line, the rest is
+ * only hashed (a corrupt text is then named by its hash).
+ */
+const feedLines = async (
+  chunks: AsyncIterable<Buffer>,
+  decoder: SnapshotDecoder,
+  hash: Hash,
+): Promise<void> => {
+  let decoding = true;
+  let partial: Buffer[] = [];
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    if (!decoding) continue;
+    let at = 0;
+    for (let newline = chunk.indexOf(0x0a); newline !== -1 && decoding; newline = chunk.indexOf(0x0a, at)) {
+      const line =
+        partial.length === 0
+          ? chunk.toString("utf8", at, newline)
+          : Buffer.concat([...partial, chunk.subarray(at, newline)]).toString("utf8");
+      partial = [];
+      at = newline + 1;
+      decoding = decoder.push(line);
+    }
+    if (decoding && at < chunk.byteLength) partial.push(chunk.subarray(at));
+  }
+  if (decoding && partial.length > 0) decoder.push(Buffer.concat(partial).toString("utf8"));
+};
+
+const parseEnvelope = (bytes: Buffer, newline: number): Partial<Envelope> | undefined => {
+  try {
+    const envelope = JSON.parse(bytes.toString("utf8", 0, newline)) as unknown;
+    return typeof envelope === "object" && envelope !== null ? (envelope as Partial<Envelope>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The snapshot in `bytes`, or why it is refused (its hash, its format, its schema). The body is
+ * inflated, hashed and decoded line by line as one stream: the inflated text is never held whole,
+ * and a hash that does not match refuses the decoded state at the end.
+ */
+export const decodeSnapshotBytes = async (
+  state: Uint8Array,
+  options: { readonly chunkBytes?: number } = {},
+): Promise<E.Either<string, RestoredState>> => {
   const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength);
   const newline = bytes.indexOf(0x0a);
-  if (newline === -1) return E.left("not a snapshot: no envelope");
-  let envelope: Partial<Envelope>;
-  try {
-    envelope = JSON.parse(bytes.toString("utf8", 0, newline)) as Partial<Envelope>;
-  } catch {
-    return E.left("not a snapshot: no envelope");
-  }
-  let body = bytes.subarray(newline + 1);
-  if (envelope?.encoding === "gzip") {
-    try {
-      body = await gunzipped(body);
-    } catch {
-      return E.left("corrupt: its body does not inflate");
-    }
-  } else if (envelope?.encoding !== undefined)
+  const envelope = newline === -1 ? undefined : parseEnvelope(bytes, newline);
+  if (envelope === undefined) return E.left("not a snapshot: no envelope");
+  if (envelope.encoding !== undefined && envelope.encoding !== "gzip")
     return E.left(`an unknown encoding ${String(envelope.encoding)}`);
-  if (typeof envelope?.sha256 !== "string" || sha256Hex(body) !== envelope.sha256)
-    return E.left("corrupt: its sha256 does not match");
+  if (typeof envelope.sha256 !== "string") return E.left("corrupt: its sha256 does not match");
+  const decoder = createSnapshotDecoder();
+  const hash = createHash("sha256");
+  try {
+    await feedLines(
+      bodyChunks(bytes.subarray(newline + 1), envelope.encoding, options.chunkBytes ?? CHUNK),
+      decoder,
+      hash,
+    );
+  } catch {
+    return E.left("corrupt: its body does not inflate");
+  }
+  if (hash.digest("hex") !== envelope.sha256) return E.left("corrupt: its sha256 does not match");
   const lastStream = typeof envelope.lastStream === "string" ? envelope.lastStream : undefined;
-  return E.map((restored: Omit<RestoredState, "lastStream">) => ({ ...restored, lastStream }))(
-    decodeStateSnapshot(linesOf(body, 0)),
-  );
+  return E.map((restored: Omit<RestoredState, "lastStream">) => ({ ...restored, lastStream }))(decoder.end());
 };

@@ -5,6 +5,8 @@
  */
 import {
   type BerthEvent,
+  DigestsRead,
+  DigestsWritten,
   decodeStateSnapshot,
   decodeValue,
   encodeStateSnapshot,
@@ -136,6 +138,40 @@ describe("State snapshots", () => {
         expect(decodeValue(JSON.parse(JSON.stringify(encodeValue(json))))).toStrictEqual(json);
       }),
     );
+  });
+
+  it("a digest is written once, later ones as references; strings that look like references stay strings", () => {
+    const digestArb = fc
+      .tuple(fc.constantFrom("sha256:", "sha512:"), fc.stringMatching(/^[0-9a-f]{8}$/))
+      .map(([algorithm, seed]) => `${algorithm}${seed.repeat(algorithm === "sha256:" ? 8 : 16)}`);
+    const valueArb = fc.array(
+      fc.oneof(
+        digestArb,
+        fc.string().map((text) => `~${text}`),
+        fc
+          .record({ digest: digestArb, tags: fc.array(digestArb, { maxLength: 3 }) })
+          .map(({ digest, tags }) => ({ digest, tags })),
+      ),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(fc.array(valueArb, { minLength: 1, maxLength: 4 }), (values) => {
+        const written = new DigestsWritten();
+        // One encoder across several values (lines), as a snapshot uses it; read back in order.
+        const texts = values.map((value) => JSON.stringify(encodeValue(value, undefined, written)));
+        const read = new DigestsRead();
+        expect(texts.map((text) => decodeValue(JSON.parse(text), undefined, read))).toStrictEqual(values);
+        const distinct = new Set(
+          values.flat(2).flatMap((v) => (typeof v === "string" ? [v] : [v.digest, ...v.tags])),
+        );
+        const spelled = texts.join("").match(/sha(256|512):[0-9a-f]+/g) ?? [];
+        expect(spelled.length).toBe([...distinct].filter((v) => v.startsWith("sha")).length);
+      }),
+    );
+    expect(() =>
+      decodeValue(JSON.parse(JSON.stringify("~0000000000")), undefined, new DigestsRead()),
+    ).toThrow("a reference to no digest");
+    expect(() => decodeValue("~0000000000")).toThrow("a digest reference outside a snapshot");
   });
 
   it("refuses a snapshot of another format version or event schema, never trusting it", () => {

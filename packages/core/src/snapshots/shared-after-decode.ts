@@ -1,24 +1,12 @@
 /**
- * A decoded snapshot holds its own copy of every string it spelled out: a digest appears once per
- * map key, image, push-order slot, tag and layer that names it. A fold shares them instead (see
- * images/shared-values.ts), and so does this pass, run once on a freshly decoded draft: digests
- * become the blob index's and the image map's keys, a lone linker its repository's `soleLinker`,
- * empty lists and common media types the shared ones. It changes no value, only which copy holds it.
+ * A fold shares the values many images hold (see images/shared-values.ts); a decoded snapshot gets
+ * the same sharing from this pass, run once on a freshly decoded draft. Digests are shared already
+ * (a snapshot writes each once, see DigestsWritten); here a lone linker becomes its repository's `soleLinker`, empty
+ * lists and common media types the shared ones, and images, blob entries and layers are built as
+ * the fold builds them. It changes no value, only which copy holds it.
  */
-import {
-  NO_DIGESTS,
-  NO_TAGS,
-  sharedDigest,
-  sharedDigests,
-  sharedMediaType,
-} from "../images/shared-values.js";
-import type {
-  BlobEntry,
-  ImageDraft,
-  LayerDraft,
-  RegistryDraft,
-  RepositoryDraft,
-} from "../kernel/registry-state.js";
+import { NO_DIGESTS, NO_TAGS, sharedMediaType } from "../images/shared-values.js";
+import type { ImageDraft, RegistryDraft, RepositoryDraft } from "../kernel/registry-state.js";
 import type { Digest } from "../values/primitives.js";
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -28,14 +16,14 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
  * which V8 stores less compactly). Every member is listed: the compiler names a new required one,
  * and the snapshot property tests a new optional one.
  */
-const sharedImage = (draft: RegistryDraft, digest: Digest, image: ImageDraft): ImageDraft => ({
+const sharedImage = (digest: Digest, image: ImageDraft): ImageDraft => ({
   digest,
   manifestMediaType: sharedMediaType(image.manifestMediaType),
   artifactMediaType: sharedMediaType(image.artifactMediaType),
   sizeInBytes: image.sizeInBytes,
   pushedAt: image.pushedAt,
   tags: image.tags.length === 0 ? NO_TAGS : image.tags,
-  blobs: sharedDigests(image.blobs, draft.blobs),
+  blobs: image.blobs.length === 0 ? NO_DIGESTS : image.blobs,
   children: image.children.length === 0 ? NO_DIGESTS : image.children,
   subject: image.subject,
   referrer: image.referrer,
@@ -48,34 +36,15 @@ const sharedImage = (draft: RegistryDraft, digest: Digest, image: ImageDraft): I
   ...("replication" in image ? { replication: image.replication } : {}),
 });
 
-/** The same map, keyed by the blob index's copies of its digests. */
-const rekeyed = <V>(
-  blobs: ReadonlyMap<Digest, BlobEntry>,
-  map: Map<Digest, V>,
-  value: (digest: Digest, value: V) => V,
-): Map<Digest, V> => {
-  const shared = new Map<Digest, V>();
-  for (const [digest, item] of map) {
-    const key = sharedDigest(digest, blobs);
-    shared.set(key, value(key, item));
-  }
-  return shared;
-};
-
-const shareRepository = (draft: RegistryDraft, repository: RepositoryDraft): void => {
-  const writable = repository as Writable<RepositoryDraft>;
-  for (const [digest, image] of repository.images)
-    repository.images.set(digest, sharedImage(draft, digest, image));
-  const own = (digest: Digest) => repository.images.get(digest)?.digest ?? digest;
-  const { digests } = repository.pushOrder;
-  for (let i = 0; i < digests.length; i++) digests[i] = own(digests[i]!);
-  for (const [tag, digest] of repository.tags) repository.tags.set(tag, own(digest));
-  writable.layers = rekeyed(draft.blobs, repository.layers, (digest, layer: LayerDraft) =>
-    layer.mediaType === undefined
-      ? { digest, size: layer.size }
-      : { digest, size: layer.size, mediaType: sharedMediaType(layer.mediaType) },
-  );
-  writable.blobReferences = rekeyed(draft.blobs, repository.blobReferences, (_, count) => count);
+const shareRepository = (repository: RepositoryDraft): void => {
+  for (const [digest, image] of repository.images) repository.images.set(digest, sharedImage(digest, image));
+  for (const [digest, layer] of repository.layers)
+    repository.layers.set(
+      digest,
+      layer.mediaType === undefined
+        ? { digest, size: layer.size }
+        : { digest, size: layer.size, mediaType: sharedMediaType(layer.mediaType) },
+    );
 };
 
 export const shareDecodedValues = (draft: RegistryDraft): void => {
@@ -96,5 +65,5 @@ export const shareDecodedValues = (draft: RegistryDraft): void => {
       retainedFor: entry.retainedFor,
     });
   }
-  for (const repository of draft.repositories.values()) shareRepository(draft, repository);
+  for (const repository of draft.repositories.values()) shareRepository(repository);
 };

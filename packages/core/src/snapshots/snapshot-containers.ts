@@ -4,6 +4,8 @@
  * takes long to encode or decode.
  */
 import {
+  type DigestsRead,
+  type DigestsWritten,
   decodeValue,
   encodeValue,
   type Json,
@@ -62,11 +64,12 @@ export const splitEntry = (value: unknown): { readonly shell: unknown; readonly 
 /** A big container's contents, a line's worth at a time (key, value, key, value… for a map), with their record shapes. */
 export function* chunksOf(
   container: Container,
+  digests?: DigestsWritten,
 ): Generator<{ readonly items: Json[]; readonly shapes: Shapes }, void, undefined> {
   let chunk: Json[] = [];
   let shapes = new Shapes();
   const perLine = (container instanceof Map ? 2 : 1) * ITEMS_PER_LINE;
-  const push = (item: unknown) => chunk.push(encodeValue(item, shapes));
+  const push = (item: unknown) => chunk.push(encodeValue(item, shapes, digests));
   const full = () => chunk.length >= perLine;
   const next = () => {
     const done = { items: chunk, shapes };
@@ -93,7 +96,13 @@ const memberOf = (holder: unknown, name: unknown): unknown =>
   isPlainObject(holder) && typeof name === "string" && Object.hasOwn(holder, name) ? holder[name] : undefined;
 
 /** Appends a line's items to the container at `path` inside `entry` (which the shell emptied). */
-export const appendTo = (entry: unknown, path: unknown, items: unknown, shapes: ShapeList): void => {
+export const appendTo = (
+  entry: unknown,
+  path: unknown,
+  items: unknown,
+  shapes: ShapeList,
+  digests?: DigestsRead,
+): void => {
   if (!Array.isArray(path) || path.length < 1 || path.length > 2 || !Array.isArray(items))
     throw new SnapshotFormatError("container items for nothing");
   const container =
@@ -101,8 +110,8 @@ export const appendTo = (entry: unknown, path: unknown, items: unknown, shapes: 
   if (container instanceof Map) {
     if (items.length % 2 !== 0) throw new SnapshotFormatError("a map with a key but no value");
     for (let i = 0; i < items.length; i += 2)
-      container.set(decodeValue(items[i], shapes), decodeValue(items[i + 1], shapes));
+      container.set(decodeValue(items[i], shapes, digests), decodeValue(items[i + 1], shapes, digests));
   } else if (Array.isArray(container)) {
-    for (const item of items) container.push(decodeValue(item, shapes));
+    for (const item of items) container.push(decodeValue(item, shapes, digests));
   } else throw new SnapshotFormatError("container items for nothing");
 };

@@ -16,6 +16,8 @@ import { emptyRegistryDraft, type RegistryDraft, type RegistryState } from "../k
 import { shareDecodedValues } from "./shared-after-decode.js";
 import { appendTo, chunksOf, ITEMS_PER_LINE, splitEntry } from "./snapshot-containers.js";
 import {
+  DigestsRead,
+  DigestsWritten,
   decodeValue,
   encodeValue,
   type Json,
@@ -26,7 +28,7 @@ import {
 } from "./snapshot-values.js";
 
 export const SNAPSHOT_FORMAT = "berth-state-snapshot";
-export const SNAPSHOT_FORMAT_VERSION = 2;
+export const SNAPSHOT_FORMAT_VERSION = 3;
 /**
  * Bump when the state's shape changes, or what an event does to it, without a new event type: every
  * snapshot taken before is then ignored (and the next one is taken with the new shape).
@@ -77,7 +79,11 @@ const STATE_FIELDS = Object.keys(emptyRegistryDraft()) as ReadonlyArray<keyof Re
  * holding big containers (a repository) on an "s" line of its own, its containers on "m" lines.
  * Each line carries the record shapes its values use.
  */
-function* encodeField(field: string, map: Map<unknown, unknown>): Generator<string, void, undefined> {
+function* encodeField(
+  field: string,
+  map: Map<unknown, unknown>,
+  digests: DigestsWritten,
+): Generator<string, void, undefined> {
   let group: Json[] = [];
   let shapes = new Shapes();
   const flush = () => {
@@ -89,17 +95,17 @@ function* encodeField(field: string, map: Map<unknown, unknown>): Generator<stri
   for (const [key, value] of map) {
     const { shell, big } = splitEntry(value);
     if (big.length === 0) {
-      group.push(encodeValue(key, shapes), encodeValue(value, shapes));
+      group.push(encodeValue(key, shapes, digests), encodeValue(value, shapes, digests));
       if (group.length >= 2 * ITEMS_PER_LINE) yield flush();
       continue;
     }
     if (group.length > 0) yield flush();
     const encodedKey = encodeValue(key);
     const own = new Shapes();
-    yield `${JSON.stringify(["s", field, encodedKey, encodeValue(shell, own), own.list])}\n`;
+    yield `${JSON.stringify(["s", field, encodedKey, encodeValue(shell, own, digests), own.list])}\n`;
     // Big containers inside an entry (a repository's images) follow in lines of their own.
     for (const { path, container } of big) {
-      for (const chunk of chunksOf(container)) {
+      for (const chunk of chunksOf(container, digests)) {
         yield `${JSON.stringify(["m", field, encodedKey, path, chunk.items, chunk.shapes.list])}\n`;
       }
     }
@@ -118,8 +124,9 @@ export function* encodeStateSnapshot(snapshot: StateSnapshot): Generator<string,
   yield `${JSON.stringify(header)}\n`;
   let lines = 1;
   const state = snapshot.state as unknown as RegistryDraft;
+  const digests = new DigestsWritten();
   for (const field of STATE_FIELDS) {
-    for (const line of encodeField(field, state[field] as Map<unknown, unknown>)) {
+    for (const line of encodeField(field, state[field] as Map<unknown, unknown>, digests)) {
       yield line;
       lines++;
     }
@@ -164,25 +171,35 @@ const readVersions = (pairs: unknown, versions: Map<string, number>): void => {
 };
 
 /** An "e" line's entries, key, value, key, value…, into `map`. */
-const appendEntries = (map: Map<unknown, unknown>, items: unknown, shapes: ShapeList): void => {
+const appendEntries = (
+  map: Map<unknown, unknown>,
+  items: unknown,
+  shapes: ShapeList,
+  digests: DigestsRead,
+): void => {
   if (!Array.isArray(items) || items.length % 2 !== 0) throw new SnapshotFormatError("bad entries");
   for (let i = 0; i < items.length; i += 2)
-    map.set(decodeValue(items[i], shapes), decodeValue(items[i + 1], shapes));
+    map.set(decodeValue(items[i], shapes, digests), decodeValue(items[i + 1], shapes, digests));
 };
 
 /** One line after the header: its entries, containers or stream versions, into `draft`/`versions`. */
-const decodeLine = (line: unknown, draft: RegistryDraft, versions: Map<string, number>): void => {
+const decodeLine = (
+  line: unknown,
+  draft: RegistryDraft,
+  versions: Map<string, number>,
+  digests: DigestsRead,
+): void => {
   if (!Array.isArray(line)) throw new SnapshotFormatError("a line that is not an array");
   const map = STATE_FIELDS.includes(line[1] as keyof RegistryDraft)
     ? (draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>)
     : undefined;
   if (line[0] === "v" && line.length === 2) readVersions(line[1], versions);
   else if (line[0] === "m" && line.length === 6 && map !== undefined)
-    appendTo(map.get(decodeValue(line[2])), line[3], line[4], shapeListOf(line[5]));
+    appendTo(map.get(decodeValue(line[2])), line[3], line[4], shapeListOf(line[5]), digests);
   else if (line[0] === "s" && line.length === 5 && map !== undefined)
-    map.set(decodeValue(line[2]), decodeValue(line[3], shapeListOf(line[4])));
+    map.set(decodeValue(line[2]), decodeValue(line[3], shapeListOf(line[4]), digests));
   else if (line[0] === "e" && line.length === 4 && map !== undefined)
-    appendEntries(map, line[2], shapeListOf(line[3]));
+    appendEntries(map, line[2], shapeListOf(line[3]), digests);
   else throw new SnapshotFormatError(`an unknown line ${JSON.stringify(line[0])}`);
 };
 
@@ -221,6 +238,8 @@ export const createSnapshotDecoder = (): SnapshotDecoder => {
   const draft = emptyRegistryDraft();
   const versions = new Map<string, number>();
   let count = 0;
+  // Every digest read so far, for the references to it (dropped at the end).
+  let digests = new DigestsRead();
   let result: E.Either<string, RestoredSnapshot> | undefined;
   const decode = (text: string): void => {
     count++;
@@ -231,8 +250,9 @@ export const createSnapshotDecoder = (): SnapshotDecoder => {
     const line = JSON.parse(text) as unknown;
     if (Array.isArray(line) && line[0] === "end") {
       if (line[1] !== count - 1) throw new SnapshotFormatError("truncated or padded");
+      digests = new DigestsRead();
       result = E.right(restoredFrom(position, draft, versions));
-    } else decodeLine(line, draft, versions);
+    } else decodeLine(line, draft, versions, digests);
   };
   return {
     push(text) {

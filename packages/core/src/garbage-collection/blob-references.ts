@@ -22,6 +22,23 @@ type ReferencingEvent = ImageEvent | ImageExpired | RepositoryLifecycleEvent | L
 
 const later = (a: Timestamp, b: Timestamp): Timestamp => (a > b ? a : b);
 
+type Changes = { -readonly [K in keyof BlobEntry]?: BlobEntry[K] };
+
+/**
+ * `entry` with `changes`, built as one literal with every member. A spread copy (`{ ...entry, x }`)
+ * took out-of-object properties and, once field types had moved, a hidden class of its own: about
+ * 250 bytes more per blob than the same entry decoded from a snapshot.
+ */
+export const entryWith = (entry: BlobEntry, changes: Changes): BlobEntry => ({
+  digest: entry.digest,
+  size: changes.size ?? entry.size,
+  linkedBy: changes.linkedBy ?? entry.linkedBy,
+  references: changes.references ?? entry.references,
+  idleSince: changes.idleSince ?? entry.idleSince,
+  collected: changes.collected ?? entry.collected,
+  retainedFor: "retainedFor" in changes ? changes.retainedFor : entry.retainedFor,
+});
+
 const entryOf = (draft: RegistryDraft, digest: Digest, at: Timestamp): BlobEntry =>
   draft.blobs.get(digest) ?? {
     digest,
@@ -44,12 +61,14 @@ export const retain = (
   },
 ): void => {
   const entry = entryOf(draft, data.digest, data.retainedAt);
-  draft.blobs.set(data.digest, {
-    ...entry,
-    idleSince: later(entry.idleSince, data.retainedAt),
-    collected: false,
-    retainedFor: new Map([...(entry.retainedFor ?? []), [data.retentionId, data.until]]),
-  });
+  draft.blobs.set(
+    data.digest,
+    entryWith(entry, {
+      idleSince: later(entry.idleSince, data.retainedAt),
+      collected: false,
+      retainedFor: new Map([...(entry.retainedFor ?? []), [data.retentionId, data.until]]),
+    }),
+  );
   draft.blobRetentions.set(data.retentionId, data.digest);
 };
 
@@ -61,7 +80,7 @@ const endRetention = (draft: RegistryDraft, retentionId: string): void => {
   const entry = draft.blobs.get(digest);
   if (entry === undefined) return;
   const left = [...(entry.retainedFor ?? [])].filter(([id]) => id !== retentionId);
-  draft.blobs.set(digest, { ...entry, retainedFor: left.length === 0 ? undefined : new Map(left) });
+  draft.blobs.set(digest, entryWith(entry, { retainedFor: left.length === 0 ? undefined : new Map(left) }));
 };
 
 export const linkBlob = (
@@ -79,26 +98,23 @@ export const linkBlob = (
       : entry.linkedBy.includes(key!)
         ? entry.linkedBy
         : [...entry.linkedBy, key!];
-  draft.blobs.set(digest, {
-    ...entry,
-    size,
-    linkedBy,
-    idleSince: later(entry.idleSince, at),
-    collected: false,
-  });
+  draft.blobs.set(
+    digest,
+    entryWith(entry, { size, linkedBy, idleSince: later(entry.idleSince, at), collected: false }),
+  );
 };
 
 export const unlinkBlob = (draft: RegistryDraft, repository: RepositoryDraft, digest: Digest): void => {
   const entry = draft.blobs.get(digest);
   if (entry === undefined) return;
   const key = repositoryKey(repository.registryId, repository.name);
-  draft.blobs.set(digest, { ...entry, linkedBy: entry.linkedBy.filter((k) => k !== key) });
+  draft.blobs.set(digest, entryWith(entry, { linkedBy: entry.linkedBy.filter((k) => k !== key) }));
 };
 
 const referenceBlobs = (draft: RegistryDraft, blobs: ReadonlyArray<Digest>, at: Timestamp): void => {
   for (const digest of blobs) {
     const entry = entryOf(draft, digest, at);
-    draft.blobs.set(digest, { ...entry, references: entry.references + 1, collected: false });
+    draft.blobs.set(digest, entryWith(entry, { references: entry.references + 1, collected: false }));
   }
 };
 
@@ -107,7 +123,10 @@ const releaseBlobs = (draft: RegistryDraft, blobs: ReadonlyArray<Digest>, at: Ti
     const entry = draft.blobs.get(digest);
     if (entry === undefined) continue;
     const references = Math.max(entry.references - 1, 0);
-    draft.blobs.set(digest, { ...entry, references, ...(references === 0 ? { idleSince: at } : {}) });
+    draft.blobs.set(
+      digest,
+      entryWith(entry, references === 0 ? { references, idleSince: at } : { references }),
+    );
   }
 };
 

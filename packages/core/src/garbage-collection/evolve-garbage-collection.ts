@@ -1,7 +1,7 @@
 /** How garbage collection events change the state: layers unlinked, blobs condemned or forgotten. */
 import { repositoryStep } from "../kernel/registry-state.js";
 import type { EvolveTable } from "../kernel/slice.js";
-import { retain, unlinkBlob } from "./blob-references.js";
+import { entryWith, retain, unlinkBlob } from "./blob-references.js";
 import type { GarbageCollectionEvent } from "./gc-events.js";
 
 export const evolveGarbageCollection: EvolveTable<GarbageCollectionEvent> = {
@@ -11,7 +11,7 @@ export const evolveGarbageCollection: EvolveTable<GarbageCollectionEvent> = {
   }),
   BlobCollected: (draft, { data }) => {
     const entry = draft.blobs.get(data.digest);
-    if (entry !== undefined) draft.blobs.set(data.digest, { ...entry, collected: true });
+    if (entry !== undefined) draft.blobs.set(data.digest, entryWith(entry, { collected: true }));
   },
   BlobRetained: (draft, { data }) => retain(draft, data),
   BlobDeleted: (draft, { data }) => {

@@ -48,7 +48,8 @@ const untag = (repository: RepositoryDraft, tag: ImageTag) => {
 /** Moves `tag` to `image`, from whichever image held it. */
 const tagImage = (repository: RepositoryDraft, image: ImageDraft, tag: ImageTag) => {
   untag(repository, tag);
-  if (!image.tags.includes(tag)) image.tags = [...image.tags, tag];
+  // concat allocates exactly; a spread `[...tags, tag]` grows its array by pushes (17 slots for one tag).
+  if (!image.tags.includes(tag)) image.tags = image.tags.concat(tag);
   repository.tags.set(tag, image.digest);
 };
 
@@ -98,7 +99,9 @@ export const evolveImage: EvolveTable<ImageEvent> = {
     for (const [digest, mediaType] of Object.entries(d.blobMediaTypes ?? {})) {
       const layer = repository.layers.get(digest as Digest);
       if (layer !== undefined && layer.mediaType === undefined) {
-        repository.layers.set(layer.digest, { ...layer, mediaType: sharedMediaType(mediaType) });
+        // A literal, not a spread copy (which V8 keeps less compactly; see entryWith).
+        const typed = { digest: layer.digest, size: layer.size, mediaType: sharedMediaType(mediaType) };
+        repository.layers.set(layer.digest, typed);
       }
     }
     for (const child of d.children) increment(repository.childReferences, child);

@@ -48,6 +48,7 @@ describe("Postgres migrations 0004 and 0005: appends in one call", () => {
       "0005_upload_steps_in_one_call",
       "0006_create_snapshots",
       "0007_index_image_manifests",
+      "0008_append_checks_log_end_by_index",
     ]);
     const events = createPostgresEventStore({ db: database.db, schema });
     const registry = createRegistry({ events, blobs: createMemoryBlobStore() });

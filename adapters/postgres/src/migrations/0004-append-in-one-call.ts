@@ -1,90 +1,18 @@
 import { type Kysely, type Migration, sql } from "kysely";
-import { ADVISORY_LOCK_NAMESPACE, eventsChannel, schemaKey } from "../schema-key.js";
+import { appendFunction } from "./append-function.js";
 
 /**
  * `berth_append(stream, events, expected, after, max_missed)`: an append in one autocommit call,
- * one round trip, where it was four (BEGIN, the advisory lock, the append, COMMIT).
- *
- * - `expected`: null for ANY, -1 for STREAM_EXISTS, else the exact version (0 is NO_STREAM).
- * - `after`: when given, the append happens only if the log still ends there; otherwise nothing is
- *   written and the events after it come back (at most `max_missed`) as rows of outcome `missed`.
- * - Outcomes: one `appended` or `conflict` row (stream_version: the version before the call,
- *   global_position: the last appended position, else the stream's last, null for none), or the
- *   `missed` rows, their global_position the log's end in `log_position`.
- *
- * Each statement of a volatile plpgsql function takes a fresh snapshot (READ COMMITTED), so the
- * version read after the lock sees every append committed before the lock was granted; the lock is
- * held until the call's commit, so positions still commit in order and readers never skip. Processes
- * still on the four-statement append take the same lock: both kinds may run side by side.
- *
- * Raw SQL inside a function body cannot take the migrator's schema: the body names it, so this
- * migration is made for one schema (see migration-provider.ts).
+ * one round trip, where it was four (BEGIN, the advisory lock, the append, COMMIT). The function is
+ * described in append-function.ts (migration 0008 replaced its first body).
  */
-export const appendInOneCall = (schema: string): Migration => {
-  if (schema.includes("$")) throw new Error(`Schema name ${JSON.stringify(schema)} may not hold "$"`);
-  const events = sql.id(schema, "events");
-  const lock = sql`${sql.lit(ADVISORY_LOCK_NAMESPACE)}, ${sql.lit(schemaKey(schema))}`;
-  const missed = sql`
-      return query
-        select 'missed'::text, e.global_position, e.stream_name, e.stream_version, e.type, e.data,
-               e.recorded_at, (select max(l.global_position) from ${events} as l)
-        from ${events} as e where e.global_position > p_after
-        order by e.global_position limit p_max_missed;
-      return;`;
-  return {
-    async up(db: Kysely<unknown>) {
-      await sql`
-        create function ${sql.id(schema, "berth_append")}(
-          p_stream text, p_events jsonb, p_expected integer, p_after bigint, p_max_missed integer)
-        returns table (outcome text, global_position bigint, stream_name text, stream_version integer,
-                       type text, data jsonb, recorded_at timestamptz, log_position bigint)
-        language plpgsql volatile
-        as $berth$
-        #variable_conflict use_column
-        declare
-          v_version integer;
-          v_last bigint;
-          v_count integer := jsonb_array_length(p_events);
-        begin
-          -- Behind already: no need to wait for the lock to say so.
-          if p_after is not null and exists (select from ${events} as e where e.global_position > p_after) then
-            ${missed}
-          end if;
-          if v_count > 0 then
-            perform pg_advisory_xact_lock(${lock});
-            if p_after is not null and exists (select from ${events} as e where e.global_position > p_after) then
-              ${missed}
-            end if;
-          end if;
-          -- The stream's last row, by its (stream_name, stream_version) index: O(1) however long it is.
-          select e.stream_version, e.global_position into v_version, v_last
-            from ${events} as e where e.stream_name = p_stream
-            order by e.stream_version desc limit 1;
-          v_version := coalesce(v_version, 0);
-          if not (p_expected is null or (p_expected = -1 and v_version > 0) or p_expected = v_version) then
-            return query select 'conflict'::text, v_last, p_stream, v_version, null::text, null::jsonb,
-                                null::timestamptz, null::bigint;
-            return;
-          end if;
-          if v_count > 0 then
-            insert into ${events} (stream_name, stream_version, type, data)
-              select p_stream, v_version + e.ordinality, e.event ->> 'type', e.event -> 'data'
-              from jsonb_array_elements(p_events) with ordinality as e(event, ordinality)
-              order by e.ordinality;
-            select e.global_position into v_last from ${events} as e
-              where e.stream_name = p_stream and e.stream_version = v_version + v_count;
-            -- Delivered at commit, to every LISTEN on the schema's channel.
-            perform pg_notify(${sql.lit(eventsChannel(schema))}, '');
-          end if;
-          return query select 'appended'::text, v_last, p_stream, v_version, null::text, null::jsonb,
-                              null::timestamptz, null::bigint;
-        end
-        $berth$`.execute(db);
-    },
-    async down(db: Kysely<unknown>) {
-      await sql`drop function ${sql.id(schema, "berth_append")}(text, jsonb, integer, bigint, integer)`.execute(
-        db,
-      );
-    },
-  };
-};
+export const appendInOneCall = (schema: string): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await appendFunction(schema, "create").execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`drop function ${sql.id(schema, "berth_append")}(text, jsonb, integer, bigint, integer)`.execute(
+      db,
+    );
+  },
+});

@@ -6,6 +6,7 @@ import { appendInOneCall } from "./0004-append-in-one-call.js";
 import { uploadStepsInOneCall } from "./0005-upload-steps-in-one-call.js";
 import { createSnapshots } from "./0006-create-snapshots.js";
 import { indexImageManifests } from "./0007-index-image-manifests.js";
+import { appendChecksLogEndByIndex } from "./0008-append-checks-log-end-by-index.js";
 
 /**
  * Berth's migrations for the tables in `schema`, in the order their names sort. Listed in code:
@@ -19,6 +20,7 @@ export const berthMigrations = (schema: string): Readonly<Record<string, Migrati
   "0005_upload_steps_in_one_call": uploadStepsInOneCall(schema),
   "0006_create_snapshots": createSnapshots,
   "0007_index_image_manifests": indexImageManifests,
+  "0008_append_checks_log_end_by_index": appendChecksLogEndByIndex(schema),
 });
 
 /** The provider kysely's Migrator takes, for the tables in `schema`. */

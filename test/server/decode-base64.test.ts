@@ -53,6 +53,36 @@ describe("decodeExactBase64", () => {
     );
   });
 
+  it("decodes a text given as its ASCII bytes (as the body parser hands a layer part over) as it decodes the string", () => {
+    const ascii = text.filter((candidate) => /^[\x00-\x7f]*$/.test(candidate));
+    fc.assert(
+      fc.property(ascii, (candidate) => {
+        const fromBytes = decodeExactBase64(Buffer.from(candidate, "latin1"));
+        expect(fromBytes?.toString("hex"), JSON.stringify(candidate)).toBe(
+          decodeExactBase64(candidate)?.toString("hex"),
+        );
+      }),
+      { numRuns: 20_000 },
+    );
+    // Texts of several 64 KiB slices, whole or with one character changed anywhere.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 400_000 }),
+        fc.option(fc.tuple(fc.nat(), fc.constantFrom("=", "-", "_", " ", ".", "A")), { nil: undefined }),
+        (size, change) => {
+          let candidate = randomBytes(size).toString("base64");
+          if (change !== undefined) {
+            const at = change[0] % candidate.length;
+            candidate = candidate.slice(0, at) + change[1] + candidate.slice(at + 1);
+          }
+          const fromBytes = decodeExactBase64(Buffer.from(candidate, "latin1"));
+          expect(fromBytes?.toString("hex")).toBe(decodeExactBase64(candidate)?.toString("hex"));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("bounds decoded bytes by their length, refusing them in the words the text gets", () => {
     expect(codecAccepts(new Uint8Array(20 * 1024 * 1024))).toBe(true);
     const refusal = (layerPartBlob: string | Uint8Array) =>

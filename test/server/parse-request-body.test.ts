@@ -60,6 +60,32 @@ describe("parseRequestBody", () => {
     );
   });
 
+  it("hands the member named by bytesOf over as its bytes when it is a plain ASCII string, else as JSON.parse gives it", () => {
+    fc.assert(
+      fc.property(body, (text) => {
+        const expected = reference(text);
+        const parsed = parseRequestBody(Buffer.from(text), members, "a");
+        const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+        if (!expected.ok || !parsed.ok || !isObject(expected.request)) {
+          expect(parsed).toEqual(expected);
+          return;
+        }
+        const { a, ...rest } = parsed.request as Record<string, unknown>;
+        const { a: expectedA, ...expectedRest } = expected.request as Record<string, unknown>;
+        expect(rest).toEqual(expectedRest);
+        if (Buffer.isBuffer(a)) {
+          expect(typeof expectedA === "string" && /^[\x00-\x7f]*$/.test(expectedA)).toBe(true);
+          expect(a.toString("latin1")).toBe(expectedA);
+        } else expect(a).toEqual(expectedA);
+      }),
+      { numRuns: 2000 },
+    );
+    const plain = parseRequestBody(Buffer.from('{"a":"QUJD","repositoryName":"QUJD"}'), members, "a");
+    expect(plain.ok && plain.request).toEqual({ a: Buffer.from("QUJD"), repositoryName: "QUJD" });
+    const escaped = parseRequestBody(Buffer.from('{"a":"Q\\u0055JD"}'), members, "a");
+    expect(escaped.ok && escaped.request).toEqual({ a: "QUJD" });
+  });
+
   it("decodes escaped member names, as JSON.parse does", () => {
     expect(parse('{"repository\\u004eame":"x","a":1,"a":2}')).toEqual({
       ok: true,

@@ -3,9 +3,17 @@
  * part once, so its size limit must be checked without decoding it first.
  */
 
-/** The decoded length, or undefined when no base64 text has this length and padding. */
-export const base64DecodedLength = (text: string): number | undefined => {
-  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+const EQUALS = 0x3d;
+const codeAt = (text: string | Uint8Array, i: number): number | undefined =>
+  typeof text === "string" ? text.charCodeAt(i) : text[i];
+
+/**
+ * The decoded length, or undefined when no base64 text has this length and padding. The text may
+ * be given as its ASCII bytes.
+ */
+export const base64DecodedLength = (text: string | Uint8Array): number | undefined => {
+  const last = text.length - 1;
+  const padding = codeAt(text, last) === EQUALS ? (codeAt(text, last - 1) === EQUALS ? 2 : 1) : 0;
   const significant = text.length - padding;
   // Padded text comes in whole 4-character groups; a lone trailing character encodes no byte.
   if ((padding > 0 && text.length % 4 !== 0) || significant % 4 === 1) return undefined;

@@ -123,7 +123,11 @@ export const createEcrApi = (options: EcrApiOptions) => {
       );
     }
     // Only the operation's own members are parsed; any other is skipped unread (ECR ignores them).
-    const parsed = parseRequestBody(body, membersOf(operation));
+    const parsed = parseRequestBody(
+      body,
+      membersOf(operation),
+      operation === "UploadLayerPart" ? "layerPartBlob" : undefined,
+    );
     if (!parsed.ok) return fail(protocolError("SerializationException", parsed.message));
     // A layer part's base64 is decoded here, natively, once; the codec then checks only its length.
     const json = operation === "UploadLayerPart" ? withDecodedLayerPart(parsed.request) : parsed.request;

@@ -267,19 +267,25 @@ const refusal = (reason: number, member: string | undefined): ParsedBody => {
  * A value the scan found valid, parsed (its ends are ASCII, so no character is cut). A string without
  * escapes is its bytes as UTF-8, or latin1 when all of them are ASCII (the scan refused control
  * characters, and knows which): a 28 MB layer part is decoded
- * once, not parsed a second time.
+ * once, not parsed a second time. With `asBytes`, such an ASCII string is left as its bytes.
  */
-const parseScanned = (b: Buffer, start: number, end: number): unknown =>
-  b[start] === QUOTE && !lastStringEscaped
-    ? b.toString(lastStringHadHighBytes ? "utf8" : "latin1", start + 1, end - 1)
-    : JSON.parse(b.toString("utf8", start, end));
+const parseScanned = (b: Buffer, start: number, end: number, asBytes = false): unknown => {
+  if (b[start] !== QUOTE || lastStringEscaped) return JSON.parse(b.toString("utf8", start, end));
+  if (asBytes && !lastStringHadHighBytes) return b.subarray(start + 1, end - 1);
+  return b.toString(lastStringHadHighBytes ? "utf8" : "latin1", start + 1, end - 1);
+};
 
 /**
  * The request a body holds: its declared members parsed, any other member dropped unread. An empty
  * body is an empty request; a body that is JSON but not an object is parsed (within the same bounds)
  * for the codec to refuse in ECR's words.
  */
-export const parseRequestBody = (body: Buffer, members: MemberNames): ParsedBody => {
+export const parseRequestBody = (
+  body: Buffer,
+  members: MemberNames,
+  /** A member whose plain ASCII string comes back as its bytes (a view of `body`), not as a string. */
+  bytesOf?: string,
+): ParsedBody => {
   if (body.length === 0) return { ok: true, request: {} };
   const start = skipWhitespace(body, 0);
   if (body[start] !== LBRACE) {
@@ -307,7 +313,7 @@ export const parseRequestBody = (body: Buffer, members: MemberNames): ParsedBody
       );
       if (valueEnd < 0) return refusal(valueEnd, name);
       // As JSON.parse does, the last of repeated members wins.
-      if (name !== undefined) request[name] = parseScanned(body, valueStart, valueEnd);
+      if (name !== undefined) request[name] = parseScanned(body, valueStart, valueEnd, name === bytesOf);
       i = skipWhitespace(body, valueEnd);
       if (body[i] === COMMA) i = skipWhitespace(body, i + 1);
       else if (body[i] === RBRACE) {

@@ -10,6 +10,9 @@
  * written as a record: the index of its shape (its keys in order, `key?` for a member that is
  * present but undefined) and its other values in that order, `{ $: "r", s, v }`. A state holds a
  * million objects of a handful of shapes, so this drops their keys from the text.
+ *
+ * With a `DigestsWritten` table (one per snapshot), a digest seen before is written as a reference
+ * to its first occurrence (`~` and a number), and `DigestsRead` gives back that first string.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -3,7 +3,9 @@
  * every stream seen by then, as lines of JSON text (one header, one line per entry of the state's
  * top-level maps, the big maps and arrays inside an entry a few hundred items to a line, stream versions a
  * thousand to a line, one trailer that counts the lines). Lines let
- * a writer encode a big state a piece at a time and a reader decode it without one giant string.
+ * a writer encode a big state a piece at a time and a reader decode it without one giant string
+ * (createSnapshotDecoder takes them one by one). Each digest is spelled out once in a snapshot,
+ * then referenced (DigestsWritten), so a decoded state shares its digests as a fold does.
  *
  * A snapshot is only a shortcut: the header names the format and the schema it was folded with
  * (`snapshotSchema`: the state's shape version and the event types this core folds); a snapshot of

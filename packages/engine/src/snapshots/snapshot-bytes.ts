@@ -182,8 +182,14 @@ export const decodeSnapshotBytes = async (
       decoder,
       hash,
     );
-  } catch {
-    return E.left("corrupt: its body does not inflate");
+  } catch (error) {
+    // zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR…) say the bytes are corrupt; anything else is a bug.
+    if (
+      typeof (error as { code?: unknown })?.code === "string" &&
+      (error as { code: string }).code.startsWith("Z_")
+    )
+      return E.left("corrupt: its body does not inflate");
+    throw error;
   }
   if (hash.digest("hex") !== envelope.sha256) return E.left("corrupt: its sha256 does not match");
   const lastStream = typeof envelope.lastStream === "string" ? envelope.lastStream : undefined;

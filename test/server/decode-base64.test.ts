@@ -10,6 +10,9 @@ import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 
+/** Every character below 0x80 (its UTF-8 is one byte each). */
+const isAscii = (text: string) => Buffer.byteLength(text, "utf8") === text.length;
+
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 const codecAccepts = (layerPartBlob: string | Uint8Array) =>
@@ -54,7 +57,7 @@ describe("decodeExactBase64", () => {
   });
 
   it("decodes a text given as its ASCII bytes (as the body parser hands a layer part over) as it decodes the string", () => {
-    const ascii = text.filter((candidate) => /^[\x00-\x7f]*$/.test(candidate));
+    const ascii = text.filter((candidate) => isAscii(candidate));
     fc.assert(
       fc.property(ascii, (candidate) => {
         const fromBytes = decodeExactBase64(Buffer.from(candidate, "latin1"));

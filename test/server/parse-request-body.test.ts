@@ -13,6 +13,9 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
+/** Every character below 0x80 (its UTF-8 is one byte each). */
+const isAscii = (text: string) => Buffer.byteLength(text, "utf8") === text.length;
+
 const MEMBERS = ["repositoryName", "imageIds", "maxResults", "a", "constructor"];
 const members = memberNames(MEMBERS);
 
@@ -74,7 +77,7 @@ describe("parseRequestBody", () => {
         const { a: expectedA, ...expectedRest } = expected.request as Record<string, unknown>;
         expect(rest).toEqual(expectedRest);
         if (Buffer.isBuffer(a)) {
-          expect(typeof expectedA === "string" && /^[\x00-\x7f]*$/.test(expectedA)).toBe(true);
+          expect(typeof expectedA === "string" && isAscii(expectedA)).toBe(true);
           expect(a.toString("latin1")).toBe(expectedA);
         } else expect(a).toEqual(expectedA);
       }),

@@ -11,13 +11,13 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from "@berth/engine";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { Pool } from "pg";
 import { appendEvents } from "./append-events.js";
 import { toRecordedEvent } from "./event-row.js";
 import { nameStatement } from "./named-statements.js";
 import { createNotificationListener } from "./notification-listener.js";
-import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
+import { type BerthDatabase, DEFAULT_SCHEMA, type EventsTable } from "./schema.js";
 import { eventsChannel } from "./schema-key.js";
 
 export interface PostgresEventStoreOptions {
@@ -97,19 +97,23 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     return (await query.execute()).map(toRecordedEvent);
   };
 
+  // The two reads every request may make, compiled once: a call only sets their parameters
+  // (kysely would otherwise build and compile the query anew each time, about 20 KB of garbage).
+  const readAllQuery = db
+    .selectFrom("events")
+    .selectAll()
+    .where("global_position", ">", "0")
+    .orderBy("global_position")
+    .limit(1)
+    .compile();
+  nameStatement(readAllQuery.sql); // every catch-up sends this text: planned once per connection
   const readAll = async ({
     after = 0n,
     maxCount,
   }: ReadAllOptions = {}): Promise<ReadonlyArray<RecordedEvent>> => {
-    const query = db
-      .selectFrom("events")
-      .selectAll()
-      .where("global_position", ">", after.toString())
-      .orderBy("global_position")
-      .limit(Math.max(Math.min(maxCount ?? readAllLimit, readAllLimit), 0))
-      .compile();
-    nameStatement(query.sql); // every catch-up sends this text: planned once per connection
-    return (await db.executeQuery(query)).rows.map(toRecordedEvent);
+    const limit = Math.max(Math.min(maxCount ?? readAllLimit, readAllLimit), 0);
+    const query = { ...readAllQuery, parameters: [after.toString(), limit] };
+    return (await db.executeQuery<Selectable<EventsTable>>(query)).rows.map(toRecordedEvent);
   };
 
   const streamVersion = async (streamName: string): Promise<number> => {
@@ -122,16 +126,19 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
   };
 
   /** The last ImagePushed of the stream with this digest, by migration 0007's partial index. */
+  const manifestQuery = db
+    .selectFrom("events")
+    .select(sql<string>`data->>'imageManifest'`.as("manifest"))
+    .where(sql<boolean>`type = 'ImagePushed'`)
+    .where("stream_name", "=", "")
+    .where(sql`data->>'imageDigest'`, "=", "")
+    .orderBy("global_position", "desc")
+    .limit(1)
+    .compile();
+  nameStatement(manifestQuery.sql); // every pull not in the cache sends it
   const readImageManifest = async (streamName: string, imageDigest: string) => {
-    const row = await db
-      .selectFrom("events")
-      .select(sql<string>`data->>'imageManifest'`.as("manifest"))
-      .where(sql<boolean>`type = 'ImagePushed'`)
-      .where("stream_name", "=", streamName)
-      .where(sql`data->>'imageDigest'`, "=", imageDigest)
-      .orderBy("global_position", "desc")
-      .limit(1)
-      .executeTakeFirst();
+    const query = { ...manifestQuery, parameters: [streamName, imageDigest, 1] };
+    const [row] = (await db.executeQuery<{ manifest: string }>(query)).rows;
     return row?.manifest;
   };
 

@@ -1,9 +1,9 @@
 /**
  * A fold shares the values many images hold (see images/shared-values.ts); a decoded snapshot gets
  * the same sharing from this pass, run once on a freshly decoded draft. Digests are shared already
- * (a snapshot writes each once, see DigestsWritten); here a lone linker becomes its repository's `soleLinker`, empty
- * lists and common media types the shared ones, and images, blob entries and layers are built as
- * the fold builds them. It changes no value, only which copy holds it.
+ * (a snapshot writes each once, see DigestsWritten); here a lone linker becomes its repository's
+ * `soleLinker`, empty lists and common media types the shared ones, and images, blob entries and
+ * layers are built as the fold builds them. It changes no value, only which copy holds it.
  */
 import { NO_DIGESTS, NO_TAGS, sharedMediaType } from "../images/shared-values.js";
 import type { ImageDraft, RegistryDraft, RepositoryDraft } from "../kernel/registry-state.js";

@@ -16,7 +16,7 @@ import { promisify } from "node:util";
 import { type BerthEvent, streamOf } from "@berth/core";
 import type { BenchConfig } from "./config.js";
 import { postgresRegistry } from "./engine-fixtures.js";
-import type { BenchDatabase } from "./postgres-schemas.js";
+import { type BenchDatabase, insertEventRows } from "./postgres-schemas.js";
 import { formatNumber, type Row } from "./report.js";
 import { countByType, imageManifest, realisticLog } from "./workload.js";
 
@@ -53,14 +53,7 @@ const insertRows = async (
         versions.set(stream, version);
         return { stream_name: stream, stream_version: version, type: event.type, data: event.data };
       });
-      await client.query(
-        `insert into ${table} (stream_name, stream_version, type, data)
-         select r.stream_name, r.stream_version, r.type, r.data
-         from rows from (jsonb_to_recordset($1::jsonb) as (stream_name text, stream_version int, type text, data jsonb))
-           with ordinality as r(stream_name, stream_version, type, data, n)
-         order by r.n`,
-        [JSON.stringify(rows)],
-      );
+      await insertEventRows(client, table, rows);
     }
     await client.query(`vacuum analyze ${table}`);
   });

@@ -55,3 +55,22 @@ export async function openBenchDatabase(url: string): Promise<BenchDatabase> {
     },
   };
 }
+
+/** Rows of the events table, as a bench writes them straight into PostgreSQL. */
+export interface EventRow {
+  readonly stream_name: string;
+  readonly stream_version: number;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** Inserts `rows` into `table` in one statement, in their order (one JSON parameter, not one per value). */
+export const insertEventRows = (client: pg.Client, table: string, rows: ReadonlyArray<EventRow>) =>
+  client.query(
+    `insert into ${table} (stream_name, stream_version, type, data)
+     select r.stream_name, r.stream_version, r.type, r.data
+     from rows from (jsonb_to_recordset($1::jsonb) as (stream_name text, stream_version int, type text, data jsonb))
+       with ordinality as r(stream_name, stream_version, type, data, n)
+     order by r.n`,
+    [JSON.stringify(rows)],
+  );

@@ -13,28 +13,17 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import type pg from "pg";
 import type { BenchConfig } from "./config.js";
 import { postgresRegistry } from "./engine-fixtures.js";
 import { MiB, now, percentile, timed } from "./measure.js";
-import type { BenchDatabase } from "./postgres-schemas.js";
+import { type BenchDatabase, insertEventRows } from "./postgres-schemas.js";
 import { formatNumber, type Row } from "./report.js";
 import { type GetPass, type Gets, measureGets } from "./scale-gets.js";
-import { type EventRow, rowsOf, ScaleLog, type ScaleShape } from "./scale-log.js";
+import { rowsOf, ScaleLog, type ScaleShape } from "./scale-log.js";
 
 const script = fileURLToPath(new URL("./scale-process.js", import.meta.url));
 /** Images generated per INSERT (about 7.6 rows each). */
 const IMAGES_PER_INSERT = 1_000;
-
-const insert = (client: pg.Client, table: string, rows: ReadonlyArray<EventRow>) =>
-  client.query(
-    `insert into ${table} (stream_name, stream_version, type, data)
-     select r.stream_name, r.stream_version, r.type, r.data
-     from rows from (jsonb_to_recordset($1::jsonb) as (stream_name text, stream_version int, type text, data jsonb))
-       with ordinality as r(stream_name, stream_version, type, data, n)
-     order by r.n`,
-    [JSON.stringify(rows)],
-  );
 
 /** Writes the whole log, generating each INSERT's rows while the previous one runs. */
 async function writeLog(database: BenchDatabase, schema: string, shape: ScaleShape) {
@@ -47,7 +36,7 @@ async function writeLog(database: BenchDatabase, schema: string, shape: ScaleSha
       const rows = rowsOf(log, from, Math.min(from + IMAGES_PER_INSERT, shape.images));
       events += rows.length;
       await pending;
-      pending = insert(client, table, rows);
+      pending = insertEventRows(client, table, rows);
     }
     await pending;
     const vacuum = await timed(() => client.query(`vacuum analyze ${table}`));

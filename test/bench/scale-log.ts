@@ -22,6 +22,7 @@ import {
   type Timestamp,
   type UploadId,
 } from "@berth/core";
+import type { EventRow } from "./postgres-schemas.js";
 import {
   type BlobRef,
   fakeBlob,
@@ -170,13 +171,6 @@ export class ScaleLog {
       },
     };
   }
-}
-
-export interface EventRow {
-  readonly stream_name: string;
-  readonly stream_version: number;
-  readonly type: string;
-  readonly data: unknown;
 }
 
 /** The rows of images [from, to), in log order. */

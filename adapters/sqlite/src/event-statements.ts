@@ -45,8 +45,8 @@ export interface EventStatements {
   readonly insertRecorded: BetterSqlite3.Statement<[bigint, string, number, string, string, number]>;
   readonly readStream: BetterSqlite3.Statement<[string, number, number], EventRow>;
   readonly readAll: BetterSqlite3.Statement<[bigint, number], EventRow>;
-  /** The data of the stream's last ImagePushed of a digest, by migration 0002's partial index. */
-  readonly imagePushed: BetterSqlite3.Statement<[string, string], { data: string }>;
+  /** The manifest of the stream's last ImagePushed of a digest, by migration 0002's partial index. */
+  readonly imageManifest: BetterSqlite3.Statement<[string, string], { manifest: string }>;
   /** The log's last position (0 when empty): the rowid B-tree's last entry, one seek. */
   readonly logPosition: BetterSqlite3.Statement<[], { position: bigint | null }>;
 }
@@ -82,12 +82,14 @@ export const prepareEventStatements = (database: BetterSqlite3.Database): EventS
       `select ${COLUMNS} from events where global_position > ? order by global_position limit ?`,
     )
     .safeIntegers(true);
-  const imagePushed = database.prepare<[string, string], { data: string }>(
-    `select data from events where type = 'ImagePushed' and stream_name = ?
-       and json_extract(data, '$.imageDigest') = ? order by global_position desc limit 1`,
+  // Only the manifest leaves SQLite: the rest of the event (its blob lists…) is never parsed.
+  const imageManifest = database.prepare<[string, string], { manifest: string }>(
+    `select json_extract(data, '$.imageManifest') as manifest from events
+       where type = 'ImagePushed' and stream_name = ? and json_extract(data, '$.imageDigest') = ?
+       order by global_position desc limit 1`,
   );
   const logPosition = database
     .prepare<[], { position: bigint | null }>("select max(global_position) as position from events")
     .safeIntegers(true);
-  return { stream, insert, insertRecorded, readStream, readAll, imagePushed, logPosition };
+  return { stream, insert, insertRecorded, readStream, readAll, imageManifest, logPosition };
 };

@@ -98,12 +98,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     appendIfLogAt,
     readStream,
     streamVersion: async (streamName) => Number(statements.stream.get(streamName)?.version ?? 0),
-    readImageManifest: async (streamName, imageDigest) => {
-      const row = statements.imagePushed.get(streamName, imageDigest);
-      return row === undefined
-        ? undefined
-        : (JSON.parse(row.data) as { imageManifest: string }).imageManifest;
-    },
+    readImageManifest: async (streamName, imageDigest) =>
+      statements.imageManifest.get(streamName, imageDigest)?.manifest,
     readAll,
     subscribe,
     async close() {

@@ -123,14 +123,12 @@ export const createEcrApi = (options: EcrApiOptions) => {
       );
     }
     // Only the operation's own members are parsed; any other is skipped unread (ECR ignores them).
-    const parsed = parseRequestBody(
-      body,
-      membersOf(operation),
-      operation === "UploadLayerPart" ? "layerPartBlob" : undefined,
-    );
+    // A layer part's base64 comes out of the body as its bytes and is decoded here, natively, once;
+    // the codec then checks only its length.
+    const layerPart = operation === "UploadLayerPart";
+    const parsed = parseRequestBody(body, membersOf(operation), layerPart ? "layerPartBlob" : undefined);
     if (!parsed.ok) return fail(protocolError("SerializationException", parsed.message));
-    // A layer part's base64 is decoded here, natively, once; the codec then checks only its length.
-    const json = operation === "UploadLayerPart" ? withDecodedLayerPart(parsed.request) : parsed.request;
+    const json = layerPart ? withDecodedLayerPart(parsed.request) : parsed.request;
     const decoded = decodeRequest(operation, json);
     if (E.isLeft(decoded)) return fail(registryErrorResponse(decoded.left));
     if (key !== undefined) {

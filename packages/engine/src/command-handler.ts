@@ -199,6 +199,11 @@ export class CommandHandler {
     return true;
   }
 
+  /** Whether `executeWhile` may be used: the store appends only while the log ends where told. */
+  get guardsAppends(): boolean {
+    return this.#store.appendIfLogAt !== undefined;
+  }
+
   /**
    * Decides `command` against fresh state and appends its events. Resolves to the refusal, or to
    * the events as appended (already folded into `state`) and what `observe` read from the state
@@ -208,67 +213,94 @@ export class CommandHandler {
     command: BerthCommand,
     observe?: (decidedOn: RegistryState) => B,
   ): Promise<E.Either<RegistryError, Executed<B>>> {
-    return this.#streams.run(streamOfCommand(command), async () => {
-      // Whether the state holds everything committed before this call. Only then may a refusal or a
-      // no-op be answered; an append is checked instead by appendIfLogAt when the store has it.
-      let current = false;
-      for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-        if (!current && this.#store.appendIfLogAt === undefined) {
-          await this.catchUp();
-          current = true;
-        }
-        // decide, observe and the expected version all read the same state: no await in between.
-        const position = this.#position;
-        const decision = decide(this.state, command);
-        const events = E.isRight(decision) ? decision.right : [];
-        const answer = E.isLeft(decision)
-          ? decision
-          : events.length === 0
-            ? E.right({ events, before: observe?.(this.state) as B })
-            : events.some((event) => holdsUnstorableText(event.data))
-              ? E.left(UNSTORABLE_TEXT)
-              : undefined;
-        if (answer !== undefined) {
-          if (current) return answer;
-          await this.catchUp();
-          current = true;
-          if (this.#position === position) return answer;
-          attempt -= 1; // not a lost race: decide again on the newer state
-          continue;
-        }
-        const before = observe?.(this.state) as B;
-        const stream = streamOf(events[0]!);
-        const remembered = this.#versions.get(stream);
-        const expected = remembered ?? "NO_STREAM";
-        let appended: AppendResult;
-        try {
-          const outcome = current
+    return this.#streams.run(streamOfCommand(command), () =>
+      this.#decideAndAppend(command, observe, undefined),
+    ) as Promise<E.Either<RegistryError, Executed<B>>>;
+  }
+
+  /**
+   * `execute`, but appended only while `condition` holds of the state the command is decided on and
+   * the log still ends where that state does: every attempt appends through `appendIfLogAt`, so what
+   * the condition read is what the whole log said when the events went in. Resolves to undefined,
+   * nothing appended, when the condition does not hold of the state the handler holds. Only for
+   * stores that guard appends (`guardsAppends`).
+   */
+  executeWhile(
+    command: BerthCommand,
+    condition: (decidedOn: RegistryState) => boolean,
+  ): Promise<E.Either<RegistryError, Executed<undefined>> | undefined> {
+    if (!this.guardsAppends) throw new Error("executeWhile needs an event store with appendIfLogAt");
+    return this.#streams.run(streamOfCommand(command), () =>
+      this.#decideAndAppend(command, undefined, condition),
+    );
+  }
+
+  async #decideAndAppend<B>(
+    command: BerthCommand,
+    observe: ((decidedOn: RegistryState) => B) | undefined,
+    condition: ((decidedOn: RegistryState) => boolean) | undefined,
+  ): Promise<E.Either<RegistryError, Executed<B>> | undefined> {
+    // Whether the state holds everything committed before this call. Only then may a refusal or a
+    // no-op be answered; an append is checked instead by appendIfLogAt when the store has it.
+    let current = false;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      if (!current && this.#store.appendIfLogAt === undefined) {
+        await this.catchUp();
+        current = true;
+      }
+      // decide, observe and the expected version all read the same state: no await in between.
+      const position = this.#position;
+      if (condition !== undefined && !condition(this.state)) return undefined;
+      const decision = decide(this.state, command);
+      const events = E.isRight(decision) ? decision.right : [];
+      const answer = E.isLeft(decision)
+        ? decision
+        : events.length === 0
+          ? E.right({ events, before: observe?.(this.state) as B })
+          : events.some((event) => holdsUnstorableText(event.data))
+            ? E.left(UNSTORABLE_TEXT)
+            : undefined;
+      if (answer !== undefined) {
+        if (current) return answer;
+        await this.catchUp();
+        current = true;
+        if (this.#position === position) return answer;
+        attempt -= 1; // not a lost race: decide again on the newer state
+        continue;
+      }
+      const before = observe?.(this.state) as B;
+      const stream = streamOf(events[0]!);
+      const remembered = this.#versions.get(stream);
+      const expected = remembered ?? "NO_STREAM";
+      let appended: AppendResult;
+      try {
+        const outcome =
+          current && condition === undefined
             ? { appended: await this.#store.appendToStream(stream, events, expected) }
             : await this.#store.appendIfLogAt!(stream, events, expected, position);
-          current = true;
-          if (!("appended" in outcome)) {
-            // The log had moved on since the last fold: what it missed came back; decide again.
-            this.#fold(outcome.missed);
-            if (this.#position < outcome.logPosition) await this.catchUp();
-            continue;
-          }
-          appended = outcome.appended;
-        } catch (error) {
-          if (!(error instanceof ExpectedVersionConflictError)) throw error;
-          current = true; // the catch-up below reads everything committed before this call
-          // Lost a race: back off a random while, longer each time, so that writers hammering one
-          // stream take turns instead of colliding in lockstep.
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)));
-          await this.catchUp();
-          if (remembered === undefined) await this.#recallVersion(stream);
+        current = true;
+        if (!("appended" in outcome)) {
+          // The log had moved on since the last fold: what it missed came back; decide again.
+          this.#fold(outcome.missed);
+          if (this.#position < outcome.logPosition) await this.catchUp();
           continue;
         }
-        if (!this.#foldOwnAppend(stream, events, appended)) await this.catchUp();
-        return E.right({ events, before });
+        appended = outcome.appended;
+      } catch (error) {
+        if (!(error instanceof ExpectedVersionConflictError)) throw error;
+        current = true; // the catch-up below reads everything committed before this call
+        // Lost a race: back off a random while, longer each time, so that writers hammering one
+        // stream take turns instead of colliding in lockstep.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)));
+        await this.catchUp();
+        if (remembered === undefined) await this.#recallVersion(stream);
+        continue;
       }
-      throw new ConflictRetriesExhaustedError(
-        `${command.type} lost ${this.#maxAttempts} races for ${streamOfCommand(command)}; try again`,
-      );
-    });
+      if (!this.#foldOwnAppend(stream, events, appended)) await this.catchUp();
+      return E.right({ events, before });
+    }
+    throw new ConflictRetriesExhaustedError(
+      `${command.type} lost ${this.#maxAttempts} races for ${streamOfCommand(command)}; try again`,
+    );
   }
 }

@@ -4,7 +4,8 @@
  * the blob's own stream, where the sweep's `CollectBlob` goes too, so the two are ordered: if the
  * retention comes first, the blob is not collected until the upload closes (or the mount links it,
  * or `until` passes); if the collection came first, its bytes are being deleted, and the caller waits
- * for that before it writes them afresh. One event per completed upload buys this.
+ * for that before it writes them afresh. One event per completed upload of bytes the log already
+ * knows buys this; bytes it has never heard of need none (upload-saga.ts, `recordLayer`).
  */
 import type { Digest, Timestamp } from "@berth/core";
 import type { RegistryRuntime } from "./registry-runtime.js";

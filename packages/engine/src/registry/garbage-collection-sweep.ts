@@ -5,7 +5,8 @@
  *    racing it conflicts on the stream's version, and whichever is decided second sees the other
  *    (the push then fails with LayersNotFoundException, or the blob is referenced and stays);
  * 2. `CollectBlob` in the blob's stream, once no repository links it: a `RetainBlob` (an upload of
- *    the same bytes completing, a mount) racing it is ordered before or after it there;
+ *    the same bytes completing, a mount) racing it is ordered before or after it there (an upload
+ *    of bytes the log has never heard of needs no retention: nothing can condemn them first);
  * 3. the bytes are deleted from the blob store, only after the collection is committed;
  * 4. `ForgetBlob` records that they are gone. A crash before it leaves the blob condemned in the
  *    state, and the next sweep deletes its bytes again (deleting is idempotent).

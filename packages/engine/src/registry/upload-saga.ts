@@ -15,6 +15,7 @@ import {
   findRepository,
   RegistryErrors,
   type RegistryId,
+  type RegistryState,
   singleLayerDigest,
   type Timestamp,
   type UploadId,
@@ -233,6 +234,39 @@ const finish = async (runtime: Runtime, ref: RepositoryRef, command: CompleteLay
   }
 };
 
+/** Whether the log has never heard of `digest` (or has forgotten it: its bytes were deleted). */
+const isUnheardOf = (digest: Digest) => (state: RegistryState) => !state.blobs.has(digest);
+
+/**
+ * Records the layer whose bytes just became a blob. A blob the log has never heard of needs no
+ * retention: no sweep can condemn a blob before the log links or references it, so a layer recorded
+ * while the whole log still has not heard of its blob (executeWhile) is safe, and that saves an
+ * append per upload of new bytes. Should the log have heard of it meanwhile (the same bytes linked
+ * elsewhere, or condemned), the blob is retained now, as it would have been first; if a sweep had
+ * condemned it, its bytes (these very bytes) were deleted, and no layer is recorded without them.
+ */
+const recordLayer = async (
+  runtime: Runtime,
+  command: CompleteLayerUpload,
+  retained: boolean,
+  until: Timestamp,
+) => {
+  const { handler } = runtime;
+  if (retained) return handler.execute(command);
+  const digest = command.data.received.digest;
+  const recorded = await handler.executeWhile(command, isUnheardOf(digest));
+  if (recorded !== undefined) return recorded;
+  await retainBlob(runtime, digest, command.data.uploadId, until);
+  if ((await runtime.blobs.stat(digest)) === undefined) {
+    return E.left(
+      RegistryErrors.invalidLayer(
+        `Layer ${digest} was being garbage-collected while upload '${command.data.uploadId}' completed; upload it again`,
+      ),
+    );
+  }
+  return handler.execute(command);
+};
+
 /** Completes an upload: decided on the measured bytes, which become a blob before the event is appended. */
 export const completeUpload = async (
   runtime: Runtime,
@@ -274,10 +308,11 @@ export const completeUpload = async (
     return precheck;
   }
   const until = openUpload(runtime, ref, uploadId)?.expiresAt ?? command.data.completedAt;
-  await retainBlob(runtime, received.right.digest, uploadId, until);
+  const retained = !(handler.guardsAppends && isUnheardOf(received.right.digest)(handler.state));
+  if (retained) await retainBlob(runtime, received.right.digest, uploadId, until);
   const finished = await finish(runtime, ref, command);
   if (E.isLeft(finished)) return finished;
-  const executed = await handler.execute(command);
+  const executed = await recordLayer(runtime, command, retained, until);
   if (E.isLeft(executed)) {
     // Lost a race after the bytes became a blob (another upload of the same layer completed
     // first): the blob store's upload is gone, so the session must not stay open in the log.

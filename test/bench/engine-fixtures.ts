@@ -4,6 +4,7 @@ import { createPostgresStorage } from "@berth/adapter-postgres";
 import type { RepositoryName, UploadId } from "@berth/core";
 import { type BlobStore, createRegistry, type EventStore, type Registry } from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
+import pg from "pg";
 import { type BlobRef, imageManifest, sha256Of } from "./workload.js";
 
 export interface BenchRegistry {
@@ -18,8 +19,28 @@ export const memoryRegistry = (events: EventStore = createMemoryEventStore()): B
   return { registry: createRegistry({ events, blobs }), events, blobs, close: async () => {} };
 };
 
-export const postgresRegistry = async (url: string, schema: string): Promise<BenchRegistry> => {
-  const storage = await createPostgresStorage({ connectionString: url, schema });
+/** A pg Client class that counts the statements its instances send (round trips, for the figures). */
+export const statementCounter = (): { readonly Client: typeof pg.Client; readonly sent: () => number } => {
+  let sent = 0;
+  class CountingClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+      (this as { query: unknown }).query = (...args: unknown[]) => {
+        sent += 1;
+        return query(...args);
+      };
+    }
+  }
+  return { Client: CountingClient, sent: () => sent };
+};
+
+export const postgresRegistry = async (
+  url: string,
+  schema: string,
+  pool?: { readonly Client: typeof pg.Client },
+): Promise<BenchRegistry> => {
+  const storage = await createPostgresStorage({ connectionString: url, schema, ...(pool ? { pool } : {}) });
   return {
     registry: createRegistry({ events: storage.events, blobs: storage.blobs }),
     events: storage.events,

@@ -39,8 +39,8 @@ describe("PostgreSQL pool exhausted: answered busy, never a hang", () => {
     for (let tries = 0; tries < 200; tries++) {
       // Asked on another connection: inside the locker's transaction the view would stay a snapshot.
       const { rows } = await (berth.database as PostgresTestDatabase).pool.query(
-        `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike $1`,
-        [`%"${table}"%`],
+        "select 1 from pg_locks where not granted and relation = to_regclass($1)",
+        [`"${berth.database?.schema ?? ""}"."${table}"`],
       );
       if (rows.length > 0) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -53,7 +53,8 @@ describe("PostgreSQL pool exhausted: answered busy, never a hang", () => {
     const oci = ociClient(berth.endpoint);
     await locker.query("begin");
     await locker.query(`lock table "${schema}"."uploads" in access exclusive mode`);
-    // Starting an upload inserts into `uploads`: it waits for the lock on the pool's one connection.
+    // Starting an upload inserts into `uploads` (with its event, in one call): it waits for the lock
+    // on the pool's one connection.
     const held = oci.request("/v2/busy/blobs/uploads/", { method: "POST" });
     try {
       await blockedOn("uploads");

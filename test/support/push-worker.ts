@@ -114,9 +114,14 @@ const print = (line: WorkerLine) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The blob store, killing the process right after its n-th append or finish when asked to. */
-const crashing = (inner: BlobStore, crash: PushWorkerConfig["crash"]): BlobStore => {
-  if (crash === undefined) return inner;
+/**
+ * The blob store, killing the process right after its n-th append or finish when asked to. Those
+ * windows exist only between separate steps: a crashing store offers no joint ones (which commit the
+ * bytes with their event), so the engine takes the separate steps it falls back to.
+ */
+const crashing = (store: BlobStore, crash: PushWorkerConfig["crash"]): BlobStore => {
+  if (crash === undefined) return store;
+  const { joint: _, ...inner } = store;
   let count = 0;
   const maybeDie = (after: "append" | "finish") => {
     if (after !== crash.after || ++count !== crash.nth) return;

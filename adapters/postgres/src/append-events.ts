@@ -4,12 +4,18 @@ import {
   type ExpectedStreamVersion,
   ExpectedVersionConflictError,
   type GuardedAppendResult,
+  JointStepFailedError,
 } from "@berth/engine";
 import { type Kysely, type Selectable, sql } from "kysely";
 import { toRecordedEvent } from "./event-row.js";
+import type { PostgresJointStep } from "./joint-steps.js";
 import { nameStatement } from "./named-statements.js";
 import type { BerthDatabase, EventsTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
+
+/** Whether a driver error is berth_append_after's step that could not be carried out (BRJ01). */
+const isJointStepFailure = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "code" in error && error.code === "BRJ01";
 
 export interface AppendInput {
   readonly schema: string;
@@ -50,17 +56,21 @@ export const appendEvents = async (
   db: Kysely<BerthDatabase>,
   { schema, streamName, events, expected }: AppendInput,
   guard?: { readonly after: bigint; readonly maxMissed: number },
+  step?: PostgresJointStep,
 ): Promise<GuardedAppendResult> => {
   const json = JSON.stringify(events.map(({ type, data }) => ({ type, data: data ?? null })));
+  const after = guard?.after.toString() ?? null;
   let rows: ReadonlyArray<AppendCallRow>;
   try {
-    const call =
-      sql<AppendCallRow>`select * from ${sql.id(schema, "berth_append")}(${streamName}, ${json}::jsonb, ${expectedArgument(expected)}::int, ${guard?.after.toString() ?? null}::bigint, ${guard?.maxMissed ?? 0}::int)`.compile(
-        db,
-      );
+    const call = (
+      step === undefined
+        ? sql<AppendCallRow>`select * from ${sql.id(schema, "berth_append")}(${streamName}, ${json}::jsonb, ${expectedArgument(expected)}::int, ${after}::bigint, ${guard?.maxMissed ?? 0}::int)`
+        : sql<AppendCallRow>`select * from ${sql.id(schema, "berth_append_after")}(${step.kind}, ${step.uploadId}, ${step.offset}::bigint, ${step.text}::text, ${step.bytes}::bytea, ${streamName}, ${json}::jsonb, ${expectedArgument(expected)}::int, ${after}::bigint)`
+    ).compile(db);
     nameStatement(call.sql); // the same text for every append: planned once per connection
     ({ rows } = await db.executeQuery(call));
   } catch (error) {
+    if (isJointStepFailure(error)) throw new JointStepFailedError((error as Error).message);
     // Only a writer that bypasses the lock can get here; its row won, ours did not: a conflict.
     if (!isUniqueViolation(error)) throw error;
     throw new ExpectedVersionConflictError(streamName, expected ?? "ANY", undefined);
@@ -69,7 +79,11 @@ export const appendEvents = async (
   if (first === undefined) throw new Error("berth_append returned no row");
   if (first.outcome === "missed") {
     return {
-      missed: rows.map((row) => toRecordedEvent({ ...row, global_position: String(row.global_position) })),
+      // A joint call's row only says where the log ends: the caller reads what it missed.
+      missed:
+        step === undefined
+          ? rows.map((row) => toRecordedEvent({ ...row, global_position: String(row.global_position) }))
+          : [],
       logPosition: BigInt(first.log_position ?? 0),
     };
   }
@@ -79,5 +93,6 @@ export const appendEvents = async (
     nextExpectedStreamVersion: first.stream_version + events.length,
     lastGlobalPosition: BigInt(first.global_position ?? 0),
   };
+  step?.committed();
   return { appended };
 };

@@ -14,6 +14,7 @@ import { type Kysely, sql } from "kysely";
 import { appendAttempt } from "./append-attempt.js";
 import { deferredFlush } from "./deferred-flush.js";
 import { finishUploadIn } from "./finish-upload.js";
+import { createJointBlobSteps } from "./joint-steps.js";
 import { readBlobChunks } from "./read-blob-chunks.js";
 import { createRunningHashes } from "./running-hashes.js";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
@@ -37,6 +38,12 @@ export interface PostgresBlobStoreOptions {
    * (A streamed append's rows never wait for theirs: they count only once adopted, later.)
    */
   readonly flushWithEventLog?: boolean;
+  /**
+   * Set only when Berth's event log is in the same database and its Postgres event store was made
+   * with the same value (createPostgresStorage does): the store then offers joint steps, writes that
+   * commit inside that store's appends (engine/ports/joint-steps.ts).
+   */
+  readonly jointStorage?: string;
 }
 
 /**
@@ -119,7 +126,13 @@ export const createPostgresBlobStore = (options: PostgresBlobStoreOptions): Blob
     return readBlobChunks(db, digest, resolveByteRange(range, blob.size), batchRows);
   };
 
+  const joint =
+    options.jointStorage === undefined
+      ? undefined
+      : createJointBlobSteps({ storage: options.jointStorage, chunkSize, hashes });
+
   return {
+    ...(joint === undefined ? {} : { joint }),
     async createUpload(uploadId) {
       const created = await sql<{ size: string }>`
         insert into ${sql.id(schema, "uploads")} (upload_id)

@@ -5,6 +5,7 @@ import {
   type EventToAppend,
   type ExpectedStreamVersion,
   type GuardedAppendResult,
+  type JointStep,
   pollingSubscription,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -15,6 +16,7 @@ import { type Kysely, type Selectable, sql } from "kysely";
 import type { Pool } from "pg";
 import { appendEvents } from "./append-events.js";
 import { toRecordedEvent } from "./event-row.js";
+import { postgresJointStep } from "./joint-steps.js";
 import { nameStatement } from "./named-statements.js";
 import { createNotificationListener } from "./notification-listener.js";
 import { type BerthDatabase, DEFAULT_SCHEMA, type EventsTable } from "./schema.js";
@@ -34,7 +36,35 @@ export interface PostgresEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** The most events one readAll returns, whatever its maxCount (default 1000). */
   readonly readAllLimit?: number;
+  /**
+   * Set only when a Postgres blob store in the same database was made with the same value (as
+   * createPostgresStorage does): appends then carry out its joint steps (joint-steps.ts).
+   */
+  readonly jointStorage?: string;
 }
+
+/** readImageManifest: the last ImagePushed of the stream with this digest, by migration 0007's partial index. */
+const imageManifestReader = (db: Kysely<BerthDatabase>) => {
+  const manifestQuery = db
+    .selectFrom("events")
+    .select(sql<string>`data->>'imageManifest'`.as("manifest"))
+    .where(sql<boolean>`type = 'ImagePushed'`)
+    .where("stream_name", "=", "")
+    .where(sql`data->>'imageDigest'`, "=", "")
+    .orderBy("global_position", "desc")
+    .limit(1)
+    .compile();
+  nameStatement(manifestQuery.sql); // every pull not in the cache sends it
+  return async (streamName: string, imageDigest: string) => {
+    const query = { ...manifestQuery, parameters: [streamName, imageDigest, 1] };
+    const [row] = (await db.executeQuery<{ manifest: string }>(query)).rows;
+    return row?.manifest;
+  };
+};
+
+/** A joint step of this store's storage; any other is refused (see joint-steps.ts). */
+const ownJointStep = (step: JointStep | undefined, jointStorage: string | undefined) =>
+  step === undefined ? undefined : postgresJointStep(step, jointStorage ?? "(none)");
 
 /**
  * An EventStore on Postgres: one `events` table, positions from an identity column.
@@ -60,12 +90,16 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
       : createNotificationListener(options.pool, channel, appended.notify);
   let closed = false;
 
+  const { jointStorage } = options;
+
   const appendToStream = async (
     streamName: string,
     events: ReadonlyArray<EventToAppend>,
     expected?: ExpectedStreamVersion,
+    step?: JointStep,
   ): Promise<AppendResult> => {
-    const result = await appendEvents(db, { schema, streamName, events, expected });
+    const input = { schema, streamName, events, expected };
+    const result = await appendEvents(db, input, undefined, ownJointStep(step, jointStorage));
     if (!("appended" in result)) throw new Error("berth_append missed events it was not asked about");
     if (events.length > 0) appended.notify();
     return result.appended;
@@ -76,9 +110,11 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     events: ReadonlyArray<EventToAppend>,
     expected: ExpectedStreamVersion | undefined,
     position: bigint,
+    step?: JointStep,
   ): Promise<GuardedAppendResult> => {
+    const input = { schema, streamName, events, expected };
     const guard = { after: position, maxMissed: readAllLimit };
-    const result = await appendEvents(db, { schema, streamName, events, expected }, guard);
+    const result = await appendEvents(db, input, guard, ownJointStep(step, jointStorage));
     if ("appended" in result && events.length > 0) appended.notify();
     return result;
   };
@@ -125,22 +161,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     return row.version;
   };
 
-  /** The last ImagePushed of the stream with this digest, by migration 0007's partial index. */
-  const manifestQuery = db
-    .selectFrom("events")
-    .select(sql<string>`data->>'imageManifest'`.as("manifest"))
-    .where(sql<boolean>`type = 'ImagePushed'`)
-    .where("stream_name", "=", "")
-    .where(sql`data->>'imageDigest'`, "=", "")
-    .orderBy("global_position", "desc")
-    .limit(1)
-    .compile();
-  nameStatement(manifestQuery.sql); // every pull not in the cache sends it
-  const readImageManifest = async (streamName: string, imageDigest: string) => {
-    const query = { ...manifestQuery, parameters: [streamName, imageDigest, 1] };
-    const [row] = (await db.executeQuery<{ manifest: string }>(query)).rows;
-    return row?.manifest;
-  };
+  const readImageManifest = imageManifestReader(db);
 
   const polling = { readAll, appended, isClosed: () => closed, batchSize: readAllLimit, pollIntervalMs };
   /** Subscribers wake on NOTIFY once the listener is up, and poll otherwise. */
@@ -152,6 +173,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
   return {
     appendToStream,
     appendIfLogAt,
+    ...(jointStorage === undefined ? {} : { jointStorage }),
     readStream,
     streamVersion,
     readImageManifest,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { BlobStore, EventStore } from "@berth/engine";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
@@ -64,9 +65,12 @@ export const createPostgresStorage = async (options: PostgresStorageOptions): Pr
   // subscribers (the scan worker, embedders) never take a connection from the requests' pool.
   const listenerPool = new pg.Pool({ ...options.pool, connectionString: options.connectionString, max: 1 });
   listenerPool.on("error", () => {});
+  // Both stores are in this database: the blob store's upload writes may commit inside appends.
+  const jointStorage = `postgres:${schema}:${randomUUID()}`;
   const events = createPostgresEventStore({
     db,
     schema,
+    jointStorage,
     pool: listenerPool,
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
   });
@@ -75,6 +79,7 @@ export const createPostgresStorage = async (options: PostgresStorageOptions): Pr
     db,
     schema,
     flushWithEventLog: true,
+    jointStorage,
     ...(chunkSize === undefined ? {} : { chunkSize }),
   });
 

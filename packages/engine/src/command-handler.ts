@@ -35,6 +35,7 @@ import {
   ExpectedVersionConflictError,
   type RecordedEvent,
 } from "./ports/event-store.js";
+import type { JointStep } from "./ports/joint-steps.js";
 import { holdsUnstorableText } from "./storable-text.js";
 import { exactStreamVersion, StreamVersions } from "./stream-versions.js";
 
@@ -207,14 +208,16 @@ export class CommandHandler {
   /**
    * Decides `command` against fresh state and appends its events. Resolves to the refusal, or to
    * the events as appended (already folded into `state`) and what `observe` read from the state
-   * they were decided on (for answers such as "what was deleted").
+   * they were decided on (for answers such as "what was deleted"). A joint `step` (joint-steps.ts)
+   * commits with the events, or not at all: JointStepFailedError when it cannot be carried out.
    */
   execute<B = undefined>(
     command: BerthCommand,
     observe?: (decidedOn: RegistryState) => B,
+    step?: JointStep,
   ): Promise<E.Either<RegistryError, Executed<B>>> {
     return this.#streams.run(streamOfCommand(command), () =>
-      this.#decideAndAppend(command, observe, undefined),
+      this.#decideAndAppend(command, observe, undefined, step),
     ) as Promise<E.Either<RegistryError, Executed<B>>>;
   }
 
@@ -228,10 +231,11 @@ export class CommandHandler {
   executeWhile(
     command: BerthCommand,
     condition: (decidedOn: RegistryState) => boolean,
+    step?: JointStep,
   ): Promise<E.Either<RegistryError, Executed<undefined>> | undefined> {
     if (!this.guardsAppends) throw new Error("executeWhile needs an event store with appendIfLogAt");
     return this.#streams.run(streamOfCommand(command), () =>
-      this.#decideAndAppend(command, undefined, condition),
+      this.#decideAndAppend(command, undefined, condition, step),
     );
   }
 
@@ -239,6 +243,7 @@ export class CommandHandler {
     command: BerthCommand,
     observe: ((decidedOn: RegistryState) => B) | undefined,
     condition: ((decidedOn: RegistryState) => boolean) | undefined,
+    step: JointStep | undefined,
   ): Promise<E.Either<RegistryError, Executed<B>> | undefined> {
     // Whether the state holds everything committed before this call. Only then may a refusal or a
     // no-op be answered; an append is checked instead by appendIfLogAt when the store has it.
@@ -276,8 +281,8 @@ export class CommandHandler {
       try {
         const outcome =
           current && condition === undefined
-            ? { appended: await this.#store.appendToStream(stream, events, expected) }
-            : await this.#store.appendIfLogAt!(stream, events, expected, position);
+            ? { appended: await this.#store.appendToStream(stream, events, expected, step) }
+            : await this.#store.appendIfLogAt!(stream, events, expected, position, step);
         current = true;
         if (!("appended" in outcome)) {
           // The log had moved on since the last fold: what it missed came back; decide again.

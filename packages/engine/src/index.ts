@@ -4,6 +4,7 @@ export * from "./layer-bytes.js";
 export * from "./lifecycle-schedule.js";
 export * from "./ports/blob-store.js";
 export * from "./ports/event-store.js";
+export * from "./ports/joint-steps.js";
 export * from "./ports/scanner.js";
 export * from "./ports/snapshot-store.js";
 export * from "./ports/storage-busy-error.js";

@@ -7,6 +7,7 @@ import { uploadStepsInOneCall } from "./0005-upload-steps-in-one-call.js";
 import { createSnapshots } from "./0006-create-snapshots.js";
 import { indexImageManifests } from "./0007-index-image-manifests.js";
 import { appendChecksLogEndByIndex } from "./0008-append-checks-log-end-by-index.js";
+import { jointUploadSteps } from "./0009-joint-upload-steps.js";
 
 /**
  * Berth's migrations for the tables in `schema`, in the order their names sort. Listed in code:
@@ -21,6 +22,7 @@ export const berthMigrations = (schema: string): Readonly<Record<string, Migrati
   "0006_create_snapshots": createSnapshots,
   "0007_index_image_manifests": indexImageManifests,
   "0008_append_checks_log_end_by_index": appendChecksLogEndByIndex(schema),
+  "0009_joint_upload_steps": jointUploadSteps(schema),
 });
 
 /** The provider kysely's Migrator takes, for the tables in `schema`. */

@@ -3,6 +3,7 @@
  * repositories (distribution's split of bytes and meaning). Blobs are global and content-addressed;
  * repositories link to them through events in the event store.
  */
+import type { JointBlobSteps } from "./joint-steps.js";
 
 /** `sha256:` followed by 64 lowercase hex digits. */
 export type BlobDigest = string;
@@ -129,6 +130,12 @@ export interface BlobStore {
    * exists and that the asker may read it.
    */
   presignRead?(digest: BlobDigest, expiresInSeconds: number): Promise<string>;
+
+  /**
+   * Optional: writes that commit inside an append of the event store of the same storage (both in
+   * one database), so a layer upload costs one round trip per request (see joint-steps.ts).
+   */
+  readonly joint?: JointBlobSteps;
 
   close(): Promise<void>;
 }

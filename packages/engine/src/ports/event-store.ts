@@ -6,6 +6,7 @@
  * at version 0. Positions are the global log's order, starting at 1; they are bigints because they
  * outgrow 2^53 in a long-lived registry and Postgres hands them out as int8.
  */
+import type { JointStep } from "./joint-steps.js";
 
 /** The version an append expects the stream to be at (Emmett's ExpectedStreamVersion). */
 export type ExpectedStreamVersion =
@@ -94,11 +95,14 @@ export interface EventStore {
   /**
    * Appends `events` to `streamName` iff the stream is at `expected`, atomically: all or nothing.
    * Rejects with ExpectedVersionConflictError otherwise. An empty `events` is a no-op check.
+   * With a joint `step` (only from the blob store of `jointStorage`), the step commits with the
+   * events or neither does; JointStepFailedError when the step cannot be carried out.
    */
   appendToStream(
     streamName: string,
     events: ReadonlyArray<EventToAppend>,
     expected?: ExpectedStreamVersion,
+    step?: JointStep,
   ): Promise<AppendResult>;
 
   /**
@@ -112,7 +116,15 @@ export interface EventStore {
     events: ReadonlyArray<EventToAppend>,
     expected: ExpectedStreamVersion | undefined,
     position: bigint,
+    step?: JointStep,
   ): Promise<GuardedAppendResult>;
+
+  /**
+   * Optional: the storage whose blob store's joint steps (`BlobStore.joint`) this store's appends
+   * carry out, the two being in one database (see joint-steps.ts). Stores that carry none leave it
+   * out, and are never handed a step.
+   */
+  readonly jointStorage?: string;
 
   /** Events of one stream in version order; an unknown stream reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadonlyArray<RecordedEvent>>;

@@ -21,7 +21,8 @@ import type { LayerBytes } from "../layer-bytes.js";
 import type { ByteRange } from "../ports/blob-store.js";
 import { retainBlob } from "./blob-retention.js";
 import type { AnswerOf, RegistryRuntime, RepositoryInput, Result } from "./registry-runtime.js";
-import { completeUpload, discardUpload, initiateUpload, openUpload, writePart } from "./upload-saga.js";
+import { completeUpload } from "./upload-completion.js";
+import { discardUpload, initiateUpload, openUpload, writePart } from "./upload-saga.js";
 
 /** ECR's partSize hint for InitiateLayerUpload: the minimum part (5 MiB). */
 export const PART_SIZE = LAYER_PART_MIN_BYTES;

@@ -19,6 +19,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { CommandHandler, type CommandHandlerOptions } from "../command-handler.js";
 import type { BlobStore } from "../ports/blob-store.js";
 import type { EventStore } from "../ports/event-store.js";
+import type { JointBlobSteps } from "../ports/joint-steps.js";
 import type { Scanner } from "../ports/scanner.js";
 import type { PullThroughOptions } from "../ports/upstream-registry.js";
 import {
@@ -91,6 +92,8 @@ export interface RegistryRuntime {
   /** The snapshot writer, when the options name a snapshot store. */
   readonly snapshots: StateSnapshots | undefined;
   readonly blobs: BlobStore;
+  /** The blob store's joint steps, when the event store carries them out (joint-steps.ts). */
+  readonly joint: JointBlobSteps | undefined;
   readonly context: QueryContext;
   /** Upload sessions' lifetime and garbage collection's grace period, in milliseconds. */
   readonly uploadTtl: number;
@@ -148,6 +151,7 @@ export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime
     pulls: createPullRecorder(handler, onPullRecordError),
     manifests: createManifestReader(options.events, options.manifestCacheSize),
     blobs: options.blobs,
+    joint: options.blobs.joint?.storage === options.events.jointStorage ? options.blobs.joint : undefined,
     context: options.context ?? DEFAULT_CONTEXT,
     uploadTtl: options.uploadTtl ?? DEFAULT_UPLOAD_TTL_MS,
     gcGrace: options.gcGrace ?? DEFAULT_GC_GRACE_MS,

@@ -3,32 +3,49 @@
  * keeps them agreeing after a crash at any step.
  * - A part is checked against the log before its first byte is written, and its byte count against
  *   its range while it streams: a refused part leaves the blob store and the log as they were.
- * - Completing an upload makes the bytes a content-addressed blob first and records the layer
- *   second, so an acknowledged layer always has its bytes. A session whose bytes are gone, or can
- *   never become a layer, is closed in the log so it does not stay open for ever.
+ * - Completing an upload (upload-completion.ts) makes the bytes a content-addressed blob no later
+ *   than it records the layer, so an acknowledged layer always has its bytes. A session whose bytes
+ *   are gone, or can never become a layer, is closed in the log so it does not stay open for ever.
+ * - Where the blob store offers joint steps (joint-steps.ts), a write and its event commit in one
+ *   transaction: the session opened with InitiateLayerUpload, a part in memory with its event, the
+ *   blob with its layer. Should a step not be possible, the separate steps run as without one.
  */
 import {
   type ByteOffset,
-  type CompleteLayerUpload,
-  type Digest,
   decide,
   findRepository,
+  type InitiateLayerUpload,
+  type RegistryError,
   RegistryErrors,
   type RegistryId,
-  type RegistryState,
-  singleLayerDigest,
   type Timestamp,
   type UploadId,
   type UploadLayerPart,
-  type UploadRules,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import { exactly, type LayerBytes, PartLengthMismatchError } from "../layer-bytes.js";
-import { BlobMismatchError, UploadOffsetError, UploadUnknownError } from "../ports/blob-store.js";
-import { retainBlob } from "./blob-retention.js";
+import { UploadOffsetError, UploadUnknownError } from "../ports/blob-store.js";
+import { JointStepFailedError } from "../ports/joint-steps.js";
 import type { RegistryRuntime, RepositoryRef, Result } from "./registry-runtime.js";
 
-type Runtime = Pick<RegistryRuntime, "handler" | "blobs" | "now" | "newId" | "uploadTtl">;
+export type SagaRuntime = Pick<
+  RegistryRuntime,
+  "handler" | "blobs" | "joint" | "now" | "newId" | "uploadTtl"
+>;
+type Runtime = SagaRuntime;
+
+/**
+ * What a command with a joint step answered, or undefined when the step could not be carried out
+ * (nothing was written, events included): the caller then takes the separate steps.
+ */
+export const jointly = async <A>(attempt: () => Promise<A>): Promise<A | undefined> => {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (error instanceof JointStepFailedError) return undefined;
+    throw error;
+  }
+};
 
 /** The open upload `uploadId` of the repository, as the log knows it. */
 export const openUpload = ({ handler }: Runtime, ref: RepositoryRef, uploadId: UploadId) =>
@@ -40,7 +57,12 @@ export const openUpload = ({ handler }: Runtime, ref: RepositoryRef, uploadId: U
  * Closes the session in the log, then drops whatever bytes it still has and records that they are
  * gone (a crash in between leaves the release to the background sweep).
  */
-const closeInLog = async (runtime: Runtime, ref: RepositoryRef, uploadId: UploadId, reason: string) => {
+export const closeInLog = async (
+  runtime: Runtime,
+  ref: RepositoryRef,
+  uploadId: UploadId,
+  reason: string,
+) => {
   const executed = await runtime.handler.execute({
     type: "DiscardLayerUpload",
     data: { ...ref, uploadId, reason },
@@ -56,7 +78,7 @@ export const releaseUploadBytes = async (runtime: Runtime, registryId: RegistryI
 };
 
 /** UploadNotFound for a session the log no longer holds open, saying so when it expired. */
-const uploadGone = async ({ handler }: Runtime, ref: RepositoryRef, uploadId: UploadId) => {
+export const uploadGone = async ({ handler }: Runtime, ref: RepositoryRef, uploadId: UploadId) => {
   await handler.catchUp();
   const expiredAt = findRepository(handler.state, ref.registryId, ref.repositoryName)?.expiredUploads.get(
     uploadId,
@@ -66,18 +88,25 @@ const uploadGone = async ({ handler }: Runtime, ref: RepositoryRef, uploadId: Up
     : RegistryErrors.uploadExpired(uploadId, ref.repositoryName, expiredAt);
 };
 
-/** Opens a session in the blob store, then in the log. */
+/** Opens a session in the blob store, then in the log (or in both at once, with a joint step). */
 export const initiateUpload = async (
   runtime: Runtime,
   ref: RepositoryRef,
 ): Result<{ uploadId: UploadId }> => {
   const uploadId = runtime.newId() as UploadId;
-  await runtime.blobs.createUpload(uploadId);
   const initiatedAt = runtime.now();
-  const executed = await runtime.handler.execute({
+  const command: InitiateLayerUpload = {
     type: "InitiateLayerUpload",
     data: { ...ref, uploadId, initiatedAt, expiresAt: (initiatedAt + runtime.uploadTtl) as Timestamp },
-  });
+  };
+  const { joint } = runtime;
+  const joined =
+    joint === undefined
+      ? undefined
+      : await jointly(() => runtime.handler.execute(command, undefined, joint.createUpload(uploadId)));
+  if (joined !== undefined) return E.map(() => ({ uploadId }))(joined);
+  await runtime.blobs.createUpload(uploadId);
+  const executed = await runtime.handler.execute(command);
   if (E.isLeft(executed)) {
     await runtime.blobs.abortUpload(uploadId);
     return executed;
@@ -154,6 +183,25 @@ const planPart = (
 };
 
 /**
+ * A part in memory at its declared range, its bytes written in the transaction that records it (a
+ * joint step), or undefined when that cannot be: the caller writes it in two steps.
+ */
+const writeJointly = async (
+  { handler, joint }: Runtime,
+  uploadId: UploadId,
+  bytes: LayerBytes,
+  plan: ReturnType<typeof planPart>,
+): Promise<E.Either<RegistryError, { size: number }> | undefined> => {
+  if (joint === undefined || !(bytes instanceof Uint8Array) || plan.declared !== bytes.byteLength)
+    return undefined;
+  const step = joint.appendToUpload(uploadId, plan.first, bytes);
+  if (step === undefined) return undefined;
+  const executed = await jointly(() => handler.execute(plan.command(bytes.byteLength), undefined, step));
+  if (executed === undefined) return undefined;
+  return E.isLeft(executed) ? executed : E.right({ size: plan.first + bytes.byteLength });
+};
+
+/**
  * Writes one part: at `range` (its length enforced while streaming), or appended at the upload's
  * end with whatever length arrives. The part is decided on before its first byte is written.
  *
@@ -180,6 +228,8 @@ export const writePart = async (
     plan = planPart(runtime, ref, uploadId, range, uploadedAt);
   }
   if (E.isLeft(plan.precheck)) return plan.precheck;
+  const joined = await writeJointly(runtime, uploadId, bytes, plan);
+  if (joined !== undefined) return joined;
   const target = { ...ref, uploadId, offset: plan.first };
   const appended = await appendBytes(runtime, target, bytes, plan.declared, plan.resumeAt);
   if (E.isLeft(appended)) {
@@ -193,131 +243,4 @@ export const writePart = async (
   if (length === 0) return appended;
   const executed = await handler.execute(plan.command(length));
   return E.isLeft(executed) ? executed : appended;
-};
-
-/** What the blob store measured while the bytes streamed in, or UploadNotFound when they are gone. */
-const measure = async (
-  runtime: Runtime,
-  ref: RepositoryRef,
-  uploadId: UploadId,
-): Result<CompleteLayerUpload["data"]["received"]> => {
-  try {
-    const status = await runtime.blobs.uploadStatus(uploadId);
-    return E.right({ digest: status.digest as Digest, size: status.size as ByteOffset });
-  } catch (error) {
-    if (!(error instanceof UploadUnknownError)) throw error;
-    // The log may still hold the session open while its bytes are gone (a crash between
-    // finishing a blob and recording it): close it, so it does not stay open for ever.
-    await closeInLog(runtime, ref, uploadId, "its bytes are no longer in the blob store");
-    return E.left(await uploadGone(runtime, ref, uploadId));
-  }
-};
-
-/** Makes the measured bytes a blob; another request may have got to the upload in between. */
-const finish = async (runtime: Runtime, ref: RepositoryRef, command: CompleteLayerUpload): Result<void> => {
-  const { uploadId, received } = command.data;
-  try {
-    await runtime.blobs.finishUpload(uploadId, received);
-    return E.right(undefined);
-  } catch (error) {
-    // A concurrent completion took it (UploadNotFound, as when that one had finished first), or a
-    // part landed in between and the blob store discarded it, so the session closes too.
-    if (error instanceof UploadUnknownError)
-      return E.left(RegistryErrors.uploadNotFound(uploadId, ref.repositoryName));
-    if (!(error instanceof BlobMismatchError)) throw error;
-    await closeInLog(runtime, ref, uploadId, error.message);
-    return E.left(
-      RegistryErrors.invalidLayer(
-        `Upload '${uploadId}' changed while it was being completed: ${error.message}`,
-      ),
-    );
-  }
-};
-
-/** Whether the log has never heard of `digest` (or has forgotten it: its bytes were deleted). */
-const isUnheardOf = (digest: Digest) => (state: RegistryState) => !state.blobs.has(digest);
-
-/**
- * Records the layer whose bytes just became a blob. A blob the log has never heard of needs no
- * retention: no sweep can condemn a blob before the log links or references it, so a layer recorded
- * while the whole log still has not heard of its blob (executeWhile) is safe, and that saves an
- * append per upload of new bytes. Should the log have heard of it meanwhile (the same bytes linked
- * elsewhere, or condemned), the blob is retained now, as it would have been first; if a sweep had
- * condemned it, its bytes (these very bytes) were deleted, and no layer is recorded without them.
- */
-const recordLayer = async (
-  runtime: Runtime,
-  command: CompleteLayerUpload,
-  retained: boolean,
-  until: Timestamp,
-) => {
-  const { handler } = runtime;
-  if (retained) return handler.execute(command);
-  const digest = command.data.received.digest;
-  const recorded = await handler.executeWhile(command, isUnheardOf(digest));
-  if (recorded !== undefined) return recorded;
-  await retainBlob(runtime, digest, command.data.uploadId, until);
-  if ((await runtime.blobs.stat(digest)) === undefined) {
-    return E.left(
-      RegistryErrors.invalidLayer(
-        `Layer ${digest} was being garbage-collected while upload '${command.data.uploadId}' completed; upload it again`,
-      ),
-    );
-  }
-  return handler.execute(command);
-};
-
-/** Completes an upload: decided on the measured bytes, which become a blob before the event is appended. */
-export const completeUpload = async (
-  runtime: Runtime,
-  ref: RepositoryRef,
-  uploadId: UploadId,
-  layerDigests: ReadonlyArray<string>,
-  rules: UploadRules,
-): Result<{ layerDigest: string }> => {
-  const { handler } = runtime;
-  // The core's rule, asked before the blob store is: a wrong count is refused as it always was.
-  const declared = singleLayerDigest(layerDigests);
-  if (E.isLeft(declared)) return declared;
-  const layerDigest = declared.right;
-  const received = await measure(runtime, ref, uploadId);
-  if (E.isLeft(received)) return received;
-  const command: CompleteLayerUpload = {
-    type: "CompleteLayerUpload",
-    data: {
-      ...ref,
-      uploadId,
-      layerDigests,
-      received: received.right,
-      rules,
-      completedAt: runtime.now(),
-    },
-  };
-  // Decided on the state this process holds; a refusal only once a catch-up read confirms it (an
-  // acceptance is checked on the whole log when the layer is recorded).
-  let precheck = decide(handler.state, command);
-  if (E.isLeft(precheck)) {
-    await handler.catchUp();
-    precheck = decide(handler.state, command);
-  }
-  if (E.isLeft(precheck)) {
-    const tag = precheck.left._tag;
-    if (tag === "InvalidLayerException" || tag === "LayerAlreadyExistsException") {
-      await closeInLog(runtime, ref, uploadId, precheck.left.message);
-    }
-    return precheck;
-  }
-  const until = openUpload(runtime, ref, uploadId)?.expiresAt ?? command.data.completedAt;
-  const retained = !(handler.guardsAppends && isUnheardOf(received.right.digest)(handler.state));
-  if (retained) await retainBlob(runtime, received.right.digest, uploadId, until);
-  const finished = await finish(runtime, ref, command);
-  if (E.isLeft(finished)) return finished;
-  const executed = await recordLayer(runtime, command, retained, until);
-  if (E.isLeft(executed)) {
-    // Lost a race after the bytes became a blob (another upload of the same layer completed
-    // first): the blob store's upload is gone, so the session must not stay open in the log.
-    await closeInLog(runtime, ref, uploadId, executed.left.message);
-    return executed;
-  }
-  return E.right({ layerDigest });
 };

@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { createPostgresStorage, type PostgresStorage } from "@berth/adapter-postgres";
-import type { RepositoryName } from "@berth/core";
+import type { RepositoryName, UploadId } from "@berth/core";
 import {
   createRegistry,
   ExpectedVersionConflictError,
@@ -63,7 +63,7 @@ describe("Postgres joint steps: upload writes committed with their events", () =
     await database?.release();
   });
 
-  it("uploads a layer through the engine in one statement per request, plus the size read", async () => {
+  it("uploads a layer through the engine in one statement per request", async () => {
     const registry = createRegistry({ events: storage.events, blobs: storage.blobs });
     const repositoryName = "joint/engine" as RepositoryName;
     expectRight(await registry.createRepository({ repositoryName }));
@@ -85,12 +85,50 @@ describe("Postgres joint steps: upload writes committed with their events", () =
     expect(sent.map((text) => text.match(/\."(berth_\w+|uploads)"/)?.[1])).toEqual([
       "berth_append_after",
       "berth_append_after",
-      "uploads",
       "berth_append_after",
     ]);
     expect(await storage.blobs.stat(blob.digest)).toEqual({ digest: blob.digest, size: blob.size });
     const types = (await storage.events.readAll()).slice(-3).map((event) => event.type);
     expect(types).toEqual(["LayerUploadInitiated", "LayerPartUploaded", "LayerUploadCompleted"]);
+  });
+
+  it("completes on the measured bytes when another process appended after this one wrote", async () => {
+    const other = await createPostgresStorage({
+      connectionString: database.connectionString,
+      schema: database.schema,
+      migrate: false,
+    });
+    try {
+      const here = createRegistry({ events: storage.events, blobs: storage.blobs });
+      const there = createRegistry({ events: other.events, blobs: other.blobs });
+      const repositoryName = "joint/two-processes" as RepositoryName;
+      expectRight(await here.createRepository({ repositoryName }));
+      const [first, second] = [randomBytes(6 * 1024 * 1024), randomBytes(1000)];
+      const whole = layerBlobOf(Buffer.concat([first, second]));
+      const part = (registry: typeof here, uploadId: UploadId, at: number, bytes: Buffer) =>
+        registry.uploadLayerPart({
+          repositoryName,
+          uploadId,
+          partFirstByte: at,
+          partLastByte: at + bytes.length - 1,
+          layerPartBlob: bytes,
+        });
+      const upload = async (declared: string) => {
+        const { uploadId } = expectRight(await here.initiateLayerUpload({ repositoryName }));
+        expectRight(await part(here, uploadId, 0, first));
+        expectRight(await part(there, uploadId, first.length, second)); // this process never saw it
+        return here.completeLayerUpload({ repositoryName, uploadId, layerDigests: [declared] });
+      };
+      expectRight(await upload(whole.digest));
+      expect(await storage.blobs.stat(whole.digest)).toEqual({ digest: whole.digest, size: whole.size });
+      // Declaring the digest of what this process wrote is refused: the upload holds more.
+      const firstOnly = layerBlobOf(first);
+      const refused = await upload(firstOnly.digest);
+      expect(refused._tag === "Left" && refused.left._tag).toBe("InvalidLayerException");
+      expect(await storage.blobs.stat(firstOnly.digest)).toBeUndefined();
+    } finally {
+      await other.close();
+    }
   });
 
   it("writes neither the step nor the events when the step cannot be carried out", async () => {

@@ -56,6 +56,11 @@ export const createJointBlobSteps = (options: {
         hashes.remember(uploadId, offset + bytes.byteLength, hash);
       });
     },
+    uploadWritten: (uploadId) => {
+      const size = hashes.latestSize(uploadId);
+      const hash = size === undefined ? undefined : hashes.peek(uploadId, size);
+      return size === undefined || hash === undefined ? undefined : { size, digest: sha256Digest(hash) };
+    },
     finishUpload: (uploadId, expected: BlobInfo) => {
       const hash = hashes.peek(uploadId, expected.size);
       if (hash === undefined || sha256Digest(hash) !== expected.digest) return undefined;

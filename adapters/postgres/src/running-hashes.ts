@@ -19,6 +19,8 @@ export interface RunningHashes {
   hashAt(db: Kysely<BerthDatabase>, uploadId: string, size: number): Promise<Hash>;
   /** A private copy of the hash over the first `size` bytes if this process holds it; never reads. */
   peek(uploadId: string, size: number): Hash | undefined;
+  /** The size this process last hashed the upload at, if it holds one: another may have appended since. */
+  latestSize(uploadId: string): number | undefined;
   /** Takes ownership of `hash`, the hash over the upload's first `size` bytes. */
   remember(uploadId: string, size: number, hash: Hash): void;
   forget(uploadId: string): void;
@@ -94,6 +96,7 @@ export const createRunningHashes = (
       known.usedAt = clock();
       return known.hash.copy();
     },
+    latestSize: (uploadId) => hashes.get(uploadId)?.size,
     remember,
     forget: (uploadId) => {
       hashes.delete(uploadId);

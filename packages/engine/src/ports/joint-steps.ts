@@ -34,6 +34,12 @@ export interface JointBlobSteps {
    */
   appendToUpload(uploadId: string, offset: number, bytes: Uint8Array): JointStep | undefined;
   /**
+   * The size and digest of what this process last wrote to the upload, without reading: unconfirmed,
+   * since another process may have appended since. A finish step made from them checks the size when
+   * it runs, so a completion decided on them stands only once that step committed.
+   */
+  uploadWritten(uploadId: string): { readonly size: number; readonly digest: string } | undefined;
+  /**
    * Makes the upload the blob `expected`, or undefined when the store cannot vouch for the digest
    * without reading the bytes (another process wrote them): the separate finishUpload does that.
    */

@@ -14,6 +14,7 @@ import {
   type CompleteLayerUpload,
   type Digest,
   decide,
+  type RegistryError,
   RegistryErrors,
   type RegistryState,
   singleLayerDigest,
@@ -28,6 +29,12 @@ import { retainBlob } from "./blob-retention.js";
 import type { RepositoryRef, Result } from "./registry-runtime.js";
 import { closeInLog, jointly, openUpload, type SagaRuntime as Runtime, uploadGone } from "./upload-saga.js";
 
+/** An upload's size and digest as the completion command carries them. */
+const received = (status: { readonly size: number; readonly digest: string }) => ({
+  digest: status.digest as Digest,
+  size: status.size as ByteOffset,
+});
+
 /** What the blob store measured while the bytes streamed in, or UploadNotFound when they are gone. */
 const measure = async (
   runtime: Runtime,
@@ -35,8 +42,7 @@ const measure = async (
   uploadId: UploadId,
 ): Result<CompleteLayerUpload["data"]["received"]> => {
   try {
-    const status = await runtime.blobs.uploadStatus(uploadId);
-    return E.right({ digest: status.digest as Digest, size: status.size as ByteOffset });
+    return E.right(received(await runtime.blobs.uploadStatus(uploadId)));
   } catch (error) {
     if (!(error instanceof UploadUnknownError)) throw error;
     // The log may still hold the session open while its bytes are gone (a crash between
@@ -100,7 +106,20 @@ const recordLayer = async (
   return handler.execute(command, undefined, step);
 };
 
-/** Completes an upload: decided on the measured bytes, which become a blob no later than the layer is recorded. */
+interface Completion {
+  readonly ref: RepositoryRef;
+  readonly uploadId: UploadId;
+  readonly layerDigests: ReadonlyArray<string>;
+  readonly rules: UploadRules;
+  readonly layerDigest: string;
+}
+
+/**
+ * Completes an upload: decided on the measured bytes, which become a blob no later than the layer
+ * is recorded. On PostgreSQL the bytes this process wrote are not read again: a completion decided
+ * on what it wrote stands only once its joint finish, which checks the size, committed; anything
+ * else (another process appended since, a refusal) is decided again on the measured bytes.
+ */
 export const completeUpload = async (
   runtime: Runtime,
   ref: RepositoryRef,
@@ -108,28 +127,53 @@ export const completeUpload = async (
   layerDigests: ReadonlyArray<string>,
   rules: UploadRules,
 ): Result<{ layerDigest: string }> => {
-  const { handler } = runtime;
   // The core's rule, asked before the blob store is: a wrong count is refused as it always was.
   const declared = singleLayerDigest(layerDigests);
   if (E.isLeft(declared)) return declared;
-  const layerDigest = declared.right;
-  const received = await measure(runtime, ref, uploadId);
-  if (E.isLeft(received)) return received;
+  const completion: Completion = { ref, uploadId, layerDigests, rules, layerDigest: declared.right };
+  const written = runtime.joint?.uploadWritten(uploadId);
+  const asWritten =
+    written === undefined ? undefined : await completeOn(runtime, completion, received(written), true);
+  if (asWritten !== undefined) return asWritten;
+  const measured = await measure(runtime, ref, uploadId);
+  if (E.isLeft(measured)) return measured;
+  return completeOn(runtime, completion, measured.right, false);
+};
+
+/**
+ * The completion decided on `bytes`. When they are only `claimed` (unread), undefined unless the
+ * layer was recorded with its joint finish: the caller then measures and decides again.
+ */
+type Completed = E.Either<RegistryError, { layerDigest: string }>;
+type Received = CompleteLayerUpload["data"]["received"];
+function completeOn(
+  runtime: Runtime,
+  completion: Completion,
+  bytes: Received,
+  claimed: false,
+): Promise<Completed>;
+function completeOn(
+  runtime: Runtime,
+  completion: Completion,
+  bytes: Received,
+  claimed: boolean,
+): Promise<Completed | undefined>;
+async function completeOn(
+  runtime: Runtime,
+  { ref, uploadId, layerDigests, rules, layerDigest }: Completion,
+  bytes: Received,
+  claimed: boolean,
+): Promise<Completed | undefined> {
+  const { handler } = runtime;
   const command: CompleteLayerUpload = {
     type: "CompleteLayerUpload",
-    data: {
-      ...ref,
-      uploadId,
-      layerDigests,
-      received: received.right,
-      rules,
-      completedAt: runtime.now(),
-    },
+    data: { ...ref, uploadId, layerDigests, received: bytes, rules, completedAt: runtime.now() },
   };
   // Decided on the state this process holds; a refusal only once a catch-up read confirms it (an
   // acceptance is checked on the whole log when the layer is recorded).
   let precheck = decide(handler.state, command);
   if (E.isLeft(precheck)) {
+    if (claimed) return undefined;
     await handler.catchUp();
     precheck = decide(handler.state, command);
   }
@@ -141,13 +185,14 @@ export const completeUpload = async (
     return precheck;
   }
   const until = openUpload(runtime, ref, uploadId)?.expiresAt ?? command.data.completedAt;
-  const retained = !(handler.guardsAppends && isUnheardOf(received.right.digest)(handler.state));
-  if (retained) await retainBlob(runtime, received.right.digest, uploadId, until);
-  const step = runtime.joint?.finishUpload(uploadId, received.right);
+  const retained = !(handler.guardsAppends && isUnheardOf(bytes.digest)(handler.state));
+  if (retained) await retainBlob(runtime, bytes.digest, uploadId, until);
+  const step = runtime.joint?.finishUpload(uploadId, bytes);
   let executed =
     step === undefined
       ? undefined
       : await jointly(() => recordLayer(runtime, command, retained, until, step));
+  if (claimed && (executed === undefined || E.isLeft(executed))) return undefined;
   if (executed === undefined) {
     const finished = await finish(runtime, ref, command);
     if (E.isLeft(finished)) return finished;
@@ -160,4 +205,4 @@ export const completeUpload = async (
     return executed;
   }
   return E.right({ layerDigest });
-};
+}

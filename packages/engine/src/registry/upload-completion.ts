@@ -140,12 +140,13 @@ export const completeUpload = async (
   return completeOn(runtime, completion, measured.right, false);
 };
 
+type Completed = E.Either<RegistryError, { layerDigest: string }>;
+type Received = CompleteLayerUpload["data"]["received"];
+
 /**
  * The completion decided on `bytes`. When they are only `claimed` (unread), undefined unless the
  * layer was recorded with its joint finish: the caller then measures and decides again.
  */
-type Completed = E.Either<RegistryError, { layerDigest: string }>;
-type Received = CompleteLayerUpload["data"]["received"];
 function completeOn(
   runtime: Runtime,
   completion: Completion,

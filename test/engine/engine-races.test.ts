@@ -9,7 +9,7 @@ import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-me
 import { createPostgresEventStore } from "@berth/adapter-postgres";
 import type { RepositoryName, UploadId } from "@berth/core";
 import { type BlobStore, createRegistry, type EventStore, type Registry } from "@berth/engine";
-import { sha256Digest } from "@berth/testkit";
+import { openLayerUpload, sha256Digest } from "@berth/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { lazyPostgres } from "../support/postgres.js";
 
@@ -49,19 +49,8 @@ const right = <A>(
 };
 
 /** An upload of `bytes` in one part, left open. */
-const openUpload = async (registry: Registry, bytes: Uint8Array): Promise<UploadId> => {
-  const { uploadId } = right(await registry.initiateLayerUpload({ repositoryName }));
-  right(
-    await registry.uploadLayerPart({
-      repositoryName,
-      uploadId,
-      partFirstByte: 0,
-      partLastByte: bytes.length - 1,
-      layerPartBlob: bytes,
-    }),
-  );
-  return uploadId;
-};
+const openUpload = (registry: Registry, bytes: Uint8Array): Promise<UploadId> =>
+  openLayerUpload(registry, repositoryName, bytes);
 
 describe("engine: completions that overlap other requests", () => {
   it("two uploads of one layer completing at once: one wins, the other is told it exists, no session stays open", async () => {

@@ -9,26 +9,15 @@
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import { RegistryErrors, type RepositoryName, type UploadId } from "@berth/core";
 import { type BlobStore, createRegistry, type EventStore, type Registry } from "@berth/engine";
-import { expectRight, type LayerBlob, layerBlobOf } from "@berth/testkit";
+import { expectRight, type LayerBlob, layerBlobOf, openLayerUpload } from "@berth/testkit";
 import { describe, expect, it } from "vitest";
 
 const here = "retention/here" as RepositoryName;
 const there = "retention/there" as RepositoryName;
 
 /** An upload of `blob` in one part, left open. */
-const openUpload = async (registry: Registry, repositoryName: RepositoryName, blob: LayerBlob) => {
-  const { uploadId } = expectRight(await registry.initiateLayerUpload({ repositoryName }));
-  expectRight(
-    await registry.uploadLayerPart({
-      repositoryName,
-      uploadId,
-      partFirstByte: 0,
-      partLastByte: blob.size - 1,
-      layerPartBlob: blob.bytes,
-    }),
-  );
-  return uploadId;
-};
+const openUpload = (registry: Registry, repositoryName: RepositoryName, blob: LayerBlob) =>
+  openLayerUpload(registry, repositoryName, blob.bytes);
 
 const complete = (registry: Registry, repositoryName: RepositoryName, uploadId: UploadId, blob: LayerBlob) =>
   registry.completeLayerUpload({ repositoryName, uploadId, layerDigests: [blob.digest] });

@@ -14,7 +14,7 @@ import {
   type JointBlobSteps,
   JointStepFailedError,
 } from "@berth/engine";
-import { expectRight, layerBlobOf } from "@berth/testkit";
+import { expectRight, layerBlobOf, pushLayer } from "@berth/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
@@ -67,21 +67,8 @@ describe("Postgres joint steps: upload writes committed with their events", () =
     const registry = createRegistry({ events: storage.events, blobs: storage.blobs });
     const repositoryName = "joint/engine" as RepositoryName;
     expectRight(await registry.createRepository({ repositoryName }));
-    const blob = layerBlobOf(randomBytes(3000));
     sent.length = 0;
-    const { uploadId } = expectRight(await registry.initiateLayerUpload({ repositoryName }));
-    expectRight(
-      await registry.uploadLayerPart({
-        repositoryName,
-        uploadId,
-        partFirstByte: 0,
-        partLastByte: blob.size - 1,
-        layerPartBlob: blob.bytes,
-      }),
-    );
-    expectRight(
-      await registry.completeLayerUpload({ repositoryName, uploadId, layerDigests: [blob.digest] }),
-    );
+    const blob = await pushLayer(registry, repositoryName, randomBytes(3000));
     expect(sent.map((text) => text.match(/\."(berth_\w+|uploads)"/)?.[1])).toEqual([
       "berth_append_after",
       "berth_append_after",

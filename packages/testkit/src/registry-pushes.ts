@@ -1,6 +1,6 @@
 /** Pushing layers and images the way a client does, for scenarios (and adapter-specific tests). */
 import { randomBytes, randomUUID } from "node:crypto";
-import { RepositoryName } from "@berth/core";
+import { RepositoryName, type UploadId } from "@berth/core";
 import type { Registry } from "@berth/engine";
 import { expect } from "vitest";
 import { branded } from "./branded.js";
@@ -24,16 +24,16 @@ export interface PushLayerOptions {
   readonly rules?: "ecr" | "oci";
 }
 
-/** InitiateLayerUpload, one UploadLayerPart per part, CompleteLayerUpload: the layer as a client pushes it. */
-export const pushLayer = async (
+/** InitiateLayerUpload and one UploadLayerPart per part: an upload holding `bytes`, left open. */
+export const openLayerUpload = async (
   registry: Registry,
   repositoryName: RepositoryName,
   bytes: Uint8Array,
-  options: PushLayerOptions = {},
-): Promise<LayerBlob> => {
+  partSizes: ReadonlyArray<number> = [],
+): Promise<UploadId> => {
   const { uploadId } = expectRight(await registry.initiateLayerUpload({ repositoryName }));
   let first = 0;
-  for (const size of [...(options.partSizes ?? []), bytes.length]) {
+  for (const size of [...partSizes, bytes.length]) {
     const last = Math.min(first + size, bytes.length) - 1;
     if (last < first) break;
     const answer = expectRight(
@@ -48,6 +48,17 @@ export const pushLayer = async (
     expect(answer.lastByteReceived).toBe(last);
     first = last + 1;
   }
+  return uploadId;
+};
+
+/** InitiateLayerUpload, one UploadLayerPart per part, CompleteLayerUpload: the layer as a client pushes it. */
+export const pushLayer = async (
+  registry: Registry,
+  repositoryName: RepositoryName,
+  bytes: Uint8Array,
+  options: PushLayerOptions = {},
+): Promise<LayerBlob> => {
+  const uploadId = await openLayerUpload(registry, repositoryName, bytes, options.partSizes);
   const blob = layerBlobOf(bytes);
   const completed = expectRight(
     await registry.completeLayerUpload({

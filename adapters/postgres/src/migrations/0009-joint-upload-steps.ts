@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { appendOutcomes } from "./append-function.js";
 
 /**
  * `berth_append_after(step, upload, offset, text, bytes, stream, events, expected, after)`: one of
@@ -26,8 +27,7 @@ export const jointUploadSteps = (schema: string): Migration => {
         create function ${table("berth_append_after")}(
           p_step text, p_upload text, p_offset bigint, p_text text, p_bytes bytea,
           p_stream text, p_events jsonb, p_expected integer, p_after bigint)
-        returns table (outcome text, global_position bigint, stream_name text, stream_version integer,
-                       type text, data jsonb, recorded_at timestamptz, log_position bigint)
+        ${appendOutcomes}
         language plpgsql volatile
         as $berth$
         #variable_conflict use_column

@@ -24,6 +24,10 @@ import { ADVISORY_LOCK_NAMESPACE, eventsChannel, schemaKey } from "../schema-key
  * `exists (… where global_position > after)`: once a connection's plan for the function is generic,
  * the planner cannot know `after` is near the end and scans the whole table (migration 0008).
  */
+/** The rows `berth_append` answers (and `berth_append_after`, migration 0009, as it does). */
+export const appendOutcomes = sql`returns table (outcome text, global_position bigint, stream_name text, stream_version integer,
+                       type text, data jsonb, recorded_at timestamptz, log_position bigint)`;
+
 export const appendFunction = (
   schema: string,
   create: "create" | "create or replace",
@@ -41,8 +45,7 @@ export const appendFunction = (
   return sql`
         ${sql.raw(create)} function ${sql.id(schema, "berth_append")}(
           p_stream text, p_events jsonb, p_expected integer, p_after bigint, p_max_missed integer)
-        returns table (outcome text, global_position bigint, stream_name text, stream_version integer,
-                       type text, data jsonb, recorded_at timestamptz, log_position bigint)
+        ${appendOutcomes}
         language plpgsql volatile
         as $berth$
         #variable_conflict use_column

@@ -123,6 +123,10 @@ export interface RegistryRuntime {
   readonly query: <A>(read: (state: RegistryState) => E.Either<RegistryError, A>) => Result<A>;
 }
 
+/** The blob store's joint steps, when the event store is the one that carries them out. */
+const jointStepsOf = ({ blobs, events }: RegistryOptions): JointBlobSteps | undefined =>
+  blobs.joint !== undefined && blobs.joint.storage === events.jointStorage ? blobs.joint : undefined;
+
 const DEFAULT_CONTEXT: QueryContext = { region: "us-east-1", registryHost: () => "localhost:5000" };
 
 export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime => {
@@ -151,7 +155,7 @@ export const createRegistryRuntime = (options: RegistryOptions): RegistryRuntime
     pulls: createPullRecorder(handler, onPullRecordError),
     manifests: createManifestReader(options.events, options.manifestCacheSize),
     blobs: options.blobs,
-    joint: options.blobs.joint?.storage === options.events.jointStorage ? options.blobs.joint : undefined,
+    joint: jointStepsOf(options),
     context: options.context ?? DEFAULT_CONTEXT,
     uploadTtl: options.uploadTtl ?? DEFAULT_UPLOAD_TTL_MS,
     gcGrace: options.gcGrace ?? DEFAULT_GC_GRACE_MS,

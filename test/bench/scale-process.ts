@@ -2,7 +2,8 @@
  * A fresh Berth process for the scale section (forked by scale-bench.ts, run with --expose-gc):
  * opens the PostgreSQL stores in BENCH_SCHEMA, createRegistry with the schema's snapshot store (a
  * state snapshot there is where it starts; none: it folds the whole log), serves the ECR and /v2
- * APIs on 127.0.0.1, catches up, then reports over IPC `{ port, timings, memory }` with memory
+ * APIs on 127.0.0.1, catches up and compacts the heap as `berth serve` does (`compactHeap` above
+ * its threshold), then reports over IPC `{ port, timings, memory }` with memory
  * measured after a full garbage collection. Then it answers the parent's messages: "memory" (again,
  * after the parent's GETs), "snapshot" (saveSnapshot, reporting what it wrote); it stops when the
  * parent disconnects.
@@ -25,8 +26,11 @@ const memory = () => {
 };
 
 const schema = env("BENCH_SCHEMA");
-const [{ createPostgresSnapshotStore, createPostgresStorage }, { createRegistry }, { createBerthServer }] =
-  await Promise.all([import("@berth/adapter-postgres"), import("@berth/engine"), import("@berth/server")]);
+const [
+  { createPostgresSnapshotStore, createPostgresStorage },
+  { createRegistry },
+  { compactHeap, createBerthServer, SERVE_COMPACTION_THRESHOLD },
+] = await Promise.all([import("@berth/adapter-postgres"), import("@berth/engine"), import("@berth/server")]);
 const { quietLogger } = await import("./postgres-file-server.js");
 const imported = since();
 const storage = await createPostgresStorage({ connectionString: env("BENCH_DATABASE_URL"), schema });
@@ -52,6 +56,8 @@ server.listen(0, "127.0.0.1");
 await once(server, "listening");
 await registry.catchUp();
 const caughtUp = since();
+const compaction = compactHeap(SERVE_COMPACTION_THRESHOLD);
+const compacted = since();
 const address = server.address();
 process.send?.({
   port: typeof address === "object" && address !== null ? address.port : 0,
@@ -59,7 +65,8 @@ process.send?.({
     importMs: imported,
     openStorageMs: opened - imported,
     catchUpMs: caughtUp - opened,
-    readyMs: caughtUp,
+    compactionMs: compaction === undefined ? 0 : compacted - caughtUp,
+    readyMs: compacted,
   },
   memory: memory(),
   snapshot: reports.slice(),

@@ -6,6 +6,7 @@ export * from "./berth-server.js";
 export { program, type ServeOptions, serve } from "./cli/berth.js";
 export * from "./cli/duration.js";
 export { collectGarbage, type GcOptions } from "./cli/gc-command.js";
+export { compactHeap, type HeapCompaction, SERVE_COMPACTION_THRESHOLD } from "./cli/heap-compaction.js";
 export { type LifecycleApplyOptions, lifecycleApply } from "./cli/lifecycle-command.js";
 export { type MigrateDataOptions, migrateData } from "./cli/migrate-data.js";
 export * from "./cli/storage.js";

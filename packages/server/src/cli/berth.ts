@@ -20,6 +20,7 @@ import { type CredentialStore, parseCredentials } from "../auth/credentials.js";
 import { createBerthServer, DEFAULT_SERVER_LIMITS } from "../berth-server.js";
 import { durationFlag, formatDuration, wholeNumber } from "./duration.js";
 import { gcCommand } from "./gc-command.js";
+import { compactHeap, SERVE_COMPACTION_THRESHOLD } from "./heap-compaction.js";
 import { lifecycleCommand } from "./lifecycle-command.js";
 import { migrateDataCommand } from "./migrate-data-command.js";
 import {
@@ -168,6 +169,7 @@ export const serve = async (options: ServeOptions) => {
   const accounts = new Set([defaultAccountId, ...[...credentials.values()].map((key) => key.accountId)]);
   for (const registryId of accounts)
     await registry.putRegistrySettings({ registryId, lenient: options.lenient });
+  const compaction = compactHeap(SERVE_COMPACTION_THRESHOLD); // the fold's garbage fragments old space
   const server = createBerthServer({
     registry,
     logger,
@@ -201,11 +203,11 @@ export const serve = async (options: ServeOptions) => {
       lenient: options.lenient,
       uploadTtl: formatDuration(registry.uploadTtl),
       gcGrace: formatDuration(registry.gcGrace),
+      heapCompactedInMs: compaction?.ms,
     },
     "berth is listening",
   );
   const background = startBackgroundWork(registry, options, logger);
-
   let stopping: Promise<void> | undefined;
   /** Graceful shutdown: stop accepting, finish requests in flight, close the storage. */
   const stop = (reason = "stop()") => {

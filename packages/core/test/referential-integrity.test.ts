@@ -4,7 +4,14 @@
  * cannot be deleted (ImageReferencedByManifestList). Checked after every step of random histories.
  */
 
-import { type BerthCommand, type DeleteImages, planImageDeletion, type RepositoryState } from "@berth/core";
+import {
+  type BerthCommand,
+  type DeleteImages,
+  planImageDeletion,
+  type RegistryState,
+  type RepositoryState,
+  repositoryKey,
+} from "@berth/core";
 import { EXAMPLE_TIME, registryDecider, registryScenarioArb, runCommands } from "@berth/testkit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -54,6 +61,35 @@ const referenceProblems = (repository: RepositoryState, strictly: boolean): stri
   return problems;
 };
 
+/**
+ * What is wrong with the global blob index: each entry counts the references of every repository's
+ * images, is linked by exactly the repositories that hold it as a layer, and has `idleSince`
+ * exactly while nothing references it (the only time collection reads it).
+ */
+const blobIndexProblems = (state: RegistryState): string[] => {
+  const problems: string[] = [];
+  const references = new Map<string, number>();
+  const linkers = new Map<string, string[]>();
+  for (const repository of state.repositories.values()) {
+    for (const [digest, n] of repository.blobReferences)
+      references.set(digest, (references.get(digest) ?? 0) + n);
+    const key = repositoryKey(repository.registryId, repository.name);
+    for (const digest of repository.layers.keys()) linkers.set(digest, [...(linkers.get(digest) ?? []), key]);
+  }
+  for (const [digest, entry] of state.blobs) {
+    if (entry.digest !== digest) problems.push(`entry ${digest} names ${entry.digest}`);
+    if (entry.references !== (references.get(digest) ?? 0))
+      problems.push(`${digest}: ${entry.references} references, images hold ${references.get(digest) ?? 0}`);
+    if (JSON.stringify([...entry.linkedBy].sort()) !== JSON.stringify((linkers.get(digest) ?? []).sort()))
+      problems.push(`${digest} linked by ${entry.linkedBy}, layers of ${linkers.get(digest)}`);
+    if ((entry.idleSince === undefined) !== entry.references > 0)
+      problems.push(`${digest}: idleSince ${entry.idleSince} with ${entry.references} references`);
+  }
+  for (const digest of new Set([...references.keys(), ...linkers.keys()]))
+    if (!state.blobs.has(digest as never)) problems.push(`${digest} is referenced or linked, not indexed`);
+  return problems;
+};
+
 const scenarioArb = registryScenarioArb({
   maxSteps: 40,
   maxRepositories: 2,
@@ -72,6 +108,7 @@ describe("Referential integrity", () => {
             for (const problem of referenceProblems(repository, true))
               problems.push(`after ${command.type}: ${problem}`);
           }
+          for (const problem of blobIndexProblems(after)) problems.push(`after ${command.type}: ${problem}`);
         });
         expect(problems).toEqual([]);
       }),
@@ -127,6 +164,7 @@ describe("Referential integrity", () => {
           ({ after }) => {
             for (const repository of after.repositories.values())
               problems.push(...referenceProblems(repository, false));
+            problems.push(...blobIndexProblems(after));
           },
         );
         expect(problems).toEqual([]);

@@ -11,8 +11,9 @@ export const DEFAULT_GC_GRACE_MS = 60 * 60 * 1000;
 
 /** Idle for the whole grace period (at exactly its end, too), and not condemned already. */
 export const isBlobCollectable = (entry: BlobState, now: Timestamp, gracePeriod: number): boolean =>
-  !entry.collected &&
+  entry.collected !== true &&
   entry.references === 0 &&
+  entry.idleSince !== undefined &&
   now - entry.idleSince >= gracePeriod &&
   ![...(entry.retainedFor?.values() ?? [])].some((until) => until > now);
 
@@ -32,12 +33,12 @@ export const collectableBlobs = (
   gracePeriod: number,
 ): ReadonlyArray<CollectableBlob> =>
   [...state.blobs.values()]
-    .filter((entry) => entry.collected || isBlobCollectable(entry, now, gracePeriod))
+    .filter((entry) => entry.collected === true || isBlobCollectable(entry, now, gracePeriod))
     .map((entry) => ({
       digest: entry.digest,
       size: entry.size,
       linkedBy: [...entry.linkedBy],
-      condemned: entry.collected,
+      condemned: entry.collected === true,
     }));
 
 /** When the next blob becomes collectable (or 0, when a condemned one awaits deletion). */
@@ -47,7 +48,7 @@ export const nextCollectionDue = (state: RegistryState, gracePeriod: number): Ti
     const retained = Math.max(0, ...(entry.retainedFor?.values() ?? []));
     const due = entry.collected
       ? 0
-      : entry.references === 0
+      : entry.references === 0 && entry.idleSince !== undefined
         ? Math.max(entry.idleSince + gracePeriod, retained)
         : undefined;
     if (due !== undefined && (next === undefined || due < next)) next = due;

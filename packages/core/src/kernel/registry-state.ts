@@ -171,9 +171,11 @@ export interface PullTimeUpdateExclusionState {
 /**
  * What the registry knows of one blob (global and content-addressed, whatever registry or
  * repository links it), for garbage collection. Entries are replaced, never written in place, so
- * copies of the state may share them.
+ * copies of the state may share them. Members that most blobs do not need are absent, not
+ * undefined (`blobEntry` builds every entry): a referenced blob is four members, 56 bytes.
  */
 export interface BlobEntry {
+  /** The index's key, the one copy of the string images share (images/shared-values.ts). */
   readonly digest: Digest;
   /** As linked (0 for a blob only referenced, never uploaded: lenient registries allow that). */
   readonly size: number;
@@ -181,17 +183,53 @@ export interface BlobEntry {
   readonly linkedBy: ReadonlyArray<string>;
   /** How many image references (config or layer) it has, over every repository. */
   readonly references: number;
-  /** When its last reference went (or it was linked, or retained): meaningful while `references` is 0. */
-  readonly idleSince: Timestamp;
-  /** Condemned: `BlobCollected` is recorded and its bytes are being deleted. */
-  readonly collected: boolean;
+  /**
+   * When its last reference went (or it was linked, or retained, since): present exactly while
+   * `references` is 0, the only time it means anything.
+   */
+  readonly idleSince?: Timestamp;
+  /** Condemned: `BlobCollected` is recorded and its bytes are being deleted. Absent: not condemned. */
+  readonly collected?: true;
   /**
    * Retentions: an upload (by its id) or a mount (by a fresh id) about to link the blob, each until
-   * it links it, closes, or reaches the time given. A retained blob is never collected. Undefined
-   * when there is none (most blobs: a map each would be most of the index's memory).
+   * it links it, closes, or reaches the time given. A retained blob is never collected. Absent when
+   * there is none (most blobs: a map each would be most of the index's memory).
    */
+  readonly retainedFor?: Map<string, Timestamp>;
+}
+
+/** The members of a blob entry, optional ones undefined when absent. */
+export interface BlobEntryFields {
+  readonly digest: Digest;
+  readonly size: number;
+  readonly linkedBy: ReadonlyArray<string>;
+  readonly references: number;
+  readonly idleSince: Timestamp | undefined;
+  readonly collected: boolean;
   readonly retainedFor: Map<string, Timestamp> | undefined;
 }
+
+/**
+ * The entry, built as one literal per shape (a spread copy takes out-of-object properties and a
+ * hidden class of its own), `idleSince` kept only while nothing references the blob.
+ */
+export const blobEntry = (f: BlobEntryFields): BlobEntry => {
+  const { digest, size, linkedBy, references } = f;
+  if (!f.collected && f.retainedFor === undefined) {
+    return references > 0 || f.idleSince === undefined
+      ? { digest, size, linkedBy, references }
+      : { digest, size, linkedBy, references, idleSince: f.idleSince };
+  }
+  return {
+    digest,
+    size,
+    linkedBy,
+    references,
+    ...(references > 0 || f.idleSince === undefined ? {} : { idleSince: f.idleSince }),
+    ...(f.collected ? { collected: true } : {}),
+    ...(f.retainedFor === undefined ? {} : { retainedFor: f.retainedFor }),
+  };
+};
 
 export interface RegistrySettingsDraft {
   policyText: string | undefined;

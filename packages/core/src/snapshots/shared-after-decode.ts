@@ -6,7 +6,12 @@
  * layers are built as the fold builds them. It changes no value, only which copy holds it.
  */
 import { NO_DIGESTS, NO_TAGS, sharedMediaType } from "../images/shared-values.js";
-import type { ImageDraft, RegistryDraft, RepositoryDraft } from "../kernel/registry-state.js";
+import {
+  blobEntry,
+  type ImageDraft,
+  type RegistryDraft,
+  type RepositoryDraft,
+} from "../kernel/registry-state.js";
 import type { Digest } from "../values/primitives.js";
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -55,15 +60,19 @@ export const shareDecodedValues = (draft: RegistryDraft): void => {
     const [first] = entry.linkedBy;
     const sole = entry.linkedBy.length === 1 ? draft.repositories.get(first!)?.soleLinker : undefined;
     // Built afresh, not spread: a copy of a parsed object can keep the parser's bulkier layout.
-    draft.blobs.set(digest, {
+    // (Snapshots written before entries dropped their defaults hold them: not kept.)
+    draft.blobs.set(
       digest,
-      size: entry.size,
-      linkedBy: sole ?? entry.linkedBy,
-      references: entry.references,
-      idleSince: entry.idleSince,
-      collected: entry.collected,
-      retainedFor: entry.retainedFor,
-    });
+      blobEntry({
+        digest,
+        size: entry.size,
+        linkedBy: sole ?? entry.linkedBy,
+        references: entry.references,
+        idleSince: entry.idleSince,
+        collected: entry.collected === true,
+        retainedFor: entry.retainedFor,
+      }),
+    );
   }
   for (const repository of draft.repositories.values()) shareRepository(repository);
 };

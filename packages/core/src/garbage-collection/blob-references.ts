@@ -8,8 +8,6 @@ import type { ImageEvent } from "../images/image-events.js";
 import type { Message } from "../kernel/message.js";
 import {
   type BlobEntry,
-  type BlobEntryFields,
-  blobEntry,
   type RegistryDraft,
   type RepositoryDraft,
   repositoryKey,
@@ -21,6 +19,39 @@ import type { Digest, Timestamp } from "../values/primitives.js";
 
 /** The events that move references; every other event changes nothing here. */
 type ReferencingEvent = ImageEvent | ImageExpired | RepositoryLifecycleEvent | LayerUploadEvent;
+
+/** The members of a blob entry, optional ones undefined when absent. */
+export interface BlobEntryFields {
+  readonly digest: Digest;
+  readonly size: number;
+  readonly linkedBy: ReadonlyArray<string>;
+  readonly references: number;
+  readonly idleSince: Timestamp | undefined;
+  readonly collected: boolean;
+  readonly retainedFor: Map<string, Timestamp> | undefined;
+}
+
+/**
+ * The entry, built as one literal per shape (a spread copy takes out-of-object properties and a
+ * hidden class of its own), `idleSince` kept only while nothing references the blob.
+ */
+export const blobEntry = (f: BlobEntryFields): BlobEntry => {
+  const { digest, size, linkedBy, references } = f;
+  if (!f.collected && f.retainedFor === undefined) {
+    return references > 0 || f.idleSince === undefined
+      ? { digest, size, linkedBy, references }
+      : { digest, size, linkedBy, references, idleSince: f.idleSince };
+  }
+  return {
+    digest,
+    size,
+    linkedBy,
+    references,
+    ...(references > 0 || f.idleSince === undefined ? {} : { idleSince: f.idleSince }),
+    ...(f.collected ? { collected: true } : {}),
+    ...(f.retainedFor === undefined ? {} : { retainedFor: f.retainedFor }),
+  };
+};
 
 const later = (a: Timestamp | undefined, b: Timestamp): Timestamp => (a !== undefined && a > b ? a : b);
 

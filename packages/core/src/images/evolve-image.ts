@@ -68,12 +68,57 @@ export const removeImage = (repository: RepositoryDraft, image: ImageDraft) => {
   compactPushOrder(repository.pushOrder, repository.images);
 };
 
+/** What a new image record is made of: the members every image has, and its subject if any. */
+export interface ImageFields
+  extends Omit<ImageDraft, "subject" | "referrer" | `last${string}` | "scan" | "replication"> {
+  readonly subject: ImageDraft["subject"] | undefined;
+  readonly referrer: ImageDraft["referrer"] | undefined;
+}
+
+/**
+ * A new image, as one literal per shape with every member it has: members an image may never have
+ * are absent (V8 keeps a literal's members in the object, 8 bytes each; one added later goes to a
+ * separate property array). A decoded snapshot builds its images here too (snapshots/).
+ */
+export const imageRecord = (f: ImageFields): ImageDraft => {
+  const { digest, manifestMediaType, artifactMediaType, sizeInBytes, pushedAt, tags, blobs } = f;
+  const { children, seq, storageClass, subject, referrer } = f;
+  if (subject === undefined) {
+    return {
+      digest,
+      manifestMediaType,
+      artifactMediaType,
+      sizeInBytes,
+      pushedAt,
+      tags,
+      blobs,
+      children,
+      seq,
+      storageClass,
+    };
+  }
+  return {
+    digest,
+    manifestMediaType,
+    artifactMediaType,
+    sizeInBytes,
+    pushedAt,
+    tags,
+    blobs,
+    children,
+    seq,
+    storageClass,
+    subject,
+    ...(referrer === undefined ? {} : { referrer }),
+  };
+};
+
 export const evolveImage: EvolveTable<ImageEvent> = {
   ImagePushed: repositoryStep((repository, { data: d }, draft) => {
     const previous = repository.images.get(d.imageDigest);
     if (previous !== undefined) removeImage(repository, previous);
     const seq = repository.nextSeq++;
-    const image: ImageDraft = {
+    const image = imageRecord({
       digest: d.imageDigest,
       manifestMediaType: sharedMediaType(d.imageManifestMediaType),
       artifactMediaType: sharedMediaType(d.artifactMediaType),
@@ -82,14 +127,11 @@ export const evolveImage: EvolveTable<ImageEvent> = {
       tags: NO_TAGS,
       blobs: sharedDigests(d.blobs, draft.blobs),
       children: d.children.length === 0 ? NO_DIGESTS : d.children,
+      seq,
+      storageClass: "STANDARD",
       subject: d.subject,
       referrer: d.subject === undefined ? undefined : referrerFacts(d.imageManifest),
-      seq,
-      lastPulledAt: undefined,
-      storageClass: "STANDARD",
-      lastArchivedAt: undefined,
-      lastActivatedAt: undefined,
-    };
+    });
     repository.images.set(d.imageDigest, image);
     repository.pushOrder.seqs.push(seq);
     repository.pushOrder.digests.push(d.imageDigest);

@@ -45,21 +45,22 @@ export interface ImageDraft {
   readonly blobs: ReadonlyArray<Digest>;
   /** Manifests this index references. */
   readonly children: ReadonlyArray<Digest>;
-  readonly subject: Digest | undefined;
+  /** Absent, as the members below marked "absent", when the image has none (40 bytes an image). */
+  readonly subject?: Digest;
   /** What the OCI referrers API lists of a manifest that has a subject (absent when it has none). */
-  readonly referrer: ReferrerFacts | undefined;
+  readonly referrer?: ReferrerFacts;
   /** Push order within the repository: pagination tokens point at it. */
   readonly seq: number;
   /** The image's last scan, if it was ever scanned (replaced whole, never changed in place). */
   scan?: ImageScan;
-  /** When a pull was last recorded (at most once a day, see archive/pull-recording.ts); never: undefined. */
-  lastPulledAt: Timestamp | undefined;
+  /** When a pull was last recorded (at most once a day, see archive/pull-recording.ts); never: absent. */
+  lastPulledAt?: Timestamp;
   /** ECR's storage class: an ARCHIVE image is listed but cannot be pulled until it is restored. */
   storageClass: ImageStorageClass;
-  /** When the image last went to the archive (ECR's lastArchivedAt; lifecycle's sinceImageTransitioned). */
-  lastArchivedAt: Timestamp | undefined;
-  /** When the image was last restored from the archive (ECR's lastActivatedAt). */
-  lastActivatedAt: Timestamp | undefined;
+  /** When the image last went to the archive (ECR's lastArchivedAt; lifecycle's sinceImageTransitioned); never: absent. */
+  lastArchivedAt?: Timestamp;
+  /** When the image was last restored from the archive (ECR's lastActivatedAt); never: absent. */
+  lastActivatedAt?: Timestamp;
   /** The image's last replication round, if its registry replicates it (replaced whole). */
   replication?: ImageReplication;
 }
@@ -172,7 +173,7 @@ export interface PullTimeUpdateExclusionState {
  * What the registry knows of one blob (global and content-addressed, whatever registry or
  * repository links it), for garbage collection. Entries are replaced, never written in place, so
  * copies of the state may share them. Members that most blobs do not need are absent, not
- * undefined (`blobEntry` builds every entry): a referenced blob is four members, 56 bytes.
+ * undefined (garbage-collection/blob-references.ts's `blobEntry` builds every entry): a referenced blob is four members, 56 bytes.
  */
 export interface BlobEntry {
   /** The index's key, the one copy of the string images share (images/shared-values.ts). */
@@ -197,39 +198,6 @@ export interface BlobEntry {
    */
   readonly retainedFor?: Map<string, Timestamp>;
 }
-
-/** The members of a blob entry, optional ones undefined when absent. */
-export interface BlobEntryFields {
-  readonly digest: Digest;
-  readonly size: number;
-  readonly linkedBy: ReadonlyArray<string>;
-  readonly references: number;
-  readonly idleSince: Timestamp | undefined;
-  readonly collected: boolean;
-  readonly retainedFor: Map<string, Timestamp> | undefined;
-}
-
-/**
- * The entry, built as one literal per shape (a spread copy takes out-of-object properties and a
- * hidden class of its own), `idleSince` kept only while nothing references the blob.
- */
-export const blobEntry = (f: BlobEntryFields): BlobEntry => {
-  const { digest, size, linkedBy, references } = f;
-  if (!f.collected && f.retainedFor === undefined) {
-    return references > 0 || f.idleSince === undefined
-      ? { digest, size, linkedBy, references }
-      : { digest, size, linkedBy, references, idleSince: f.idleSince };
-  }
-  return {
-    digest,
-    size,
-    linkedBy,
-    references,
-    ...(references > 0 || f.idleSince === undefined ? {} : { idleSince: f.idleSince }),
-    ...(f.collected ? { collected: true } : {}),
-    ...(f.retainedFor === undefined ? {} : { retainedFor: f.retainedFor }),
-  };
-};
 
 export interface RegistrySettingsDraft {
   policyText: string | undefined;

@@ -5,41 +5,44 @@
  * `soleLinker`, empty lists and common media types the shared ones, and images, blob entries and
  * layers are built as the fold builds them. It changes no value, only which copy holds it.
  */
+
+import { blobEntry } from "../garbage-collection/blob-references.js";
+import { imageRecord } from "../images/evolve-image.js";
 import { NO_DIGESTS, NO_TAGS, sharedMediaType } from "../images/shared-values.js";
-import {
-  blobEntry,
-  type ImageDraft,
-  type RegistryDraft,
-  type RepositoryDraft,
-} from "../kernel/registry-state.js";
+import type { ImageDraft, RegistryDraft, RepositoryDraft } from "../kernel/registry-state.js";
 import type { Digest } from "../values/primitives.js";
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The image built afresh as evolve builds it (a decoded record's members were added one by one,
- * which V8 stores less compactly). Every member is listed: the compiler names a new required one,
- * and the snapshot property tests a new optional one.
+ * which V8 stores less compactly), then the members added after a push, as the fold adds them.
+ * Every member is listed: the compiler names a new required one, and the snapshot property tests a
+ * new optional one.
  */
-const sharedImage = (digest: Digest, image: ImageDraft): ImageDraft => ({
-  digest,
-  manifestMediaType: sharedMediaType(image.manifestMediaType),
-  artifactMediaType: sharedMediaType(image.artifactMediaType),
-  sizeInBytes: image.sizeInBytes,
-  pushedAt: image.pushedAt,
-  tags: image.tags.length === 0 ? NO_TAGS : image.tags,
-  blobs: image.blobs.length === 0 ? NO_DIGESTS : image.blobs,
-  children: image.children.length === 0 ? NO_DIGESTS : image.children,
-  subject: image.subject,
-  referrer: image.referrer,
-  seq: image.seq,
-  lastPulledAt: image.lastPulledAt,
-  storageClass: image.storageClass,
-  lastArchivedAt: image.lastArchivedAt,
-  lastActivatedAt: image.lastActivatedAt,
-  ...("scan" in image ? { scan: image.scan } : {}),
-  ...("replication" in image ? { replication: image.replication } : {}),
-});
+const sharedImage = (digest: Digest, image: ImageDraft): ImageDraft => {
+  const shared = imageRecord({
+    digest,
+    manifestMediaType: sharedMediaType(image.manifestMediaType),
+    artifactMediaType: sharedMediaType(image.artifactMediaType),
+    sizeInBytes: image.sizeInBytes,
+    pushedAt: image.pushedAt,
+    tags: image.tags.length === 0 ? NO_TAGS : image.tags,
+    blobs: image.blobs.length === 0 ? NO_DIGESTS : image.blobs,
+    children: image.children.length === 0 ? NO_DIGESTS : image.children,
+    seq: image.seq,
+    storageClass: image.storageClass,
+    subject: image.subject,
+    referrer: image.referrer,
+  });
+  // Snapshots written before these members could be absent hold them as undefined: not kept.
+  if (image.lastPulledAt !== undefined) shared.lastPulledAt = image.lastPulledAt;
+  if (image.lastArchivedAt !== undefined) shared.lastArchivedAt = image.lastArchivedAt;
+  if (image.lastActivatedAt !== undefined) shared.lastActivatedAt = image.lastActivatedAt;
+  if (image.scan !== undefined) shared.scan = image.scan;
+  if (image.replication !== undefined) shared.replication = image.replication;
+  return shared;
+};
 
 const shareRepository = (repository: RepositoryDraft): void => {
   for (const [digest, image] of repository.images) repository.images.set(digest, sharedImage(digest, image));

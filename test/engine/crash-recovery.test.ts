@@ -7,7 +7,13 @@
  * sha256) and no half-finished upload posing as a layer; and clients can push again.
  */
 import { createPostgresStorage } from "@berth/adapter-postgres";
-import type { ImageTag, RepositoryName, RepositoryState, UploadId } from "@berth/core";
+import {
+  type ImageTag,
+  type RepositoryName,
+  type RepositoryState,
+  repositoryLayers,
+  type UploadId,
+} from "@berth/core";
 import { createRegistry, type EventStore, type RecordedEvent, UploadUnknownError } from "@berth/engine";
 import { readAllBytes, sha256Digest } from "@berth/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,7 +208,7 @@ describe("crash recovery: a pushing engine process killed with SIGKILL", () => {
           expect(repository.layers.has(blob), `${image.digest} -> ${blob}`).toBe(true);
       }
       // No half-finished upload is a layer: every layer is a finished blob of its recorded size whose bytes hash to its digest.
-      for (const layer of repository.layers.values()) {
+      for (const layer of repositoryLayers(registry.state, repository)) {
         expect(await storage.blobs.stat(layer.digest)).toEqual({ digest: layer.digest, size: layer.size });
         const bytes = await readAllBytes(
           right(await registry.readBlob({ repositoryName, digest: layer.digest })),

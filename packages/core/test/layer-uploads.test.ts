@@ -3,7 +3,7 @@
  * MountLayer as given/when/then examples. The core never sees bytes: parts are lengths, and what
  * was received arrives measured (here honestly, with node:crypto).
  */
-import { ByteOffset, DEFAULT_UPLOAD_TTL_MS } from "@berth/core";
+import { ByteOffset, DEFAULT_UPLOAD_TTL_MS, findLayer } from "@berth/core";
 import {
   branded,
   concatBytes,
@@ -137,10 +137,8 @@ describe("CompleteLayerUpload", () => {
           },
         ]);
         expect(after.uploads.has(uploadId)).toBe(false);
-        expect([...after.repositories.values()][0]?.layers.get(blob.digest)).toEqual({
-          digest: blob.digest,
-          size: blob.size,
-        });
+        const repository = [...after.repositories.values()][0]!;
+        expect(findLayer(after, repository, blob.digest)).toEqual({ digest: blob.digest, size: blob.size });
       }));
 
   it("digests the concatenated parts, not any one of them", () => {

@@ -12,6 +12,7 @@ import {
   fold,
   type ImageState,
   type ImageTag,
+  imageTags,
   type LifecycleRule,
   parseLifecyclePolicy,
   type RegistryState,
@@ -217,7 +218,7 @@ const parse = (text: string) => {
 /** The test's own reading of a selection: storage class, tag status and tag lists. */
 const selects = (rule: LifecycleRule, image: ImageState): boolean => {
   const s = rule.selection;
-  const tags = image.tags;
+  const tags = imageTags(image);
   if (s.storageClass !== (image.storageClass === "ARCHIVE" ? "archive" : "standard")) return false;
   if (s.tagStatus === "any") return true;
   if (s.tagStatus === "untagged") return tags.length === 0;

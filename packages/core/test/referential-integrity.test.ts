@@ -7,10 +7,12 @@
 import {
   type BerthCommand,
   type DeleteImages,
+  imageTags,
   planImageDeletion,
   type RegistryState,
   type RepositoryState,
   repositoryKey,
+  tagCount,
 } from "@berth/core";
 import { EXAMPLE_TIME, registryDecider, registryScenarioArb, runCommands } from "@berth/testkit";
 import fc from "fast-check";
@@ -126,7 +128,7 @@ describe("Referential integrity", () => {
             const image = repository.images.get(digest);
             const ids = [
               { imageDigest: digest },
-              ...(image?.tags.length === 1 ? [{ imageTag: [...image.tags][0]! }] : []),
+              ...(image !== undefined && tagCount(image) === 1 ? [{ imageTag: imageTags(image)[0]! }] : []),
             ];
             for (const imageId of ids) {
               const command: DeleteImages = {

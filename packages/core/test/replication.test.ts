@@ -10,6 +10,7 @@ import {
   decodeRequest,
   destinationsOf,
   fold,
+  imageTags,
   type RegistryId,
   type ReplicationConfiguration,
   replicationConfigurationError,
@@ -220,7 +221,7 @@ describe("replication rounds and ReplicateImage", () => {
     expect(replicationsInProgress(state)).toHaveLength(1);
     expect(decide(state, replicate)).toEqual(E.right([]));
     const destination = state.repositories.get(`${OTHER}/${app}`);
-    expect([...(destination?.images.get(pending!.imageDigest)?.tags ?? [])]).toEqual(["v1"]);
+    expect(imageTags(destination!.images.get(pending!.imageDigest)!)).toEqual(["v1"]);
   });
 
   it("refuses a manifest that is not the source image's (the worker reads it from the log)", () => {

@@ -6,7 +6,9 @@
 
 import {
   type BerthCommand,
+  hasTag,
   ImageTag,
+  imageTags,
   isTagImmutable,
   manifestDigest,
   type RegistryState,
@@ -39,13 +41,13 @@ const expectTagsConsistent = (repository: RepositoryState) => {
   for (const [tag, digest] of repository.tags) {
     const image = repository.images.get(digest);
     expect(image, `tag ${tag} names a missing image`).toBeDefined();
-    expect(image?.tags.includes(tag), `image ${digest} does not know its tag ${tag}`).toBe(true);
+    expect(image && hasTag(image, tag), `image ${digest} does not know its tag ${tag}`).toBe(true);
   }
   let tagCount = 0;
   for (const image of repository.images.values()) {
-    for (const tag of image.tags)
+    for (const tag of imageTags(image))
       expect(repository.tags.get(tag), `tag ${tag} of ${image.digest}`).toBe(image.digest);
-    tagCount += image.tags.length;
+    tagCount += imageTags(image).length;
   }
   expect(tagCount).toBe(repository.tags.size);
 };
@@ -95,7 +97,7 @@ const checkStep = ({
     const next = after.repositories.get(`${repository.registryId}/${repository.name}`);
     expect(next?.tags.get(tag)).toBe(digest);
     // The image the tag left is still there, without it.
-    expect(next?.images.get(holder)?.tags.includes(tag)).toBe(false);
+    expect(hasTag(next!.images.get(holder)!, tag)).toBe(false);
   }
 };
 

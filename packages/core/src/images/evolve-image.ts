@@ -11,6 +11,7 @@ import {
 import type { EvolveTable } from "../kernel/slice.js";
 import type { Digest, ImageTag } from "../values/primitives.js";
 import type { ImageEvent } from "./image-events.js";
+import { imageTags, withoutTag, withTag } from "./image-tags.js";
 import { referrerFacts } from "./referrer-facts.js";
 import { NO_DIGESTS, NO_TAGS, sharedDigests, sharedMediaType } from "./shared-values.js";
 
@@ -41,21 +42,20 @@ const compactPushOrder = (order: PushOrderDraft, images: ReadonlyMap<string, Ima
 const untag = (repository: RepositoryDraft, tag: ImageTag) => {
   const holder = repository.tags.get(tag);
   const image = holder === undefined ? undefined : repository.images.get(holder);
-  if (image !== undefined) image.tags = image.tags.filter((other) => other !== tag);
+  if (image !== undefined) image.tagged = withoutTag(image, tag);
   repository.tags.delete(tag);
 };
 
 /** Moves `tag` to `image`, from whichever image held it. */
 const tagImage = (repository: RepositoryDraft, image: ImageDraft, tag: ImageTag) => {
   untag(repository, tag);
-  // concat allocates exactly; a spread `[...tags, tag]` grows its array by pushes (17 slots for one tag).
-  if (!image.tags.includes(tag)) image.tags = image.tags.concat(tag);
+  image.tagged = withTag(image, tag);
   repository.tags.set(tag, image.digest);
 };
 
 /** Removes an image and its tags, and releases what it references: BatchDeleteImage and lifecycle expiry share it. */
 export const removeImage = (repository: RepositoryDraft, image: ImageDraft) => {
-  for (const tag of image.tags) repository.tags.delete(tag);
+  for (const tag of imageTags(image)) repository.tags.delete(tag);
   for (const blob of image.blobs) decrement(repository.blobReferences, blob);
   for (const child of image.children) decrement(repository.childReferences, child);
   if (image.subject !== undefined) {
@@ -81,7 +81,7 @@ export interface ImageFields
  * separate property array). A decoded snapshot builds its images here too (snapshots/).
  */
 export const imageRecord = (f: ImageFields): ImageDraft => {
-  const { digest, manifestMediaType, artifactMediaType, sizeInBytes, pushedAt, tags, blobs } = f;
+  const { digest, manifestMediaType, artifactMediaType, sizeInBytes, pushedAt, tagged, blobs } = f;
   const { children, seq, storageClass, subject, referrer } = f;
   if (subject === undefined) {
     return {
@@ -90,7 +90,7 @@ export const imageRecord = (f: ImageFields): ImageDraft => {
       artifactMediaType,
       sizeInBytes,
       pushedAt,
-      tags,
+      tagged,
       blobs,
       children,
       seq,
@@ -103,7 +103,7 @@ export const imageRecord = (f: ImageFields): ImageDraft => {
     artifactMediaType,
     sizeInBytes,
     pushedAt,
-    tags,
+    tagged,
     blobs,
     children,
     seq,
@@ -124,7 +124,7 @@ export const evolveImage: EvolveTable<ImageEvent> = {
       artifactMediaType: sharedMediaType(d.artifactMediaType),
       sizeInBytes: d.imageSizeInBytes,
       pushedAt: d.pushedAt,
-      tags: NO_TAGS,
+      tagged: NO_TAGS,
       blobs: sharedDigests(d.blobs, draft.blobs),
       children: d.children.length === 0 ? NO_DIGESTS : d.children,
       seq,
@@ -139,12 +139,8 @@ export const evolveImage: EvolveTable<ImageEvent> = {
     for (const blob of image.blobs) increment(repository.blobReferences, blob);
     // A layer takes the media type of the first manifest that references it, as ECR records it.
     for (const [digest, mediaType] of Object.entries(d.blobMediaTypes ?? {})) {
-      const layer = repository.layers.get(digest as Digest);
-      if (layer !== undefined && layer.mediaType === undefined) {
-        // A literal, not a spread copy (which V8 keeps less compactly; see entryWith).
-        const typed = { digest: layer.digest, size: layer.size, mediaType: sharedMediaType(mediaType) };
-        repository.layers.set(layer.digest, typed);
-      }
+      if (repository.layers.get(digest as Digest) === null)
+        repository.layers.set(digest as Digest, sharedMediaType(mediaType));
     }
     for (const child of d.children) increment(repository.childReferences, child);
     if (d.subject !== undefined) {

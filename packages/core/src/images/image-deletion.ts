@@ -6,6 +6,7 @@ import type { Digest, ImageTag } from "../values/primitives.js";
 import type { DeleteImages } from "./image-commands.js";
 import type { ImageEvent } from "./image-events.js";
 import { checkImageId, type ImageFailure, ImageFailures } from "./image-identifier.js";
+import { imageTags } from "./image-tags.js";
 
 export interface ImageDeletionPlan {
   readonly events: ReadonlyArray<ImageEvent>;
@@ -28,8 +29,10 @@ export const planImageDeletion = (repository: RepositoryState, { data }: DeleteI
   const untagged = new Set<ImageTag>();
   const released = new Map<Digest, number>();
 
-  const tagsLeft = (digest: Digest) =>
-    [...(repository.images.get(digest)?.tags ?? [])].filter((tag) => !untagged.has(tag));
+  const tagsLeft = (digest: Digest) => {
+    const image = repository.images.get(digest);
+    return image === undefined ? [] : imageTags(image).filter((tag) => !untagged.has(tag));
+  };
   const referencedByIndex = (digest: Digest) =>
     (repository.childReferences.get(digest) ?? 0) - (released.get(digest) ?? 0) > 0;
   const deleteImage = (digest: Digest) => {

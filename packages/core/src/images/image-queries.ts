@@ -40,6 +40,7 @@ import {
   type ImageIdentifier,
   imageFailure,
 } from "./image-identifier.js";
+import { imageTags, tagCount } from "./image-tags.js";
 
 export interface ImagesQuery extends PageRequest {
   readonly registryId: RegistryId;
@@ -52,9 +53,9 @@ const filterOf = (filter: ImagesQuery["filter"]) => {
   const { tagStatus, imageStatus = "ACTIVE" } = filter ?? {};
   return (image: ImageState) =>
     (tagStatus === "TAGGED"
-      ? image.tags.length > 0
+      ? tagCount(image) > 0
       : tagStatus === "UNTAGGED"
-        ? image.tags.length === 0
+        ? tagCount(image) === 0
         : true) &&
     (imageStatus === "ANY" || imageStatusOf(image) === imageStatus);
 };
@@ -92,7 +93,7 @@ const walkPushOrder = (
 };
 
 /** ListImages lists one id per tag (an untagged image is one id with its digest alone). */
-const idCount = (image: ImageState) => Math.max(image.tags.length, 1);
+const idCount = (image: ImageState) => Math.max(tagCount(image), 1);
 
 export interface ImageDetail {
   readonly registryId: RegistryId;
@@ -116,7 +117,7 @@ const detail = (repository: RepositoryState, image: ImageState): ImageDetail => 
   registryId: repository.registryId,
   repositoryName: repository.name,
   imageDigest: image.digest,
-  ...(image.tags.length > 0 ? { imageTags: [...image.tags] } : {}),
+  ...(tagCount(image) > 0 ? { imageTags: [...imageTags(image)] } : {}),
   imageSizeInBytes: image.sizeInBytes,
   imagePushedAt: image.pushedAt,
   imageManifestMediaType: image.manifestMediaType,
@@ -239,11 +240,11 @@ export const listImages = (
             filterOf(query.filter),
             idCount,
             (image, offset, room) => {
-              if (image.tags.length === 0) {
+              if (tagCount(image) === 0) {
                 imageIds.push({ imageDigest: image.digest });
                 return 1;
               }
-              const tags = [...image.tags].slice(offset, offset + room);
+              const tags = imageTags(image).slice(offset, offset + room);
               for (const imageTag of tags) imageIds.push({ imageDigest: image.digest, imageTag });
               return tags.length;
             },

@@ -37,10 +37,12 @@ export interface ImageDraft {
   readonly sizeInBytes: number;
   readonly pushedAt: Timestamp;
   /**
-   * Tags on this image, in the order they came; `RepositoryDraft.tags` is the inverse map. Replaced
-   * whole, never changed in place (most images have one tag: an array is a fifth of a Set's memory).
+   * Tags on this image, in the order they came (`RepositoryDraft.tags` is the inverse map): the tag
+   * itself when there is one, else an array (NO_TAGS when none). Read with images/image-tags.ts's
+   * `imageTags`. Most images have one tag, and a one-element array costs 56 bytes. Replaced whole,
+   * never changed in place.
    */
-  tags: ReadonlyArray<ImageTag>;
+  tagged: ImageTag | ReadonlyArray<ImageTag>;
   /** Config and layers this manifest references. */
   readonly blobs: ReadonlyArray<Digest>;
   /** Manifests this index references. */
@@ -71,7 +73,11 @@ export interface ReferrerFacts {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
-export interface LayerDraft {
+/**
+ * A layer of a repository, as the layer queries answer it: its size is the blob index's (content
+ * addressed, so the same in every repository), its media type the repository's own.
+ */
+export interface LayerState {
   readonly digest: Digest;
   readonly size: ByteOffset;
   /** What the first manifest referencing the layer calls it; none until one does. */
@@ -106,7 +112,12 @@ export interface RepositoryDraft {
   readonly tags: Map<ImageTag, Digest>;
   readonly pushOrder: PushOrderDraft;
   nextSeq: number;
-  readonly layers: Map<Digest, LayerDraft>;
+  /**
+   * The blobs this repository links (uploaded or mounted layers and configs), each with what the
+   * first manifest referencing it calls it, `null` until one does. Only that: the size is the blob
+   * index's, and an object per layer would cost 48 bytes more (docs/BENCHMARKS.md).
+   */
+  readonly layers: Map<Digest, MediaType | null>;
   /** How many images reference each blob: a layer no image references is "inaccessible". */
   readonly blobReferences: Map<Digest, number>;
   /** How many indexes reference each manifest: such a manifest cannot be deleted on its own. */
@@ -247,7 +258,6 @@ export type RegistryState = ReadonlyView<RegistryDraft>;
 export type RepositoryState = ReadonlyView<RepositoryDraft>;
 export type ImageState = ReadonlyView<ImageDraft>;
 export type UploadState = ReadonlyView<UploadDraft>;
-export type LayerState = ReadonlyView<LayerDraft>;
 export type BlobState = ReadonlyView<BlobEntry>;
 export type RegistrySettings = ReadonlyView<RegistrySettingsDraft>;
 

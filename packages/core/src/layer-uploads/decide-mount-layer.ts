@@ -7,6 +7,7 @@ import { RegistryErrors } from "../kernel/registry-errors.js";
 import { findRepository, type RegistryState, requireRepository } from "../kernel/registry-state.js";
 import type { MountLayer } from "./layer-upload-commands.js";
 import type { LayerUploadEvent } from "./layer-upload-events.js";
+import { findLayer } from "./repository-layers.js";
 
 const { accept, refuse } = decisionsOf<LayerUploadEvent>();
 
@@ -23,9 +24,8 @@ export const decideMountLayer = (state: RegistryState, { data }: MountLayer) =>
         return refuse(RegistryErrors.blobMountingDisabled(data.registryId));
       }
       if (repository.layers.has(data.layerDigest)) return accept();
-      const source = findRepository(state, data.registryId, data.fromRepository)?.layers.get(
-        data.layerDigest,
-      );
+      const from = findRepository(state, data.registryId, data.fromRepository);
+      const source = from === undefined ? undefined : findLayer(state, from, data.layerDigest);
       if (source === undefined) {
         return refuse(
           RegistryErrors.layersNotFound(

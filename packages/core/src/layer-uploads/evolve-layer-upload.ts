@@ -3,6 +3,7 @@ import { repositoryStep, type UploadDraft } from "../kernel/registry-state.js";
 import type { EvolveTable } from "../kernel/slice.js";
 import { LAYER_PART_MIN_BYTES } from "../values/primitives.js";
 import type { LayerUploadEvent } from "./layer-upload-events.js";
+import { linkLayer } from "./repository-layers.js";
 import { uploadDeadline } from "./upload-expiry.js";
 
 export const evolveLayerUpload: EvolveTable<LayerUploadEvent> = {
@@ -34,7 +35,7 @@ export const evolveLayerUpload: EvolveTable<LayerUploadEvent> = {
   LayerUploadCompleted: repositoryStep((repository, { data }, draft) => {
     repository.openUploads.delete(data.uploadId);
     draft.uploads.delete(data.uploadId);
-    repository.layers.set(data.layerDigest, { digest: data.layerDigest, size: data.size });
+    linkLayer(repository, data.layerDigest);
   }),
   LayerUploadDiscarded: repositoryStep((repository, { data }, draft) => {
     repository.openUploads.delete(data.uploadId);
@@ -54,7 +55,5 @@ export const evolveLayerUpload: EvolveTable<LayerUploadEvent> = {
   UploadBytesReleased: (draft, { data }) => {
     draft.releasableUploads.delete(data.uploadId);
   },
-  LayerLinked: repositoryStep((repository, { data }) => {
-    repository.layers.set(data.layerDigest, { digest: data.layerDigest, size: data.size });
-  }),
+  LayerLinked: repositoryStep((repository, { data }) => linkLayer(repository, data.layerDigest)),
 };

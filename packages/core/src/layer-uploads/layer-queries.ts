@@ -14,6 +14,7 @@ import {
   type RegistryId,
   type RepositoryName,
 } from "../values/primitives.js";
+import { findLayer } from "./repository-layers.js";
 
 export interface LayerAvailability {
   readonly layerDigest: Digest;
@@ -54,7 +55,7 @@ export const batchCheckLayerAvailability = (
           });
           continue;
         }
-        const layer = Digest.is(layerDigest) ? repository.layers.get(layerDigest) : undefined;
+        const layer = Digest.is(layerDigest) ? findLayer(state, repository, layerDigest) : undefined;
         if (layer === undefined) {
           failures.push({
             layerDigest,
@@ -86,7 +87,9 @@ export const downloadableLayer = (
   pipe(
     requireRepository(state, query),
     E.chain((repository) => {
-      const layer = Digest.is(query.layerDigest) ? repository.layers.get(query.layerDigest) : undefined;
+      const layer = Digest.is(query.layerDigest)
+        ? findLayer(state, repository, query.layerDigest)
+        : undefined;
       if (layer === undefined) {
         return E.left<RegistryError>(
           RegistryErrors.layersNotFound(
@@ -108,5 +111,5 @@ export const repositoryBlob = (
 ): E.Either<RegistryError, LayerState | undefined> =>
   pipe(
     requireRepository(state, query),
-    E.map((repository) => repository.layers.get(query.digest)),
+    E.map((repository) => findLayer(state, repository, query.digest)),
   );

@@ -16,6 +16,8 @@
  * never pulled (ECR's documented fallback); `sinceImageTransitioned` from when the image was last
  * archived. A `transition` outcome archives the image; an `expire` outcome removes it.
  */
+
+import { imageTags, tagCount } from "../images/image-tags.js";
 import type { ImageState, LifecycleOutcome, RepositoryState } from "../kernel/registry-state.js";
 import type { Digest, ImageTag, Timestamp } from "../values/primitives.js";
 import {
@@ -56,9 +58,9 @@ const selectorOf = (rule: LifecycleRule) => {
       case "any":
         return true;
       case "untagged":
-        return image.tags.length === 0;
+        return tagCount(image) === 0;
       case "tagged":
-        return image.tags.length > 0 && tagsMatch(image.tags, matchers);
+        return tagCount(image) > 0 && tagsMatch(imageTags(image), matchers);
     }
   };
 };
@@ -153,7 +155,7 @@ export const evaluateLifecyclePolicy = (
     .sort((a, b) => -newestFirst(a.image, b.image))
     .map(({ image, rulePriority, action }) => ({
       imageDigest: image.digest,
-      imageTags: [...image.tags].sort(),
+      imageTags: [...imageTags(image)].sort(),
       imagePushedAt: image.pushedAt,
       storageClass: storageClassOf(image),
       appliedRulePriority: rulePriority,

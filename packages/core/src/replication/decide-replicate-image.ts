@@ -6,10 +6,12 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import type { ImageEvent } from "../images/image-events.js";
+import { imageTags } from "../images/image-tags.js";
 import { decisionsOf } from "../kernel/decision.js";
 import { RegistryErrors } from "../kernel/registry-errors.js";
 import { findRepository, type RegistryState, requireRepository } from "../kernel/registry-state.js";
 import type { LayerUploadEvent } from "../layer-uploads/layer-upload-events.js";
+import { findLayer } from "../layer-uploads/repository-layers.js";
 import type { ImageTag } from "../values/primitives.js";
 import { manifestDigest } from "../values/sha256.js";
 import { isTagImmutable } from "../values/tag-mutability.js";
@@ -38,12 +40,12 @@ export const decideReplicateImage = (state: RegistryState, { data }: ReplicateIm
   const found = requireRepository(state, ref);
   if (E.isLeft(found)) return found;
   const destination = found.right;
-  const sourceLayers = findRepository(state, source.registryId, source.repositoryName)?.layers;
+  const sourceRepository = findRepository(state, source.registryId, source.repositoryName);
   const events: Array<ImageEvent | LayerUploadEvent> = [];
   for (const blob of new Set(image.blobs)) {
     if (destination.layers.has(blob)) continue;
     // A lenient source may hold images whose blobs it never had: there is nothing to link then.
-    const layer = sourceLayers?.get(blob);
+    const layer = sourceRepository === undefined ? undefined : findLayer(state, sourceRepository, blob);
     if (layer === undefined) continue;
     events.push({
       type: "LayerLinked",
@@ -58,7 +60,7 @@ export const decideReplicateImage = (state: RegistryState, { data }: ReplicateIm
   }
   const missingChildren = image.children.filter((child) => !destination.images.has(child));
   if (missingChildren.length > 0) return refuse(RegistryErrors.referencedImagesNotFound(missingChildren));
-  const tags = [...image.tags].sort();
+  const tags = [...imageTags(image)].sort();
   for (const tag of tags) {
     const holder = destination.tags.get(tag as ImageTag);
     const frozen = isTagImmutable(

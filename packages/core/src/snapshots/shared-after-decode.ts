@@ -3,12 +3,13 @@
  * the same sharing from this pass, run once on a freshly decoded draft. Digests are shared already
  * (a snapshot writes each once, see DigestsWritten); here a lone linker becomes its repository's
  * `soleLinker`, empty lists and common media types the shared ones, and images, blob entries and
- * layers are built as the fold builds them. It changes no value, only which copy holds it.
+ * layer media types are built as the fold builds them. It changes no value, only which copy holds it.
  */
 
 import { blobEntry } from "../garbage-collection/blob-references.js";
 import { imageRecord } from "../images/evolve-image.js";
-import { NO_DIGESTS, NO_TAGS, sharedMediaType } from "../images/shared-values.js";
+import { taggedAs } from "../images/image-tags.js";
+import { NO_DIGESTS, sharedMediaType } from "../images/shared-values.js";
 import type { ImageDraft, RegistryDraft, RepositoryDraft } from "../kernel/registry-state.js";
 import type { Digest } from "../values/primitives.js";
 
@@ -27,7 +28,7 @@ const sharedImage = (digest: Digest, image: ImageDraft): ImageDraft => {
     artifactMediaType: sharedMediaType(image.artifactMediaType),
     sizeInBytes: image.sizeInBytes,
     pushedAt: image.pushedAt,
-    tags: image.tags.length === 0 ? NO_TAGS : image.tags,
+    tagged: typeof image.tagged === "string" ? image.tagged : taggedAs(image.tagged),
     blobs: image.blobs.length === 0 ? NO_DIGESTS : image.blobs,
     children: image.children.length === 0 ? NO_DIGESTS : image.children,
     seq: image.seq,
@@ -35,7 +36,6 @@ const sharedImage = (digest: Digest, image: ImageDraft): ImageDraft => {
     subject: image.subject,
     referrer: image.referrer,
   });
-  // Snapshots written before these members could be absent hold them as undefined: not kept.
   if (image.lastPulledAt !== undefined) shared.lastPulledAt = image.lastPulledAt;
   if (image.lastArchivedAt !== undefined) shared.lastArchivedAt = image.lastArchivedAt;
   if (image.lastActivatedAt !== undefined) shared.lastActivatedAt = image.lastActivatedAt;
@@ -46,13 +46,8 @@ const sharedImage = (digest: Digest, image: ImageDraft): ImageDraft => {
 
 const shareRepository = (repository: RepositoryDraft): void => {
   for (const [digest, image] of repository.images) repository.images.set(digest, sharedImage(digest, image));
-  for (const [digest, layer] of repository.layers)
-    repository.layers.set(
-      digest,
-      layer.mediaType === undefined
-        ? { digest, size: layer.size }
-        : { digest, size: layer.size, mediaType: sharedMediaType(layer.mediaType) },
-    );
+  for (const [digest, mediaType] of repository.layers)
+    if (mediaType !== null) repository.layers.set(digest, sharedMediaType(mediaType));
 };
 
 export const shareDecodedValues = (draft: RegistryDraft): void => {
@@ -63,7 +58,6 @@ export const shareDecodedValues = (draft: RegistryDraft): void => {
     const [first] = entry.linkedBy;
     const sole = entry.linkedBy.length === 1 ? draft.repositories.get(first!)?.soleLinker : undefined;
     // Built afresh, not spread: a copy of a parsed object can keep the parser's bulkier layout.
-    // (Snapshots written before entries dropped their defaults hold them: not kept.)
     draft.blobs.set(
       digest,
       blobEntry({

@@ -35,8 +35,10 @@ export const SNAPSHOT_FORMAT_VERSION = 3;
  * Bump when the state's shape changes, or what an event does to it, without a new event type: every
  * snapshot taken before is then ignored (and the next one is taken with the new shape).
  * 2: images no longer hold their manifest text (the log does).
+ * 3: a repository's layers map to their media types (sizes are the blob index's); blob entries and
+ *    images leave out the members they do not have.
  */
-export const STATE_SHAPE_VERSION = 2;
+export const STATE_SHAPE_VERSION = 3;
 
 /** 32-bit FNV-1a of a string's UTF-16 code units, in hex. */
 const fnv1a = (text: string): string => {

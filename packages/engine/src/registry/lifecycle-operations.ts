@@ -8,6 +8,7 @@ import {
   getLifecyclePolicy,
   getLifecyclePolicyPreview,
   type ImageExpired,
+  imageTags,
   type LifecyclePreviewQuery,
   type RegistryId,
   type RepositoryName,
@@ -74,7 +75,7 @@ export const lifecycleOperations = (runtime: RegistryRuntime): LifecycleOperatio
       { type: "ApplyLifecyclePolicy", data: { ...ref, now: now() } },
       (before) => {
         const images = findRepository(before, ref.registryId, ref.repositoryName)?.images;
-        return new Map([...(images ?? [])].map(([digest, image]) => [digest, [...image.tags].sort()]));
+        return new Map([...(images ?? [])].map(([digest, image]) => [digest, [...imageTags(image)].sort()]));
       },
     );
     if (E.isLeft(executed)) return executed;

@@ -38,7 +38,7 @@ const referenceProblems = (repository: RepositoryState, strictly: boolean): stri
     for (const image of images) {
       for (const blob of image.blobs)
         if (!repository.layers.has(blob)) problems.push(`${image.digest} needs blob ${blob}`);
-      for (const child of image.children)
+      for (const child of image.children ?? [])
         if (!repository.images.has(child)) problems.push(`${image.digest} needs ${child}`);
     }
   }
@@ -46,7 +46,9 @@ const referenceProblems = (repository: RepositoryState, strictly: boolean): stri
   if (!sameCounts(repository.blobReferences, counts(images.flatMap((image) => [...image.blobs])))) {
     problems.push(`blobReferences ${JSON.stringify([...repository.blobReferences])} are off`);
   }
-  if (!sameCounts(repository.childReferences, counts(images.flatMap((image) => [...image.children])))) {
+  if (
+    !sameCounts(repository.childReferences, counts(images.flatMap((image) => [...(image.children ?? [])])))
+  ) {
     problems.push(`childReferences ${JSON.stringify([...repository.childReferences])} are off`);
   }
   // The referrers index holds exactly the images that name a subject, under that subject.
@@ -123,7 +125,9 @@ describe("Referential integrity", () => {
       fc.property(scenarioArb, ({ commands, pools }) => {
         const { state } = runCommands(registryDecider, strict(commands));
         for (const repository of state.repositories.values()) {
-          const referenced = new Set([...repository.images.values()].flatMap((image) => [...image.children]));
+          const referenced = new Set(
+            [...repository.images.values()].flatMap((image) => [...(image.children ?? [])]),
+          );
           for (const digest of referenced) {
             const image = repository.images.get(digest);
             const ids = [

@@ -21,7 +21,7 @@ export const decideUpdateImageStorageClass = (state: RegistryState, { data }: Up
     requireRepository(state, data),
     E.chain((repository) => requireImage(repository, data.imageId)),
     E.chain((image) => {
-      if (image.storageClass === data.targetStorageClass) return accept();
+      if ((image.storageClass ?? "STANDARD") === data.targetStorageClass) return accept();
       const ref = { registryId: data.registryId, repositoryName: data.repositoryName };
       return accept(
         data.targetStorageClass === "ARCHIVE"

@@ -57,7 +57,7 @@ const tagImage = (repository: RepositoryDraft, image: ImageDraft, tag: ImageTag)
 export const removeImage = (repository: RepositoryDraft, image: ImageDraft) => {
   for (const tag of imageTags(image)) repository.tags.delete(tag);
   for (const blob of image.blobs) decrement(repository.blobReferences, blob);
-  for (const child of image.children) decrement(repository.childReferences, child);
+  for (const child of image.children ?? NO_DIGESTS) decrement(repository.childReferences, child);
   if (image.subject !== undefined) {
     const referrers = repository.referrers.get(image.subject);
     referrers?.delete(image.digest);
@@ -68,48 +68,32 @@ export const removeImage = (repository: RepositoryDraft, image: ImageDraft) => {
   compactPushOrder(repository.pushOrder, repository.images);
 };
 
-/** What a new image record is made of: the members every image has, and its subject if any. */
+/** What a new image record is made of: the members every image has, and the rare ones if any. */
 export interface ImageFields
-  extends Omit<ImageDraft, "subject" | "referrer" | `last${string}` | "scan" | "replication"> {
-  readonly subject: ImageDraft["subject"] | undefined;
+  extends Omit<
+    ImageDraft,
+    "children" | "subject" | "referrer" | `last${string}` | "storageClass" | "scan" | "replication"
+  > {
+  readonly children: ReadonlyArray<Digest>;
+  readonly subject: Digest | undefined;
   readonly referrer: ImageDraft["referrer"] | undefined;
 }
 
 /**
- * A new image, as one literal per shape with every member it has: members an image may never have
- * are absent (V8 keeps a literal's members in the object, 8 bytes each; one added later goes to a
- * separate property array). A decoded snapshot builds its images here too (snapshots/).
+ * A new image, one literal with the members every image has (V8 keeps a literal's members in the
+ * object, 8 bytes each): the members few images have (children, subject) are added only to those,
+ * and those a push never sets (storage class, pull and archive times, scan) when they happen.
+ * A decoded snapshot builds its images here too (snapshots/).
  */
 export const imageRecord = (f: ImageFields): ImageDraft => {
-  const { digest, manifestMediaType, artifactMediaType, sizeInBytes, pushedAt, tagged, blobs } = f;
-  const { children, seq, storageClass, subject, referrer } = f;
-  if (subject === undefined) {
-    return {
-      digest,
-      manifestMediaType,
-      artifactMediaType,
-      sizeInBytes,
-      pushedAt,
-      tagged,
-      blobs,
-      children,
-      seq,
-      storageClass,
-    };
-  }
+  const { digest, manifestMediaType, artifactMediaType, sizeInBytes, pushedAt, tagged, blobs, seq } = f;
+  const image = { digest, manifestMediaType, artifactMediaType, sizeInBytes, pushedAt, tagged, blobs, seq };
+  if (f.children.length === 0 && f.subject === undefined) return image;
   return {
-    digest,
-    manifestMediaType,
-    artifactMediaType,
-    sizeInBytes,
-    pushedAt,
-    tagged,
-    blobs,
-    children,
-    seq,
-    storageClass,
-    subject,
-    ...(referrer === undefined ? {} : { referrer }),
+    ...image,
+    ...(f.children.length === 0 ? {} : { children: f.children }),
+    ...(f.subject === undefined ? {} : { subject: f.subject }),
+    ...(f.referrer === undefined ? {} : { referrer: f.referrer }),
   };
 };
 
@@ -126,9 +110,8 @@ export const evolveImage: EvolveTable<ImageEvent> = {
       pushedAt: d.pushedAt,
       tagged: NO_TAGS,
       blobs: sharedDigests(d.blobs, draft.blobs),
-      children: d.children.length === 0 ? NO_DIGESTS : d.children,
+      children: d.children,
       seq,
-      storageClass: "STANDARD",
       subject: d.subject,
       referrer: d.subject === undefined ? undefined : referrerFacts(d.imageManifest),
     });

@@ -45,9 +45,12 @@ export interface ImageDraft {
   tagged: ImageTag | ReadonlyArray<ImageTag>;
   /** Config and layers this manifest references. */
   readonly blobs: ReadonlyArray<Digest>;
-  /** Manifests this index references. */
-  readonly children: ReadonlyArray<Digest>;
-  /** Absent, as the members below marked "absent", when the image has none (40 bytes an image). */
+  /**
+   * Manifests this index references; absent when there are none (an image, not an index). Members
+   * marked "absent" are left out of the images that do not have them: 8 bytes each, on most images.
+   */
+  readonly children?: ReadonlyArray<Digest>;
+  /** The manifest this one refers to (OCI `subject`); absent when there is none. */
   readonly subject?: Digest;
   /** What the OCI referrers API lists of a manifest that has a subject (absent when it has none). */
   readonly referrer?: ReferrerFacts;
@@ -57,8 +60,11 @@ export interface ImageDraft {
   scan?: ImageScan;
   /** When a pull was last recorded (at most once a day, see archive/pull-recording.ts); never: absent. */
   lastPulledAt?: Timestamp;
-  /** ECR's storage class: an ARCHIVE image is listed but cannot be pulled until it is restored. */
-  storageClass: ImageStorageClass;
+  /**
+   * ECR's storage class: an ARCHIVE image is listed but cannot be pulled until it is restored.
+   * Absent until the image first goes to the archive: STANDARD (archive/image-status.ts).
+   */
+  storageClass?: ImageStorageClass;
   /** When the image last went to the archive (ECR's lastArchivedAt; lifecycle's sinceImageTransitioned); never: absent. */
   lastArchivedAt?: Timestamp;
   /** When the image was last restored from the archive (ECR's lastActivatedAt); never: absent. */

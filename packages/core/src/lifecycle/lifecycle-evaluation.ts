@@ -92,7 +92,8 @@ const isReferrer = (repository: RepositoryState, image: ImageState) =>
 const parentsOf = (repository: RepositoryState): Map<Digest, Digest[]> => {
   const parents = new Map<Digest, Digest[]>();
   for (const image of repository.images.values()) {
-    for (const child of image.children) parents.set(child, [...(parents.get(child) ?? []), image.digest]);
+    for (const child of image.children ?? [])
+      parents.set(child, [...(parents.get(child) ?? []), image.digest]);
   }
   return parents;
 };

@@ -58,7 +58,7 @@ export const decideReplicateImage = (state: RegistryState, { data }: ReplicateIm
       },
     });
   }
-  const missingChildren = image.children.filter((child) => !destination.images.has(child));
+  const missingChildren = (image.children ?? []).filter((child) => !destination.images.has(child));
   if (missingChildren.length > 0) return refuse(RegistryErrors.referencedImagesNotFound(missingChildren));
   const tags = [...imageTags(image)].sort();
   for (const tag of tags) {
@@ -87,7 +87,7 @@ export const decideReplicateImage = (state: RegistryState, { data }: ReplicateIm
         ...(first === undefined ? {} : { imageTag: first as ImageTag }),
         imageSizeInBytes: image.sizeInBytes,
         blobs: [...image.blobs],
-        children: [...image.children],
+        children: [...(image.children ?? [])],
         ...(image.subject === undefined ? {} : { subject: image.subject }),
         pushedAt: replicatedAt,
       },

@@ -30,12 +30,12 @@ const sharedImage = (digest: Digest, image: ImageDraft): ImageDraft => {
     pushedAt: image.pushedAt,
     tagged: typeof image.tagged === "string" ? image.tagged : taggedAs(image.tagged),
     blobs: image.blobs.length === 0 ? NO_DIGESTS : image.blobs,
-    children: image.children.length === 0 ? NO_DIGESTS : image.children,
+    children: image.children ?? NO_DIGESTS,
     seq: image.seq,
-    storageClass: image.storageClass,
     subject: image.subject,
     referrer: image.referrer,
   });
+  if (image.storageClass !== undefined) shared.storageClass = image.storageClass;
   if (image.lastPulledAt !== undefined) shared.lastPulledAt = image.lastPulledAt;
   if (image.lastArchivedAt !== undefined) shared.lastArchivedAt = image.lastArchivedAt;
   if (image.lastActivatedAt !== undefined) shared.lastActivatedAt = image.lastActivatedAt;

@@ -190,6 +190,8 @@ describe("the archive storage class", () => {
   });
 
   it("a restored image is ACTIVE at once and pullable again; repeating an update records nothing", () => {
+    // An image never archived holds no storage class (STANDARD): restoring it records nothing.
+    expect(run(fold(repositoryWith(1)), updateStorageClass(digestOf(1), "STANDARD", T0)).events).toEqual([]);
     const archived = run(
       fold(repositoryWith(1)),
       updateStorageClass(digestOf(1), "ARCHIVE", T0 + HOUR),

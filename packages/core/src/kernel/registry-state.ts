@@ -190,7 +190,8 @@ export interface PullTimeUpdateExclusionState {
  * What the registry knows of one blob (global and content-addressed, whatever registry or
  * repository links it), for garbage collection. Entries are replaced, never written in place, so
  * copies of the state may share them. Members that most blobs do not need are absent, not
- * undefined (garbage-collection/blob-references.ts's `blobEntry` builds every entry): a referenced blob is four members, 56 bytes.
+ * undefined (`blobEntry` in garbage-collection/blob-references.ts builds every entry): a
+ * referenced blob is four members, 56 bytes.
  */
 export interface BlobEntry {
   /** The index's key, the one copy of the string images share (images/shared-values.ts). */

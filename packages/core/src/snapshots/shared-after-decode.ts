@@ -5,7 +5,6 @@
  * `soleLinker`, empty lists and common media types the shared ones, and images, blob entries and
  * layer media types are built as the fold builds them. It changes no value, only which copy holds it.
  */
-
 import { blobEntry } from "../garbage-collection/blob-references.js";
 import { imageRecord } from "../images/evolve-image.js";
 import { taggedAs } from "../images/image-tags.js";

@@ -1,6 +1,10 @@
 import { type RawBuilder, sql } from "kysely";
 import { ADVISORY_LOCK_NAMESPACE, eventsChannel, schemaKey } from "../schema-key.js";
 
+/** The rows `berth_append` answers (and `berth_append_after`, migration 0009, as it does). */
+export const appendOutcomes = sql`returns table (outcome text, global_position bigint, stream_name text, stream_version integer,
+                       type text, data jsonb, recorded_at timestamptz, log_position bigint)`;
+
 /**
  * `berth_append(stream, events, expected, after, max_missed)`: an append in one autocommit call,
  * one round trip, where it was four (BEGIN, the advisory lock, the append, COMMIT).
@@ -24,10 +28,6 @@ import { ADVISORY_LOCK_NAMESPACE, eventsChannel, schemaKey } from "../schema-key
  * `exists (… where global_position > after)`: once a connection's plan for the function is generic,
  * the planner cannot know `after` is near the end and scans the whole table (migration 0008).
  */
-/** The rows `berth_append` answers (and `berth_append_after`, migration 0009, as it does). */
-export const appendOutcomes = sql`returns table (outcome text, global_position bigint, stream_name text, stream_version integer,
-                       type text, data jsonb, recorded_at timestamptz, log_position bigint)`;
-
 export const appendFunction = (
   schema: string,
   create: "create" | "create or replace",

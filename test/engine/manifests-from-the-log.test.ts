@@ -153,3 +153,46 @@ describe("the manifest cache", () => {
     expect(await reader.read(ref, "sha256:none" as Digest)).toBeUndefined();
   });
 });
+
+describe("a pull reads its manifest while it catches up", () => {
+  it("the lookup of an image the state holds starts before the catch-up's read ends", async () => {
+    const memory = createMemoryEventStore();
+    const registry = createRegistry({ events: memory, blobs: createMemoryBlobStore(), manifestCacheSize: 0 });
+    const repositoryName = "read/ahead" as RepositoryName;
+    expectRight(await registry.createRepository({ repositoryName }));
+    const { manifest } = await pushImageBlobs(registry, repositoryName);
+    expectRight(await registry.putImage({ repositoryName, imageManifest: manifest.manifest }));
+
+    // The catch-up's read is held until the manifest lookup starts (or a second has passed).
+    let lookupStarted: () => void = () => {};
+    let lookup = Promise.resolve();
+    const order: string[] = [];
+    const events: EventStore = {
+      ...memory,
+      readAll: async (options) => {
+        order.push("read");
+        await Promise.race([lookup, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        order.push("read done");
+        return memory.readAll(options);
+      },
+      readImageManifest: (...args) => {
+        order.push("lookup");
+        lookupStarted();
+        return memory.readImageManifest!(...args);
+      },
+    };
+    const puller = createRegistry({ events, blobs: createMemoryBlobStore(), manifestCacheSize: 0 });
+    lookupStarted(); // the first catch-up is not held
+    await puller.catchUp();
+    order.length = 0;
+    lookup = new Promise<void>((resolve) => {
+      lookupStarted = resolve;
+    });
+    const imageIds = [{ imageDigest: manifest.digest }, { imageDigest: `sha256:${"9".repeat(64)}` }];
+    const got = expectRight(await puller.batchGetImage({ repositoryName, imageIds }));
+    expect(got.images.map((image) => image.imageManifest)).toEqual([manifest.manifest]);
+    // One lookup (none for the digest the state does not hold), begun while the read was held.
+    expect(order.filter((step) => step === "lookup")).toHaveLength(1);
+    expect(order.indexOf("lookup")).toBeLessThan(order.indexOf("read done"));
+  });
+});

@@ -111,13 +111,19 @@ const decidedDigest = (
   );
 };
 
+/** Manifest reads begun before the catch-up, by digest (see readAhead). */
+type EarlyReads = ReadonlyMap<Digest, Promise<string | undefined>>;
+
 /** BatchGetImage's images with their manifests, read from the log; one it lacks becomes a failure. */
 const withManifests = async (
   manifests: ManifestReader,
   found: AnswerOf<typeof batchGetImage>,
+  early: EarlyReads,
 ): Promise<BatchGetImageAnswer> => {
   const texts = await Promise.all(
-    found.images.map((image) => manifests.read(image, image.imageId.imageDigest)),
+    found.images.map(
+      (image) => early.get(image.imageId.imageDigest) ?? manifests.read(image, image.imageId.imageDigest),
+    ),
   );
   const images: RetrievedImage[] = [];
   const failures = [...found.failures];
@@ -130,6 +136,23 @@ const withManifests = async (
     }
   });
   return { images, failures };
+};
+
+/**
+ * Starts reading the manifests of the images the state already holds, so that they arrive while
+ * the catch-up before the answer runs: a pull then waits for the slower of the two reads, not for
+ * one after the other. `withManifests` awaits these reads; one the catch-up makes moot (the image
+ * deleted meanwhile) is left to finish unheard.
+ */
+const readAhead = (manifests: ManifestReader, early: ReturnType<typeof batchGetImage>): EarlyReads => {
+  const reads = new Map<Digest, Promise<string | undefined>>();
+  if (E.isLeft(early)) return reads;
+  for (const image of early.right.images) {
+    const read = manifests.read(image, image.imageId.imageDigest);
+    read.catch(() => undefined); // a failure is answered by withManifests, if it awaits the read
+    reads.set(image.imageId.imageDigest, read);
+  }
+  return reads;
 };
 
 export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
@@ -160,8 +183,9 @@ export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
     batchGetImage: async ({ countsAsPull = true, principalArn, ...input }) => {
       const registryId = registryOf(input);
       const pulledAt = now();
+      const early = readAhead(manifests, batchGetImage(handler.state, { ...input, registryId }));
       const found = await query((state) => batchGetImage(state, { ...input, registryId }));
-      const answer = E.isLeft(found) ? found : E.right(await withManifests(manifests, found.right));
+      const answer = E.isLeft(found) ? found : E.right(await withManifests(manifests, found.right, early));
       if (countsAsPull && E.isRight(answer) && answer.right.images.length > 0) {
         pulls.record({
           registryId,

@@ -193,15 +193,19 @@ const callFor = (
     }
     case "RecordImagePulls": {
       // A pull is a BatchGetImage; its record is written beside the answer.
-      const { registryId, repositoryName, imageDigests } = command.data;
+      const { registryId, pulls } = command.data;
       return async () => {
-        const answer = await registry.batchGetImage({
-          registryId,
-          repositoryName,
-          imageIds: imageDigests.map((imageDigest) => ({ imageDigest })),
-        });
+        const answers = await Promise.all(
+          pulls.map(({ repositoryName, imageDigests }) =>
+            registry.batchGetImage({
+              registryId,
+              repositoryName,
+              imageIds: imageDigests.map((imageDigest) => ({ imageDigest })),
+            }),
+          ),
+        );
         await registry.pullsRecorded();
-        return answer;
+        return answers;
       };
     }
     case "PutSigningConfiguration":

@@ -72,6 +72,8 @@ export const streamOfCommand = (command: BerthCommand): string => {
     case "RetainBlob":
     case "ForgetBlob":
       return StreamNames.blob(command.data.digest);
+    case "RecordImagePulls":
+      return StreamNames.pulls(command.data.registryId);
     default:
       return StreamNames.repository(command.data.registryId, command.data.repositoryName);
   }

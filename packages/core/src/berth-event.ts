@@ -5,10 +5,11 @@
  * Streams: one per repository (lifecycle, images, tags, layers, upload sessions opening and closing,
  * policy, resource tags), one per upload session (its parts, so a repository stream does not grow
  * with every part), one per registry (registry policy and settings), one per blob collected or
- * retained by garbage collection.
+ * retained by garbage collection, one per registry for pull records (the pulls of many repositories
+ * in one event).
  */
 import type { AccountSettingsEvent } from "./account-settings/account-settings-events.js";
-import type { ArchiveEvent } from "./archive/archive-events.js";
+import type { ArchiveEvent, ImagePullsRecorded } from "./archive/archive-events.js";
 import type { CreationTemplateEvent } from "./creation-templates/template-events.js";
 import type { BlobEvent, GarbageCollectionEvent } from "./garbage-collection/gc-events.js";
 import type { ImageEvent } from "./images/image-events.js";
@@ -63,7 +64,10 @@ export type RegistryEvent =
   | ReplicationConfigurationPut
   | ReplicationBackfillEvent;
 /** The events of a repository's stream. */
-export type RepositoryEvent = Exclude<BerthEvent, UploadEvent | RegistryEvent | BlobEvent>;
+export type RepositoryEvent = Exclude<
+  BerthEvent,
+  UploadEvent | RegistryEvent | BlobEvent | ImagePullsRecorded
+>;
 
 /** The stream an event belongs to. */
 export const streamOf = (event: BerthEvent): string => {
@@ -95,6 +99,8 @@ export const streamOf = (event: BerthEvent): string => {
     case "BlobRetained":
     case "BlobDeleted":
       return StreamNames.blob(event.data.digest);
+    case "ImagePullsRecorded":
+      return StreamNames.pulls(event.data.registryId);
     default:
       return StreamNames.repository(event.data.registryId, event.data.repositoryName);
   }

@@ -120,6 +120,15 @@ const cloneRegistry = (state: RegistryState): RegistryDraft => {
   return draft;
 };
 
+/** The keys of the repositories `event` may change: its own, or those a pull record names. */
+const repositoriesTouched = (event: BerthEvent): ReadonlyArray<string> => {
+  if (event.type === "ImagePullsRecorded")
+    return event.data.pulls.map(({ repositoryName }) => repositoryKey(event.data.registryId, repositoryName));
+  return "repositoryName" in event.data
+    ? [repositoryKey(event.data.registryId, event.data.repositoryName)]
+    : [];
+};
+
 /**
  * A copy of `state` that an event may write into: fresh top-level maps, a fresh copy of what the
  * event can touch (its repository, its upload, its registry settings), everything else shared.
@@ -139,8 +148,7 @@ const draftFor = (state: RegistryState, event: BerthEvent): RegistryDraft => {
     const settings = draft.registries.get(event.data.registryId);
     if (settings !== undefined) draft.registries.set(event.data.registryId, { ...settings });
   }
-  if ("repositoryName" in event.data) {
-    const key = repositoryKey(event.data.registryId, event.data.repositoryName);
+  for (const key of repositoriesTouched(event)) {
     const repository = draft.repositories.get(key);
     if (repository !== undefined) draft.repositories.set(key, cloneRepository(repository));
   }

@@ -9,12 +9,14 @@ import {
   type Digest,
   decide,
   describeImages,
+  evolve,
   fold,
   type ImageStatusFilter,
   listImages,
   PULL_RECORD_INTERVAL_MS,
   pullsToRecord,
   type RegistryState,
+  type RepositoryName,
   type Timestamp,
 } from "@berth/core";
 import { fc, test } from "@fast-check/vitest";
@@ -71,6 +73,22 @@ const updateStorageClass = (imageDigest: Digest, targetStorageClass: "ARCHIVE" |
     data: { ...ref, imageId: { imageDigest }, targetStorageClass, now: now as Timestamp },
   }) as const;
 
+/** RecordImagePulls of the digests of each named repository of `ref`'s registry. */
+const recordPulls = (
+  pulls: ReadonlyArray<readonly [RepositoryName, ReadonlyArray<Digest>]>,
+  pulledAt: Timestamp,
+  principalArn?: string,
+) =>
+  ({
+    type: "RecordImagePulls",
+    data: {
+      registryId: ref.registryId,
+      pulls: pulls.map(([repositoryName, imageDigests]) => ({ repositoryName, imageDigests })),
+      pulledAt,
+      ...(principalArn === undefined ? {} : { principalArn }),
+    },
+  }) as const;
+
 describe("pull times", () => {
   const pullsArb = fc.array(
     fc.record({
@@ -94,10 +112,15 @@ describe("pull times", () => {
           return last === undefined || at - last >= PULL_RECORD_INTERVAL_MS;
         });
         expect(pullsToRecord(state, { ...ref, imageDigests, pulledAt: at })).toEqual(expected);
-        const step = run(state, { type: "RecordImagePulls", data: { ...ref, imageDigests, pulledAt: at } });
+        const step = run(state, recordPulls([[ref.repositoryName, imageDigests]], at));
         expect(
-          step.events.map((event) => event.type === "ImagePullRecorded" && event.data.imageDigest),
+          step.events.flatMap((event) =>
+            event.type === "ImagePullsRecorded"
+              ? event.data.pulls.flatMap((pulls) => pulls.imageDigests)
+              : [],
+          ),
         ).toEqual(expected);
+        expect(step.events).toHaveLength(expected.length === 0 ? 0 : 1);
         for (const digest of expected) recorded.set(digest, [...(recorded.get(digest) ?? []), at]);
         state = step.state;
       }
@@ -124,7 +147,7 @@ describe("pull times", () => {
     // A session of the excluded role is the role; another principal, or none, is recorded.
     const session = `arn:aws:sts::${ref.registryId}:assumed-role/ci/build-42`;
     expect(pullsToRecord(excluded, { ...pulls, principalArn: session })).toEqual([]);
-    expect(decide(excluded, { type: "RecordImagePulls", data: { ...pulls, principalArn: ci } })).toEqual(
+    expect(decide(excluded, recordPulls([[ref.repositoryName, pulls.imageDigests]], T0, ci))).toEqual(
       E.right([]),
     );
     const other = `arn:aws:iam::${ref.registryId}:user/dev`;
@@ -132,11 +155,59 @@ describe("pull times", () => {
     expect(pullsToRecord(excluded, pulls)).toEqual([digestOf(1)]);
   });
 
+  it("records the pulls of many repositories in one event, leaving out what is not due or gone", () => {
+    const other = "team/other" as RepositoryName;
+    const inOther = repositoryWith(2).map((event) => ({
+      ...event,
+      data: { ...event.data, repositoryName: other },
+    }));
+    let state = fold([...repositoryWith(2), ...inOther] as BerthEvent[]);
+    state = run(state, recordPulls([[other, [digestOf(2)]]], T0)).state;
+    const later = (T0 + HOUR) as Timestamp;
+    const gone = "team/gone" as RepositoryName;
+    const step = run(
+      state,
+      recordPulls(
+        [
+          [ref.repositoryName, [digestOf(1), digestOf(9), digestOf(1)]],
+          [other, [digestOf(1), digestOf(2)]],
+          [gone, [digestOf(1)]],
+        ],
+        later,
+      ),
+    );
+    expect(step.events).toEqual([
+      {
+        type: "ImagePullsRecorded",
+        data: {
+          registryId: ref.registryId,
+          pulls: [
+            { repositoryName: ref.repositoryName, imageDigests: [digestOf(1)] },
+            { repositoryName: other, imageDigests: [digestOf(1)] },
+          ],
+          pulledAt: later,
+        },
+      },
+    ]);
+    const pulledAt = (repositoryName: RepositoryName) => {
+      const details = describeImages(step.state, { ...ref, repositoryName });
+      return E.isRight(details)
+        ? details.right.imageDetails.map((d) => d.lastRecordedPullTime)
+        : details.left;
+    };
+    expect(pulledAt(ref.repositoryName)).toEqual([later, undefined]);
+    expect(pulledAt(other)).toEqual([later, T0]);
+    // evolve reaches the same state and leaves the one it started from as it was.
+    const before = structuredClone(state);
+    expect(evolve(state, step.events[0]!)).toEqual(step.state);
+    expect(state).toEqual(before);
+  });
+
   it("records nothing for images or repositories that are gone", () => {
     const state = fold(repositoryWith(1));
     const pulls = { ...ref, imageDigests: [digestOf(9)], pulledAt: T0 };
     expect(pullsToRecord(state, pulls)).toEqual([]);
-    expect(decide(state, { type: "RecordImagePulls", data: pulls })).toEqual(E.right([]));
+    expect(decide(state, recordPulls([[ref.repositoryName, pulls.imageDigests]], T0))).toEqual(E.right([]));
     expect(pullsToRecord(fold([]), { ...pulls, imageDigests: [digestOf(1)] })).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ export * from "./registry/lifecycle-operations.js";
 export * from "./registry/maintenance-operations.js";
 export * from "./registry/manifest-reader.js";
 export * from "./registry/policy-operations.js";
+export { PULL_RECORD_DELAY_MS, PULL_RECORD_MAX_IMAGES } from "./registry/pull-recorder.js";
 export * from "./registry/pull-through-cache-operations.js";
 export * from "./registry/registry.js";
 export type {

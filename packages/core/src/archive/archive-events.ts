@@ -1,8 +1,31 @@
-/** Events of pull times and the archive storage class, all in the repository's stream. */
+/**
+ * Events of pull times and the archive storage class: pull records in the registry's pulls stream,
+ * storage classes in the repository's.
+ */
 import type { Event, RepositoryRef } from "../kernel/message.js";
-import type { Digest, Timestamp } from "../values/primitives.js";
+import type { Digest, RegistryId, RepositoryName, Timestamp } from "../values/primitives.js";
 
-/** A pull of the image, recorded at most once a day (ECR's lastRecordedPullTime), not one per pull. */
+/** Images of one repository, as a pull record names them. */
+export interface RepositoryPulls {
+  readonly repositoryName: RepositoryName;
+  readonly imageDigests: ReadonlyArray<Digest>;
+}
+
+/**
+ * Pulls of images of any repositories of the registry, recorded at `pulledAt`: each image at most
+ * once a day (ECR's lastRecordedPullTime), not once per pull. One event for everything a process
+ * pulled meanwhile, so a burst of first pulls across repositories costs one append, not one each.
+ */
+export type ImagePullsRecorded = Event<
+  "ImagePullsRecorded",
+  {
+    readonly registryId: RegistryId;
+    readonly pulls: ReadonlyArray<RepositoryPulls>;
+    readonly pulledAt: Timestamp;
+  }
+>;
+
+/** A pull of one image, in its repository's stream: what Berth recorded before ImagePullsRecorded. */
 export type ImagePullRecorded = Event<
   "ImagePullRecorded",
   RepositoryRef & { readonly imageDigest: Digest; readonly pulledAt: Timestamp }
@@ -18,4 +41,4 @@ export type ImageActivated = Event<
   RepositoryRef & { readonly imageDigest: Digest; readonly activatedAt: Timestamp }
 >;
 
-export type ArchiveEvent = ImagePullRecorded | ImageArchived | ImageActivated;
+export type ArchiveEvent = ImagePullsRecorded | ImagePullRecorded | ImageArchived | ImageActivated;

@@ -7,7 +7,7 @@ import type { RegistryError } from "../kernel/registry-errors.js";
 import { type RegistryState, requireRepository } from "../kernel/registry-state.js";
 import type { Digest, ImageStatus, ImageTag, RegistryId, RepositoryName } from "../values/primitives.js";
 import type { RecordImagePulls, UpdateImageStorageClass } from "./archive-commands.js";
-import type { ArchiveEvent } from "./archive-events.js";
+import type { ArchiveEvent, RepositoryPulls } from "./archive-events.js";
 import { pullsToRecord } from "./pull-recording.js";
 
 const { accept } = decisionsOf<ArchiveEvent>();
@@ -60,19 +60,21 @@ export const storageClassUpdateOf = (
 
 /**
  * Records the pulls that are due (see pull-recording.ts) against the freshest state, so concurrent
- * pulls of one image record it once. A repository gone since the pull has nothing to record.
+ * pulls of one image record it once: one event for all of them, or none. A repository gone since
+ * the pull has nothing to record.
  */
-export const decideRecordImagePulls = (state: RegistryState, { data }: RecordImagePulls) =>
-  accept(
-    ...pullsToRecord(state, data).map(
-      (imageDigest): ArchiveEvent => ({
-        type: "ImagePullRecorded",
-        data: {
-          registryId: data.registryId,
-          repositoryName: data.repositoryName,
-          imageDigest,
-          pulledAt: data.pulledAt,
-        },
-      }),
-    ),
-  );
+export const decideRecordImagePulls = (state: RegistryState, { data }: RecordImagePulls) => {
+  const { registryId, pulledAt, principalArn } = data;
+  const due: RepositoryPulls[] = [];
+  for (const { repositoryName, imageDigests } of data.pulls) {
+    const recording = { registryId, repositoryName, imageDigests, pulledAt };
+    const digests = pullsToRecord(
+      state,
+      principalArn === undefined ? recording : { ...recording, principalArn },
+    );
+    if (digests.length > 0) due.push({ repositoryName, imageDigests: digests });
+  }
+  return due.length === 0
+    ? accept()
+    : accept({ type: "ImagePullsRecorded", data: { registryId, pulls: due, pulledAt } });
+};

@@ -1,96 +1,120 @@
 /**
  * Records pull times without slowing pulls down. A pull is answered from the state; the core then
  * says which of the pulled images have a pull due (at most one a day each, see the core's
- * pull-recording.ts), and those are queued for a RecordImagePulls command, without the pull waiting
- * for it. The command decides again against fresh state, so racing pulls (here or in another
- * process) record an image once; a record that fails is retried by the next pull, which finds it
- * still due.
+ * pull-recording.ts), and those are gathered for a RecordImagePulls command, without the pull
+ * waiting for it. The command decides again against fresh state, so racing pulls (here or in
+ * another process) record an image once; a record that fails is retried by the next pull, which
+ * finds it still due.
  *
- * At most `concurrency` records are written at once, one command per repository and puller for
- * everything queued for it meanwhile: a burst of first pulls of many images must not take every
- * database connection from the requests it follows.
+ * Pulls are gathered for `delayMs` after the first one due (or until `PULL_RECORD_MAX_IMAGES`),
+ * then written as one command per registry and puller, one write at a time: a burst of first pulls
+ * across a thousand repositories costs a few appends, not one per pull, and the pulls answered
+ * meanwhile do not share the process and the database with a write each. `settled()` writes what
+ * is gathered at once (`berth serve` calls it before it stops).
  */
-import { type Digest, type PullRecording, pullsToRecord } from "@berth/core";
+import type { Digest, PullRecording, RegistryId, RepositoryName, Timestamp } from "@berth/core";
+import { pullsToRecord } from "@berth/core";
 import type { CommandHandler } from "../command-handler.js";
 
 export interface PullRecorder {
-  /** Queues what is due among `pulls`; returns at once. */
+  /** Gathers what is due among `pulls`; returns at once. */
   record(pulls: PullRecording): void;
-  /** Resolves once every record queued so far is written (or has failed). */
+  /** Writes what is gathered; resolves once every record so far is written (or has failed). */
   settled(): Promise<void>;
 }
 
-/** Records written at once by one process (each holds a database connection while it appends). */
-export const PULL_RECORDS_AT_ONCE = 2;
+/** How long pulls are gathered before their record is written. */
+export const PULL_RECORD_DELAY_MS = 250;
 
-interface Batch {
-  readonly pulls: PullRecording;
-  readonly digests: Set<Digest>;
+/** Images one command records at most: a larger gathering is written at once. */
+export const PULL_RECORD_MAX_IMAGES = 1_000;
+
+interface Gathering {
+  readonly registryId: RegistryId;
+  readonly principalArn: string | undefined;
+  pulledAt: Timestamp;
+  readonly repositories: Map<RepositoryName, Set<Digest>>;
+  images: number;
 }
 
 export const createPullRecorder = (
   handler: CommandHandler,
   onError: (error: unknown) => void,
-  concurrency: number = PULL_RECORDS_AT_ONCE,
+  delayMs: number = PULL_RECORD_DELAY_MS,
 ): PullRecorder => {
-  /** Images queued or being written by this process: a burst of pulls records each once. */
+  /** Images gathered or being written by this process: a burst of pulls records each once. */
   const known = new Set<string>();
-  const queue = new Map<string, Batch>();
-  let running = 0;
+  const gathering = new Map<string, Gathering>();
+  const queue: Gathering[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing = false;
   let idle: Array<() => void> = [];
-  const imageKey = (pulls: PullRecording, digest: Digest) =>
-    `${pulls.registryId}/${pulls.repositoryName}@${digest}`;
-  const batchKey = (pulls: PullRecording) =>
-    `${pulls.registryId}/${pulls.repositoryName} ${pulls.principalArn ?? ""}`;
+  const imageKey = (registryId: RegistryId, repositoryName: RepositoryName, digest: Digest) =>
+    `${registryId}/${repositoryName}@${digest}`;
 
-  const write = async ({ pulls, digests }: Batch) => {
-    const imageDigests = [...digests];
+  const write = async ({ registryId, principalArn, pulledAt, repositories }: Gathering) => {
+    const pulls = [...repositories].map(([repositoryName, digests]) => ({
+      repositoryName,
+      imageDigests: [...digests],
+    }));
     try {
-      await handler.execute({ type: "RecordImagePulls", data: { ...pulls, imageDigests } });
+      await handler.execute({
+        type: "RecordImagePulls",
+        data: { registryId, pulls, pulledAt, ...(principalArn === undefined ? {} : { principalArn }) },
+      });
     } catch (error) {
       onError(error);
     } finally {
-      for (const digest of imageDigests) known.delete(imageKey(pulls, digest));
+      for (const { repositoryName, imageDigests } of pulls) {
+        for (const digest of imageDigests) known.delete(imageKey(registryId, repositoryName, digest));
+      }
     }
   };
 
-  const pump = () => {
-    while (running < concurrency && queue.size > 0) {
-      const [key, batch] = queue.entries().next().value as [string, Batch];
-      queue.delete(key);
-      running++;
-      void write(batch).finally(() => {
-        running--;
-        pump();
-      });
-    }
-    if (running === 0 && queue.size === 0) {
-      for (const resolve of idle) resolve();
-      idle = [];
-    }
+  const drain = async () => {
+    writing = true;
+    while (queue.length > 0) await write(queue.shift()!);
+    writing = false;
+    for (const resolve of idle) resolve();
+    idle = [];
+  };
+
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    queue.push(...gathering.values());
+    gathering.clear();
+    if (!writing) void drain();
   };
 
   return {
     record: (pulls) => {
-      const due = pullsToRecord(handler.state, pulls).filter((digest) => !known.has(imageKey(pulls, digest)));
+      const due = pullsToRecord(handler.state, pulls).filter(
+        (digest) => !known.has(imageKey(pulls.registryId, pulls.repositoryName, digest)),
+      );
       if (due.length === 0) return;
-      const key = batchKey(pulls);
-      const batch = queue.get(key);
-      // Queued pulls of one repository become one command, at the latest pull's time.
-      const merged: Batch =
-        batch === undefined
-          ? { pulls, digests: new Set() }
-          : { pulls: pulls.pulledAt >= batch.pulls.pulledAt ? pulls : batch.pulls, digests: batch.digests };
-      for (const digest of due) {
-        known.add(imageKey(pulls, digest));
-        merged.digests.add(digest);
+      const key = `${pulls.registryId} ${pulls.principalArn ?? ""}`;
+      let batch = gathering.get(key);
+      if (batch === undefined) {
+        const { registryId, principalArn, pulledAt } = pulls;
+        batch = { registryId, principalArn, pulledAt, repositories: new Map(), images: 0 };
+        gathering.set(key, batch);
       }
-      queue.set(key, merged);
-      pump();
+      // Gathered pulls are recorded at the latest pull's time.
+      if (pulls.pulledAt > batch.pulledAt) batch.pulledAt = pulls.pulledAt;
+      const digests = batch.repositories.get(pulls.repositoryName) ?? new Set<Digest>();
+      batch.repositories.set(pulls.repositoryName, digests);
+      for (const digest of due) {
+        known.add(imageKey(pulls.registryId, pulls.repositoryName, digest));
+        digests.add(digest);
+      }
+      batch.images += due.length;
+      if (batch.images >= PULL_RECORD_MAX_IMAGES) flush();
+      else if (timer === undefined) timer = setTimeout(flush, delayMs).unref();
     },
-    settled: () =>
-      running === 0 && queue.size === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => idle.push(resolve)),
+    settled: () => {
+      if (gathering.size > 0) flush();
+      return writing ? new Promise<void>((resolve) => idle.push(resolve)) : Promise.resolve();
+    },
   };
 };

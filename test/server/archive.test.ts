@@ -14,6 +14,7 @@ import {
   PutLifecyclePolicyCommand,
   UpdateImageStorageClassCommand,
 } from "@aws-sdk/client-ecr";
+import { PULL_RECORD_DELAY_MS } from "@berth/engine";
 import { parseDuration } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBerth, startBerth } from "../support/berth-server.js";
@@ -29,6 +30,9 @@ const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean
   }
   return value;
 };
+
+/** Long enough for a pull's record, were one due, to be gathered, written and folded. */
+const RECORD_WRITTEN_MS = PULL_RECORD_DELAY_MS + 500;
 
 const describeOne = async (client: ECRClient, repositoryName: string, imageDigest: string) =>
   (await client.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest }] })))
@@ -74,7 +78,7 @@ describe("pull times and the archive storage class over the ECR API and /v2", ()
     expect(detail?.lastRecordedPullTime?.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
 
     expect((await v2("HEAD", manifestUrl(repositoryName, "oci"))).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, RECORD_WRITTEN_MS));
     expect(
       (await describeOne(client, repositoryName, ociPulled.digest))?.lastRecordedPullTime,
     ).toBeUndefined();
@@ -90,7 +94,7 @@ describe("pull times and the archive storage class over the ECR API and /v2", ()
     // A second pull the same day records nothing new.
     const first = pulled!.lastRecordedPullTime!.getTime();
     await (await v2("GET", manifestUrl(repositoryName, "oci"))).arrayBuffer();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, RECORD_WRITTEN_MS));
     expect(
       (await describeOne(client, repositoryName, ociPulled.digest))?.lastRecordedPullTime?.getTime(),
     ).toBe(first);

@@ -7,7 +7,13 @@
  */
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import type { RepositoryName } from "@berth/core";
-import { createRegistry, type EventStore, PULL_RECORD_DELAY_MS, type Registry } from "@berth/engine";
+import {
+  createRegistry,
+  type EventStore,
+  PULL_RECORD_DELAY_MS,
+  PULL_RECORD_MAX_IMAGES,
+  type Registry,
+} from "@berth/engine";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 
@@ -124,5 +130,33 @@ describe("engine: pull times", () => {
     });
     await registry.pullsRecorded();
     expect(await pullRecords(memory)).toHaveLength(1);
+  });
+});
+
+describe("engine: a full gathering of pulls", () => {
+  it(`is written at ${PULL_RECORD_MAX_IMAGES} images, without waiting out the quarter second`, async () => {
+    const events = createMemoryEventStore();
+    const registry = createRegistry({ events, blobs: createMemoryBlobStore() });
+    await registry.putRegistrySettings({ registryId: "000000000000" as never, lenient: true });
+    const name = "many/images" as RepositoryName;
+    await registry.createRepository({ repositoryName: name });
+    const digests: string[] = [];
+    for (let i = 0; i <= PULL_RECORD_MAX_IMAGES; i++) {
+      const text = manifest.replace('"layers":[]', `"layers":[],"annotations":{"n":"${i}"}`);
+      const pushed = await registry.putImage({ repositoryName: name, imageManifest: text });
+      if (E.isLeft(pushed)) throw new Error(pushed.left.message);
+      digests.push(pushed.right.image.imageId.imageDigest);
+    }
+    // One more image than a gathering holds, pulled 100 at a time, well within a quarter second.
+    for (let at = 0; at < digests.length; at += 100) {
+      const imageIds = digests.slice(at, at + 100).map((imageDigest) => ({ imageDigest }));
+      const answer = await registry.batchGetImage({ repositoryName: name, imageIds });
+      expect(E.isRight(answer) && answer.right.images.length).toBe(imageIds.length);
+    }
+    await registry.pullsRecorded();
+    const sizes = (await pullRecords(events)).map(
+      (event) => (event.data as { pulls: Array<{ imageDigests: string[] }> }).pulls[0]!.imageDigests.length,
+    );
+    expect(sizes).toEqual([PULL_RECORD_MAX_IMAGES, 1]);
   });
 });

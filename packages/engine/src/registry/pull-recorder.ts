@@ -47,6 +47,7 @@ export const createPullRecorder = (
   const gathering = new Map<string, Gathering>();
   const queue: Gathering[] = [];
   let timer: NodeJS.Timeout | undefined;
+  /** A drain is scheduled or under way. */
   let writing = false;
   let idle: Array<() => void> = [];
   const imageKey = (registryId: RegistryId, repositoryName: RepositoryName, digest: Digest) =>
@@ -72,19 +73,21 @@ export const createPullRecorder = (
   };
 
   const drain = async () => {
-    writing = true;
     while (queue.length > 0) await write(queue.shift()!);
     writing = false;
     for (const resolve of idle) resolve();
     idle = [];
   };
 
+  /** Closes every gathering; the writes start once the current task is over (a pull's answer). */
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
     queue.push(...gathering.values());
     gathering.clear();
-    if (!writing) void drain();
+    if (writing) return; // the drain under way takes them
+    writing = true;
+    setImmediate(() => void drain());
   };
 
   return {

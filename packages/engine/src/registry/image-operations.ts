@@ -183,8 +183,14 @@ export const imageOperations = (runtime: RegistryRuntime): ImageOperations => {
     batchGetImage: async ({ countsAsPull = true, principalArn, ...input }) => {
       const registryId = registryOf(input);
       const pulledAt = now();
-      const early = readAhead(manifests, batchGetImage(handler.state, { ...input, registryId }));
-      const found = await query((state) => batchGetImage(state, { ...input, registryId }));
+      const asked = { ...input, registryId };
+      const position = handler.position;
+      const before = batchGetImage(handler.state, asked);
+      const early = readAhead(manifests, before);
+      // When the catch-up folded nothing, the state is the one answered before: no second query.
+      const found = await query((state) =>
+        handler.position === position ? before : batchGetImage(state, asked),
+      );
       const answer = E.isLeft(found) ? found : E.right(await withManifests(manifests, found.right, early));
       if (countsAsPull && E.isRight(answer) && answer.right.images.length > 0) {
         pulls.record({

@@ -182,8 +182,7 @@ describe("a pull reads its manifest while it catches up", () => {
       },
     };
     const puller = createRegistry({ events, blobs: createMemoryBlobStore(), manifestCacheSize: 0 });
-    lookupStarted(); // the first catch-up is not held
-    await puller.catchUp();
+    await puller.catchUp(); // not held: `lookup` is resolved
     order.length = 0;
     lookup = new Promise<void>((resolve) => {
       lookupStarted = resolve;

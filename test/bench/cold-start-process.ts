@@ -54,7 +54,7 @@ if (process.argv[2] === "raw") {
       ? {}
       : {
           snapshots: {
-            store: createPostgresSnapshotStore({ db: storage.db, schema }),
+            store: createPostgresSnapshotStore({ db: storage.db, pool: storage.pool, schema }),
             everyEvents: 0,
             onReport: (report: { type: string; position?: bigint }) =>
               reports.push({ ...report, position: String(report.position) }),

@@ -79,7 +79,8 @@ try {
   }
 } finally {
   closeConnections();
-  await database.dropAll();
+  // BENCH_KEEP_SCHEMAS=1 leaves the section's schemas in place, to profile a run afterwards.
+  if (process.env.BENCH_KEEP_SCHEMAS !== "1") await database.dropAll();
 }
 
 const title = `Berth benchmarks (${smoke ? "SMOKE: tiny sizes, figures mean nothing" : "full run"}), ${new Date().toISOString()}`;

@@ -40,7 +40,7 @@ const registry = createRegistry({
   events: storage.events,
   blobs: storage.blobs,
   snapshots: {
-    store: createPostgresSnapshotStore({ db: storage.db, schema }),
+    store: createPostgresSnapshotStore({ db: storage.db, pool: storage.pool, schema }),
     everyEvents: 0,
     onReport: (report: { type: string; position?: bigint }) =>
       reports.push({ ...report, position: String(report.position) }),

@@ -53,6 +53,18 @@ if (stores.has("postgres")) {
       store: createPostgresSnapshotStore({ db: await emptied(db, schema), schema, chunkSize: 64 * 1024 }),
     };
   });
+  // Loads read the chunks with COPY (FORMAT binary) on a pg Pool of their own.
+  describeSnapshotStoreContract("postgres, loads by COPY (64 KiB rows)", async () => {
+    const { db, pool, schema } = await postgres.get();
+    return {
+      store: createPostgresSnapshotStore({
+        db: await emptied(db, schema),
+        pool,
+        schema,
+        chunkSize: 64 * 1024,
+      }),
+    };
+  });
 }
 
 if (stores.has("pglite")) {

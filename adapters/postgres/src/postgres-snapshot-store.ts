@@ -1,6 +1,8 @@
 import type { SnapshotStore, StoredSnapshot } from "@berth/engine";
 import type { Kysely } from "kysely";
+import type pg from "pg";
 import { type BerthDatabase, DEFAULT_SCHEMA } from "./schema.js";
+import { loadSnapshotByCopy } from "./snapshot-copy-load.js";
 
 export interface PostgresSnapshotStoreOptions {
   /** Any Kysely on a Postgres dialect (PGlite's too); the store never closes it. */
@@ -9,6 +11,12 @@ export interface PostgresSnapshotStoreOptions {
   readonly schema?: string;
   /** Bytes per stored row (default 1 MiB). */
   readonly chunkSize?: number;
+  /**
+   * A pg Pool on the same database (PostgresStorage.pool): loads then read the chunks with COPY
+   * (FORMAT binary), about five times faster than the hex text of a SELECT. Without it (PGlite),
+   * loads SELECT the chunks through `db`.
+   */
+  readonly pool?: pg.Pool;
 }
 
 /** Rows per INSERT, and per SELECT when loading: a few MiB per statement. */
@@ -24,7 +32,7 @@ export const createPostgresSnapshotStore = (options: PostgresSnapshotStoreOption
   const db = options.db.withSchema(options.schema ?? DEFAULT_SCHEMA);
   const chunkSize = options.chunkSize ?? 1024 * 1024;
 
-  const load = (): Promise<StoredSnapshot | undefined> =>
+  const selectLatest = (): Promise<StoredSnapshot | undefined> =>
     db
       .transaction()
       .setIsolationLevel("repeatable read")
@@ -81,5 +89,8 @@ export const createPostgresSnapshotStore = (options: PostgresSnapshotStoreOption
       await trx.deleteFrom("snapshots").where("position", "<", position.toString()).execute();
     });
 
+  const { pool } = options;
+  const load =
+    pool === undefined ? selectLatest : () => loadSnapshotByCopy(pool, options.schema ?? DEFAULT_SCHEMA);
   return { load, save, close: async () => {} };
 };

@@ -31,6 +31,8 @@ export interface PostgresStorage {
   readonly events: EventStore;
   readonly blobs: BlobStore;
   readonly db: Kysely<BerthDatabase>;
+  /** The pool under `db` (for createPostgresSnapshotStore's COPY reads); ended by `close()`. */
+  readonly pool: pg.Pool;
   /** Closes both stores and ends the pool. */
   close(): Promise<void>;
 }
@@ -103,6 +105,7 @@ export const createPostgresStorage = async (options: PostgresStorageOptions): Pr
     events: { ...events, close: closeEvents },
     blobs: { ...blobs, close: closeBlobs },
     db,
+    pool,
     async close() {
       await Promise.all([closeEvents(), closeBlobs()]);
     },

@@ -80,6 +80,7 @@ const openPostgresStorage = async (options: StorageOptions): Promise<Storage> =>
   const events = `PostgreSQL at ${redact(options.databaseUrl)}`;
   const snapshots = createPostgresSnapshotStore({
     db: storage.db,
+    pool: storage.pool,
     ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
   });
   const location = options.blobs ?? defaultBlobLocation(options.dataDir);

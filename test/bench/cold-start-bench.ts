@@ -1,7 +1,8 @@
 /**
  * 5 (part). Cold start on PostgreSQL: a new process, new stores and a new createRegistry on a log
  * about one repository, timed from process start to the end of its first command
- * (cold-start-process.ts), at each size of the config (100,000 and 1,000,000 events in a full run):
+ * (cold-start-process.ts, bundled as the `berth` CLI is bundled: `pnpm bench` builds it into
+ * test/bench/dist/bundle/), at each size of the config (100,000 and 1,000,000 events in a full run):
  * - folding the whole log (no snapshot), beside the raw read of the same rows with pg alone, also
  *   from a fresh process over one connection in the engine's 1,000-row keyset pages (the limit of
  *   any fold), and beside the target (issue 13: < 1 s at 100,000 events, < 2 s at 1,000,000);
@@ -20,7 +21,7 @@ import { type BenchDatabase, insertEventRows } from "./postgres-schemas.js";
 import { formatNumber, type Row } from "./report.js";
 import { countByType, imageManifest, realisticLog } from "./workload.js";
 
-const child = fileURLToPath(new URL("./cold-start-process.js", import.meta.url));
+const child = fileURLToPath(new URL("./bundle/cold-start-process.js", import.meta.url));
 const repositoryName = "bench/cold-start";
 
 type Timings = Record<string, number> & {

@@ -22,7 +22,8 @@ import { createRepository, memoryRegistry, putImage, uploadImageBlobs } from "./
 import { interleaved, MB, median, now, throughput } from "./measure.js";
 import type { Row } from "./report.js";
 
-const berth = fileURLToPath(new URL("../../../packages/server/dist/cli/berth.js", import.meta.url));
+/** The bundled CLI: what `pnpm start` runs. */
+const berth = fileURLToPath(new URL("../../../packages/server/dist/bundle/berth.js", import.meta.url));
 
 /** Resident set size of a live process, from Linux's /proc (bytes). */
 const residentBytes = (pid: number): number => {

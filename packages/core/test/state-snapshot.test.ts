@@ -113,6 +113,34 @@ describe("State snapshots", () => {
     expect(state.repositories.get("000000000000/big")?.pushOrder.seqs).toHaveLength(n);
   });
 
+  it("a restored state shares what a fold can share: one empty list, a repository's own linker list", () => {
+    type State = RestoredSnapshot["projection"]["state"];
+    /** Distinct empty lists the images hold (a fold holds one, NO_DIGESTS). */
+    const emptyLists = (state: State) => {
+      const empties = new Set<unknown>();
+      for (const repository of state.repositories.values())
+        for (const image of repository.images.values())
+          for (const list of [image.blobs, image.children]) if (list?.length === 0) empties.add(list);
+      return empties.size;
+    };
+    /** Blobs with one linker whose list is not that repository's `soleLinker`. */
+    const unsharedLinkers = (state: State) =>
+      [...state.blobs.values()].filter(
+        (blob) =>
+          blob.linkedBy.length === 1 &&
+          blob.linkedBy !== state.repositories.get(blob.linkedBy[0]!)?.soleLinker,
+      ).length;
+    fc.assert(
+      fc.property(eventsArb, ({ events }) => {
+        const state = fold(events);
+        const restored = restore(linesOf({ position: 1n, versions: new Map(), state })).projection.state;
+        expect(emptyLists(restored)).toBeLessThanOrEqual(1);
+        expect(unsharedLinkers(restored)).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it("a state of a shape the core does not fold is refused, not trusted", () => {
     const repository = { images: new Map([["sha256:1", { seq: 1 }]]), name: "odd" };
     const state = { ...fold([]), repositories: new Map([["000000000000/odd", repository]]) } as never;

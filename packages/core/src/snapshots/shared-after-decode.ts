@@ -1,6 +1,7 @@
 /**
  * A fold shares the values many images hold (see images/shared-values.ts); a decoded snapshot gets
- * the same sharing from this pass, run once on a freshly decoded draft. Digests are shared already
+ * the same sharing from these finishers, applied to each entry and item as it is decoded (so the
+ * parsed copies die young, before they are promoted to the old generation). Digests are shared already
  * (a snapshot writes each once, see DigestsWritten); here a lone linker becomes its repository's
  * `soleLinker`, empty lists and common media types the shared ones, and images, blob entries and
  * layer media types are built as the fold builds them. It changes no value, only which copy holds it.
@@ -9,8 +10,9 @@ import { blobEntry } from "../garbage-collection/blob-references.js";
 import { imageRecord } from "../images/evolve-image.js";
 import { taggedAs } from "../images/image-tags.js";
 import { NO_DIGESTS, sharedMediaType } from "../images/shared-values.js";
-import type { ImageDraft, RegistryDraft, RepositoryDraft } from "../kernel/registry-state.js";
-import type { Digest } from "../values/primitives.js";
+import type { BlobEntry, ImageDraft, RegistryDraft, RepositoryDraft } from "../kernel/registry-state.js";
+import type { Digest, MediaType } from "../values/primitives.js";
+import { SnapshotFormatError } from "./snapshot-values.js";
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -43,32 +45,67 @@ const sharedImage = (digest: Digest, image: ImageDraft): ImageDraft => {
   return shared;
 };
 
-const shareRepository = (repository: RepositoryDraft): void => {
+const shareRepository = (key: string, repository: RepositoryDraft): RepositoryDraft => {
+  (repository as Writable<RepositoryDraft>).soleLinker = Object.freeze([key]);
   for (const [digest, image] of repository.images) repository.images.set(digest, sharedImage(digest, image));
   for (const [digest, mediaType] of repository.layers)
     if (mediaType !== null) repository.layers.set(digest, sharedMediaType(mediaType));
+  return repository;
 };
 
-export const shareDecodedValues = (draft: RegistryDraft): void => {
-  for (const [key, repository] of draft.repositories) {
-    (repository as Writable<RepositoryDraft>).soleLinker = Object.freeze([key]);
-  }
-  for (const [digest, entry] of draft.blobs) {
-    const [first] = entry.linkedBy;
-    const sole = entry.linkedBy.length === 1 ? draft.repositories.get(first!)?.soleLinker : undefined;
-    // Built afresh, not spread: a copy of a parsed object can keep the parser's bulkier layout.
-    draft.blobs.set(
-      digest,
-      blobEntry({
-        digest,
-        size: entry.size,
-        linkedBy: sole ?? entry.linkedBy,
-        references: entry.references,
-        idleSince: entry.idleSince,
-        collected: entry.collected === true,
-        retainedFor: entry.retainedFor,
-      }),
-    );
-  }
-  for (const repository of draft.repositories.values()) shareRepository(repository);
+/** A blob entry built afresh, not spread: a copy of a parsed object can keep the parser's bulkier layout. */
+const sharedBlobEntry = (draft: RegistryDraft, digest: Digest, entry: BlobEntry): BlobEntry => {
+  const [first] = entry.linkedBy;
+  const sole = entry.linkedBy.length === 1 ? draft.repositories.get(first!)?.soleLinker : undefined;
+  return blobEntry({
+    digest,
+    size: entry.size,
+    linkedBy: sole ?? entry.linkedBy,
+    references: entry.references,
+    idleSince: entry.idleSince,
+    collected: entry.collected === true,
+    retainedFor: entry.retainedFor,
+  });
+};
+
+/** Finishes one decoded value: answers the value the state keeps under `key`. */
+export type Finish = (key: unknown, value: unknown) => unknown;
+
+/** A finish that refuses, as a snapshot error, a value of a shape the fold never makes. */
+const checked =
+  (finish: Finish): Finish =>
+  (key, value) => {
+    try {
+      return finish(key, value);
+    } catch (error) {
+      throw new SnapshotFormatError(`a state of another shape: ${String(error)}`);
+    }
+  };
+
+const finishRepository = checked((key, repository) =>
+  shareRepository(key as string, repository as RepositoryDraft),
+);
+const finishImage = checked((digest, image) => sharedImage(digest as Digest, image as ImageDraft));
+const finishLayer = checked((_, mediaType) =>
+  mediaType === null ? null : sharedMediaType(mediaType as MediaType),
+);
+
+/**
+ * How an entry of the state's top-level map `field` is finished as it is decoded (a repository is
+ * decoded before any blob: blobs can find their sole linker). Repositories come before their big
+ * containers' items (see finishItem), so only what the entry holds itself is shared here.
+ */
+export const finishEntry = (draft: RegistryDraft, field: keyof RegistryDraft): Finish | undefined => {
+  if (field === "repositories") return finishRepository;
+  if (field === "blobs")
+    return checked((digest, entry) => sharedBlobEntry(draft, digest as Digest, entry as BlobEntry));
+  return undefined;
+};
+
+/** How an item of a big container (`path` inside an entry of `field`) is finished as it is decoded. */
+export const finishItem = (field: keyof RegistryDraft, path: unknown): Finish | undefined => {
+  if (field !== "repositories" || !Array.isArray(path) || path.length !== 1) return undefined;
+  if (path[0] === "images") return finishImage;
+  if (path[0] === "layers") return finishLayer;
+  return undefined;
 };

@@ -95,13 +95,17 @@ export function* chunksOf(
 const memberOf = (holder: unknown, name: unknown): unknown =>
   isPlainObject(holder) && typeof name === "string" && Object.hasOwn(holder, name) ? holder[name] : undefined;
 
-/** Appends a line's items to the container at `path` inside `entry` (which the shell emptied). */
+/**
+ * Appends a line's items to the container at `path` inside `entry` (which the shell emptied), a
+ * map's values passed through `finish` (see shared-after-decode.ts) when given.
+ */
 export const appendTo = (
   entry: unknown,
   path: unknown,
   items: unknown,
   shapes: ShapeList,
   digests?: DigestsRead,
+  finish?: (key: unknown, value: unknown) => unknown,
 ): void => {
   if (!Array.isArray(path) || path.length < 1 || path.length > 2 || !Array.isArray(items))
     throw new SnapshotFormatError("container items for nothing");
@@ -109,8 +113,11 @@ export const appendTo = (
     path.length === 1 ? memberOf(entry, path[0]) : memberOf(memberOf(entry, path[0]), path[1]);
   if (container instanceof Map) {
     if (items.length % 2 !== 0) throw new SnapshotFormatError("a map with a key but no value");
-    for (let i = 0; i < items.length; i += 2)
-      container.set(decodeValue(items[i], shapes, digests), decodeValue(items[i + 1], shapes, digests));
+    for (let i = 0; i < items.length; i += 2) {
+      const key = decodeValue(items[i], shapes, digests);
+      const value = decodeValue(items[i + 1], shapes, digests);
+      container.set(key, finish === undefined ? value : finish(key, value));
+    }
   } else if (Array.isArray(container)) {
     for (const item of items) container.push(decodeValue(item, shapes, digests));
   } else throw new SnapshotFormatError("container items for nothing");

@@ -15,7 +15,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { applyEvent, berthEventTypes, type Projection } from "../evolve.js";
 import { emptyRegistryDraft, type RegistryDraft, type RegistryState } from "../kernel/registry-state.js";
-import { shareDecodedValues } from "./shared-after-decode.js";
+import { type Finish, finishEntry, finishItem } from "./shared-after-decode.js";
 import { appendTo, chunksOf, ITEMS_PER_LINE, splitEntry } from "./snapshot-containers.js";
 import {
   DigestsRead,
@@ -174,16 +174,20 @@ const readVersions = (pairs: unknown, versions: Map<string, number>): void => {
   }
 };
 
-/** An "e" line's entries, key, value, key, value…, into `map`. */
+/** An "e" line's entries, key, value, key, value…, into `map`, each finished as the fold builds it. */
 const appendEntries = (
   map: Map<unknown, unknown>,
   items: unknown,
   shapes: ShapeList,
   digests: DigestsRead,
+  finish: Finish | undefined,
 ): void => {
   if (!Array.isArray(items) || items.length % 2 !== 0) throw new SnapshotFormatError("bad entries");
-  for (let i = 0; i < items.length; i += 2)
-    map.set(decodeValue(items[i], shapes, digests), decodeValue(items[i + 1], shapes, digests));
+  for (let i = 0; i < items.length; i += 2) {
+    const key = decodeValue(items[i], shapes, digests);
+    const value = decodeValue(items[i + 1], shapes, digests);
+    map.set(key, finish === undefined ? value : finish(key, value));
+  }
 };
 
 /** One line after the header: its entries, containers or stream versions, into `draft`/`versions`. */
@@ -194,33 +198,34 @@ const decodeLine = (
   digests: DigestsRead,
 ): void => {
   if (!Array.isArray(line)) throw new SnapshotFormatError("a line that is not an array");
-  const map = STATE_FIELDS.includes(line[1] as keyof RegistryDraft)
-    ? (draft[line[1] as keyof RegistryDraft] as Map<unknown, unknown>)
+  const field = STATE_FIELDS.includes(line[1] as keyof RegistryDraft)
+    ? (line[1] as keyof RegistryDraft)
     : undefined;
+  const map = field === undefined ? undefined : (draft[field] as Map<unknown, unknown>);
   if (line[0] === "v" && line.length === 2) readVersions(line[1], versions);
-  else if (line[0] === "m" && line.length === 6 && map !== undefined)
-    appendTo(map.get(decodeValue(line[2])), line[3], line[4], shapeListOf(line[5]), digests);
-  else if (line[0] === "s" && line.length === 5 && map !== undefined)
-    map.set(decodeValue(line[2]), decodeValue(line[3], shapeListOf(line[4]), digests));
-  else if (line[0] === "e" && line.length === 4 && map !== undefined)
-    appendEntries(map, line[2], shapeListOf(line[3]), digests);
+  else if (line[0] === "m" && line.length === 6 && map !== undefined) {
+    const entry = map.get(decodeValue(line[2]));
+    appendTo(entry, line[3], line[4], shapeListOf(line[5]), digests, finishItem(field!, line[3]));
+  } else if (line[0] === "s" && line.length === 5 && map !== undefined) {
+    const key = decodeValue(line[2]);
+    const value = decodeValue(line[3], shapeListOf(line[4]), digests);
+    const finish = finishEntry(draft, field!);
+    map.set(key, finish === undefined ? value : finish(key, value));
+  } else if (line[0] === "e" && line.length === 4 && map !== undefined)
+    appendEntries(map, line[2], shapeListOf(line[3]), digests, finishEntry(draft, field!));
   else throw new SnapshotFormatError(`an unknown line ${JSON.stringify(line[0])}`);
 };
 
-/** The restored snapshot once its trailer arrived: the decoded values shared as a fold shares them. */
+/** The restored snapshot once its trailer arrived (its values were shared as they were decoded). */
 const restoredFrom = (
   position: bigint,
   draft: RegistryDraft,
   versions: Map<string, number>,
-): RestoredSnapshot => {
-  try {
-    shareDecodedValues(draft);
-  } catch (error) {
-    // A snapshot that decodes into something the fold never makes (its sha256 held, so: a bug).
-    throw new SnapshotFormatError(`a state of another shape: ${String(error)}`);
-  }
-  return { position, versions, projection: { state: draft, apply: (e) => applyEvent(draft, e) } };
-};
+): RestoredSnapshot => ({
+  position,
+  versions,
+  projection: { state: draft, apply: (e) => applyEvent(draft, e) },
+});
 
 /**
  * Decodes a snapshot a line at a time, as its text arrives (the caller never holds it whole):

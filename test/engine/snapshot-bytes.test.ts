@@ -57,6 +57,39 @@ describe("Snapshot bytes", () => {
     }
   });
 
+  it("decodes the stored bytes as they arrive, cut anywhere, and closes a stream it stops reading", async () => {
+    const handler = await handlerWithState();
+    const snapshot = handler.capture();
+    const { bytes } = await encodeSnapshotBytes(snapshot);
+    /** `stored` in pieces of `size` bytes, noting whether it was read to its end or closed. */
+    const streamed = (stored: Uint8Array, size: number) => {
+      const seen = { ended: false, closed: false };
+      async function* pieces() {
+        try {
+          for (let at = 0; at < stored.byteLength; at += size) yield stored.subarray(at, at + size);
+          seen.ended = true;
+        } finally {
+          seen.closed = !seen.ended;
+        }
+      }
+      return { state: pieces(), seen };
+    };
+    for (const size of [1, 3, 100, 4096, bytes.byteLength]) {
+      const { state, seen } = streamed(bytes, size);
+      const decoded = await decodeSnapshotBytes(state);
+      expect(decoded._tag, `stored pieces of ${size} bytes`).toBe("Right");
+      if (decoded._tag === "Right") expect(decoded.right.projection.state).toStrictEqual(snapshot.state);
+      expect(seen.ended).toBe(true);
+    }
+    // Refused at its envelope: the rest is never read, and the stream is closed.
+    const { state, seen } = streamed(Buffer.concat([Buffer.from("{}\n"), bytes]), 64);
+    expect(await decodeSnapshotBytes(state)).toEqual({
+      _tag: "Left",
+      left: "corrupt: its sha256 does not match",
+    });
+    expect(seen).toEqual({ ended: false, closed: true });
+  });
+
   it("refuses a body that does not inflate, or whose text does not hash to the envelope's sha256", async () => {
     const handler = await handlerWithState();
     const { bytes } = await encodeSnapshotBytes(handler.capture());

@@ -148,7 +148,7 @@ describe("State snapshots in the engine", () => {
       await restartOnSnapshot(events, store, commands, commands.length);
       const kept = (await store.load())!;
       const altered = createMemorySnapshotStore();
-      await altered.save(kept.position, change(Buffer.from(kept.state)));
+      await altered.save(kept.position, change(Buffer.from(kept.state as Uint8Array))); // memory: whole
       return { events, store: altered };
     };
     /** Recomputes the envelope's sha256 over a changed body: only the body's own checks can refuse it. */

@@ -1,9 +1,9 @@
 /**
- * readCopiedColumn parses COPY … TO STDOUT (FORMAT binary) of one bytea column however the stream
+ * copiedColumn parses COPY … TO STDOUT (FORMAT binary) of one bytea column however the stream
  * is cut into chunks, and refuses what is not that. (The snapshot store's contract suite reads real
  * COPY output from PostgreSQL; here the format is written by hand to reach every boundary.)
  */
-import { CopyFormatError, readCopiedColumn } from "@berth/adapter-postgres";
+import { CopyFormatError, copiedColumn } from "@berth/adapter-postgres";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 
@@ -40,7 +40,17 @@ async function* cut(bytes: Buffer, cuts: ReadonlyArray<number>): AsyncGenerator<
   if (at < bytes.byteLength) yield bytes.subarray(at);
 }
 
-describe("readCopiedColumn", () => {
+/** Every piece copiedColumn yields, and the row count it returns. */
+const readCopiedColumn = async (stream: AsyncIterable<Buffer>) => {
+  const pieces: Buffer[] = [];
+  const column = copiedColumn(stream);
+  for (let next = await column.next(); ; next = await column.next()) {
+    if (next.done === true) return { pieces, rows: next.value };
+    pieces.push(next.value);
+  }
+};
+
+describe("copiedColumn", () => {
   test.prop([
     fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }),
     fc.array(fc.nat(), { maxLength: 40 }),

@@ -1,8 +1,8 @@
-import type { SnapshotStore, StoredSnapshot } from "@berth/engine";
+import type { SnapshotStore } from "@berth/engine";
 
 /** Keeps the latest snapshot in this process: for tests and embedding. Loads hand out copies. */
 export const createMemorySnapshotStore = (): SnapshotStore => {
-  let kept: StoredSnapshot | undefined;
+  let kept: { readonly position: bigint; readonly state: Uint8Array } | undefined;
   return {
     load: async () =>
       kept === undefined ? undefined : { position: kept.position, state: kept.state.slice() },

@@ -12,12 +12,6 @@
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 const HEADER_BYTES = SIGNATURE.byteLength + 8;
 
-export interface CopiedColumn {
-  /** The rows' bytes, in order, as pieces of the chunks received (not copied). */
-  readonly pieces: Buffer[];
-  readonly rows: number;
-}
-
 /** Not COPY binary of one non-NULL column: the stream is not what the query asked for. */
 export class CopyFormatError extends Error {
   override readonly name = "CopyFormatError";
@@ -67,30 +61,38 @@ class ByteQueue {
   }
 }
 
-/** The bytes of the single bytea column of every row in `stream` (COPY binary). */
-export const readCopiedColumn = async (stream: AsyncIterable<Buffer>): Promise<CopiedColumn> => {
-  const queue = new ByteQueue(stream[Symbol.asyncIterator]());
-  const header = await queue.take(HEADER_BYTES);
-  if (!header.subarray(0, SIGNATURE.byteLength).equals(SIGNATURE)) throw new CopyFormatError("no signature");
-  const extension = header.readUInt32BE(SIGNATURE.byteLength + 4);
-  if (extension > 0) await queue.take(extension);
-  const pieces: Buffer[] = [];
-  for (let rows = 0; ; rows++) {
-    const fields = (await queue.take(2)).readInt16BE(0);
-    if (fields === -1) {
-      // Read to the stream's end: the connection is free only once the copy finished.
-      if ((await queue.piece(Number.POSITIVE_INFINITY)) !== undefined)
-        throw new CopyFormatError("bytes after the end");
-      return { pieces, rows };
+/**
+ * The bytes of the single bytea column of every row in `stream` (COPY binary), in order, as pieces
+ * of the chunks received (not copied); returns the number of rows. Closing it early closes `stream`.
+ */
+export async function* copiedColumn(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer, number> {
+  const chunks = stream[Symbol.asyncIterator]();
+  try {
+    const queue = new ByteQueue(chunks);
+    const header = await queue.take(HEADER_BYTES);
+    if (!header.subarray(0, SIGNATURE.byteLength).equals(SIGNATURE))
+      throw new CopyFormatError("no signature");
+    const extension = header.readUInt32BE(SIGNATURE.byteLength + 4);
+    if (extension > 0) await queue.take(extension);
+    for (let rows = 0; ; rows++) {
+      const fields = (await queue.take(2)).readInt16BE(0);
+      if (fields === -1) {
+        // Read to the stream's end: the connection is free only once the copy finished.
+        if ((await queue.piece(Number.POSITIVE_INFINITY)) !== undefined)
+          throw new CopyFormatError("bytes after the end");
+        return rows;
+      }
+      if (fields !== 1) throw new CopyFormatError(`a row of ${fields} fields, not 1`);
+      const length = (await queue.take(4)).readInt32BE(0);
+      if (length < 0) throw new CopyFormatError("a NULL field");
+      for (let left = length; left > 0; ) {
+        const piece = await queue.piece(left);
+        if (piece === undefined) throw new CopyFormatError("the copy ended early");
+        yield piece;
+        left -= piece.byteLength;
+      }
     }
-    if (fields !== 1) throw new CopyFormatError(`a row of ${fields} fields, not 1`);
-    const length = (await queue.take(4)).readInt32BE(0);
-    if (length < 0) throw new CopyFormatError("a NULL field");
-    for (let left = length; left > 0; ) {
-      const piece = await queue.piece(left);
-      if (piece === undefined) throw new CopyFormatError("the copy ended early");
-      pieces.push(piece);
-      left -= piece.byteLength;
-    }
+  } finally {
+    await chunks.return?.();
   }
-};
+}

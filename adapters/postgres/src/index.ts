@@ -1,4 +1,4 @@
-export { type CopiedColumn, CopyFormatError, readCopiedColumn } from "./copy-binary.js";
+export { CopyFormatError, copiedColumn } from "./copy-binary.js";
 export { migrateToLatest } from "./migrations/migrate-to-latest.js";
 export { berthMigrationProvider, berthMigrations } from "./migrations/migration-provider.js";
 export { type PGliteDatabase, PGliteDialect, type PGliteDialectOptions } from "./pglite-dialect.js";

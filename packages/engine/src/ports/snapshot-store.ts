@@ -5,11 +5,20 @@
  * is missing, corrupt or of another format, and a store that loses one costs only time.
  */
 
-/** A snapshot as stored: the global position it was taken at, and its bytes (opaque to the store). */
+/**
+ * A snapshot as stored: the global position it was taken at, and its bytes (opaque to the store),
+ * all at once or as they are read. A store that streams them (a big snapshot then need never be
+ * held whole, and is decoded while it arrives) may hold a connection or a file until the stream
+ * ends or is closed (its `return`): the engine always does one or the other. A stream that cannot
+ * give all the bytes saved (they went missing meanwhile) ends with an error.
+ */
 export interface StoredSnapshot {
   readonly position: bigint;
-  readonly state: Uint8Array;
+  readonly state: SnapshotBytes;
 }
+
+/** A snapshot's bytes as a store answers them: all at once, or as they are read. */
+export type SnapshotBytes = Uint8Array | AsyncIterable<Uint8Array>;
 
 export interface SnapshotStore {
   /** The snapshot with the highest position saved so far, or undefined when there is none. */

@@ -10,7 +10,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { once } from "node:events";
-import type { TransformOptions } from "node:stream";
+import { pipeline, Readable, type TransformOptions } from "node:stream";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { createGunzip, createGzip, type ZlibOptions } from "node:zlib";
 import {
@@ -21,6 +21,7 @@ import {
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { RestoredState } from "../command-handler.js";
+import type { SnapshotBytes } from "../ports/snapshot-store.js";
 
 /** The longest the encoder runs before it lets the event loop turn (milliseconds). */
 const SLICE_MS = 10;
@@ -98,26 +99,30 @@ export const encodeSnapshotBytes = async (
   };
 };
 
+/** `chunks` cut to at most `size` bytes each. */
+async function* rechunked(chunks: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks)
+    for (let at = 0; at < chunk.byteLength; at += size) yield chunk.subarray(at, at + size);
+}
+
 /** The body's bytes as they inflate (or as they are), `chunk` bytes at a time. */
-async function* bodyChunks(
-  body: Buffer,
+function bodyChunks(
+  body: AsyncIterable<Buffer>,
   encoding: Envelope["encoding"],
   chunk: number,
-): AsyncGenerator<Buffer> {
-  if (encoding === undefined) {
-    for (let at = 0; at < body.byteLength; at += chunk) yield body.subarray(at, at + chunk);
-    return;
-  }
-  // Inflation runs on the thread pool, a few chunks ahead of the decoder on the event loop.
-  // (zlib streams take Transform's options too; @types/node does not list them.)
+): AsyncIterable<Buffer> {
+  if (encoding === undefined) return rechunked(body, chunk);
+  // Inflation runs on the thread pool, a few chunks ahead of the decoder on the event loop, and
+  // takes the stored bytes as they arrive. (zlib streams take Transform's options too; @types/node
+  // does not list them.)
   const options: ZlibOptions & TransformOptions = {
     chunkSize: Math.max(chunk, MIN_ZLIB_CHUNK),
     readableHighWaterMark: 4 * chunk,
   };
   const inflate = createGunzip(options);
-  inflate.end(body);
-  for await (const inflated of inflate as AsyncIterable<Buffer>)
-    for (let at = 0; at < inflated.byteLength; at += chunk) yield inflated.subarray(at, at + chunk);
+  // An error of either side ends the iteration below with it; the callback only keeps it handled.
+  pipeline(Readable.from(body, { objectMode: false }), inflate, () => {});
+  return rechunked(inflate, chunk);
 }
 
 /**
@@ -150,27 +155,71 @@ const feedLines = async (
   if (decoding && partial.length > 0) decoder.push(Buffer.concat(partial).toString("utf8"));
 };
 
-const parseEnvelope = (bytes: Buffer, newline: number): Partial<Envelope> | undefined => {
+/** The longest envelope line read before the bytes are taken for something else. */
+const MAX_ENVELOPE_BYTES = 64 * 1024;
+
+const parseEnvelope = (line: Buffer): Partial<Envelope> | undefined => {
   try {
-    const envelope = JSON.parse(bytes.toString("utf8", 0, newline)) as unknown;
+    const envelope = JSON.parse(line.toString("utf8")) as unknown;
     return typeof envelope === "object" && envelope !== null ? (envelope as Partial<Envelope>) : undefined;
   } catch {
     return undefined;
   }
 };
 
+/** The envelope line (read from the first chunks) and the bytes after it, still to come. */
+const splitEnvelope = async (
+  chunks: AsyncIterator<Uint8Array>,
+): Promise<{ envelope: Partial<Envelope> | undefined; body: AsyncIterable<Buffer> }> => {
+  let head = Buffer.alloc(0);
+  for (let newline = -1; newline === -1; newline = head.indexOf(0x0a)) {
+    const next = head.byteLength > MAX_ENVELOPE_BYTES ? undefined : await chunks.next();
+    if (next === undefined || next.done === true)
+      return { envelope: undefined, body: (async function* () {})() };
+    const bytes = next.value;
+    head = Buffer.concat([head, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+  }
+  const newline = head.indexOf(0x0a);
+  const rest = head.subarray(newline + 1);
+  async function* body(): AsyncGenerator<Buffer> {
+    if (rest.byteLength > 0) yield rest;
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next())
+      yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+  }
+  return { envelope: parseEnvelope(head.subarray(0, newline)), body: body() };
+};
+
+const iteratorOf = (state: SnapshotBytes): AsyncIterator<Uint8Array> =>
+  state instanceof Uint8Array
+    ? (async function* () {
+        yield state;
+      })()
+    : state[Symbol.asyncIterator]();
+
 /**
- * The snapshot in `bytes`, or why it is refused (its hash, its format, its schema). The body is
- * inflated, hashed and decoded line by line as one stream: the inflated text is never held whole,
- * and a hash that does not match refuses the decoded state at the end.
+ * The snapshot in `state`, or why it is refused (its hash, its format, its schema). The body is
+ * inflated, hashed and decoded line by line as one stream, as the store delivers it: neither the
+ * stored bytes nor the inflated text need be held whole, and a hash that does not match refuses
+ * the decoded state at the end. A stream is always read to its end or closed (its `return`), so a
+ * store can release what it holds.
  */
 export const decodeSnapshotBytes = async (
-  state: Uint8Array,
+  state: SnapshotBytes,
   options: { readonly chunkBytes?: number } = {},
 ): Promise<E.Either<string, RestoredState>> => {
-  const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength);
-  const newline = bytes.indexOf(0x0a);
-  const envelope = newline === -1 ? undefined : parseEnvelope(bytes, newline);
+  const chunks = iteratorOf(state);
+  try {
+    return await decodeChunks(chunks, options.chunkBytes ?? CHUNK);
+  } finally {
+    await chunks.return?.();
+  }
+};
+
+const decodeChunks = async (
+  chunks: AsyncIterator<Uint8Array>,
+  chunkBytes: number,
+): Promise<E.Either<string, RestoredState>> => {
+  const { envelope, body } = await splitEnvelope(chunks);
   if (envelope === undefined) return E.left("not a snapshot: no envelope");
   if (envelope.encoding !== undefined && envelope.encoding !== "gzip")
     return E.left(`an unknown encoding ${String(envelope.encoding)}`);
@@ -178,11 +227,7 @@ export const decodeSnapshotBytes = async (
   const decoder = createSnapshotDecoder();
   const hash = createHash("sha256");
   try {
-    await feedLines(
-      bodyChunks(bytes.subarray(newline + 1), envelope.encoding, options.chunkBytes ?? CHUNK),
-      decoder,
-      hash,
-    );
+    await feedLines(bodyChunks(body, envelope.encoding, chunkBytes), decoder, hash);
   } catch (error) {
     // zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR…) say the bytes are corrupt; anything else is a bug.
     if (

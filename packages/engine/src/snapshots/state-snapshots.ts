@@ -10,7 +10,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import type { CommandHandler, RestoredState } from "../command-handler.js";
 import type { EventStore } from "../ports/event-store.js";
-import type { SnapshotStore } from "../ports/snapshot-store.js";
+import type { SnapshotBytes, SnapshotStore } from "../ports/snapshot-store.js";
 import { decodeSnapshotBytes, encodeSnapshotBytes } from "./snapshot-bytes.js";
 
 export interface SnapshotOptions {
@@ -28,7 +28,10 @@ export type SnapshotReport =
       readonly type: "restored";
       readonly position: bigint;
       readonly bytes: number;
-      /** In all, and of it: loading the bytes from the store, checking and decoding them. */
+      /**
+       * In all, and of it: until the store answered (a store that streams the bytes answers before
+       * they arrive), then reading the bytes, checking and decoding them (overlapped).
+       */
       readonly ms: number;
       readonly loadMs: number;
       readonly decodeMs: number;
@@ -67,6 +70,19 @@ export interface StateSnapshots {
   stop(): Promise<void>;
 }
 
+/** The stored bytes, counted as they pass (a streamed snapshot's size is known once it is read). */
+const countedBytes = (state: SnapshotBytes): { readonly state: SnapshotBytes; bytes(): number } => {
+  if (state instanceof Uint8Array) return { state, bytes: () => state.byteLength };
+  let bytes = 0;
+  async function* counting(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of state as AsyncIterable<Uint8Array>) {
+      bytes += chunk.byteLength;
+      yield chunk;
+    }
+  }
+  return { state: counting(), bytes: () => bytes };
+};
+
 /** Whether the log still holds the event the snapshot was taken at (not a restored backup, say). */
 const logHolds = async (events: EventStore, restored: RestoredState): Promise<boolean> => {
   if (restored.position === 0n) return true;
@@ -100,8 +116,9 @@ export const createStateSnapshots = (events: EventStore, options: SnapshotOption
     }
     if (stored === undefined) return undefined;
     const loaded = performance.now();
+    const counted = countedBytes(stored.state);
     // Whatever goes wrong decoding a snapshot (it is only a shortcut) refuses it: the log is folded.
-    const decoded = await decodeSnapshotBytes(stored.state).catch((error: unknown) =>
+    const decoded = await decodeSnapshotBytes(counted.state).catch((error: unknown) =>
       E.left(`it could not be decoded: ${String(error)}`),
     );
     const decodeMs = performance.now() - loaded;
@@ -115,7 +132,7 @@ export const createStateSnapshots = (events: EventStore, options: SnapshotOption
       return refused(`the event log does not hold the event at position ${stored.position}`);
     saved = { ...saved, position: stored.position };
     const ms = performance.now() - started;
-    const bytes = stored.state.byteLength;
+    const bytes = counted.bytes();
     report({ type: "restored", position: stored.position, bytes, ms, loadMs: loaded - started, decodeMs });
     return decoded.right;
   };

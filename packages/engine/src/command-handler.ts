@@ -67,6 +67,13 @@ export interface RestoredState extends RestoredSnapshot {
   readonly lastStream: string | undefined;
 }
 
+/**
+ * After a lost race: a random while, longer each time (up to 100 ms), so that writers hammering
+ * one stream, or one log, take turns instead of colliding in lockstep.
+ */
+const backOff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)));
+
 export class CommandHandler {
   readonly #store: EventStore;
   #projection: Projection = createProjection();
@@ -285,8 +292,10 @@ export class CommandHandler {
             : await this.#store.appendIfLogAt!(stream, events, expected, position, step);
         current = true;
         if (!("appended" in outcome)) {
-          // The log had moved on since the last fold: what it missed came back; decide again.
+          // The log had moved on since the last fold: what it missed came back; decide again. Missed
+          // again and again (writers busy on other streams), take turns as a lost race does.
           this.#fold(outcome.missed);
+          if (attempt > 1) await backOff(attempt - 1);
           if (this.#position < outcome.logPosition) await this.catchUp();
           continue;
         }
@@ -294,9 +303,7 @@ export class CommandHandler {
       } catch (error) {
         if (!(error instanceof ExpectedVersionConflictError)) throw error;
         current = true; // the catch-up below reads everything committed before this call
-        // Lost a race: back off a random while, longer each time, so that writers hammering one
-        // stream take turns instead of colliding in lockstep.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)));
+        await backOff(attempt);
         await this.catchUp();
         if (remembered === undefined) await this.#recallVersion(stream);
         continue;

@@ -22,9 +22,19 @@ export class StreamVersions {
   #old = new Map<string, number>();
   readonly #half: number;
 
-  constructor(limit: number = DEFAULT_REMEMBERED_STREAMS, versions?: ReadonlyMap<string, number>) {
+  constructor(limit: number = DEFAULT_REMEMBERED_STREAMS) {
     this.#half = Math.max(Math.ceil(limit / 2), 1);
-    for (const [stream, version] of versions ?? []) this.set(stream, version);
+  }
+
+  /**
+   * Versions restored from a snapshot, handed over (not copied: a snapshot holds up to `limit` of
+   * them) as the older generation: kept while they are used, dropped once half the limit of other
+   * streams was used since.
+   */
+  static restored(limit: number = DEFAULT_REMEMBERED_STREAMS, versions: Map<string, number>): StreamVersions {
+    const restored = new StreamVersions(limit);
+    restored.#old = versions;
+    return restored;
   }
 
   get(stream: string): number | undefined {

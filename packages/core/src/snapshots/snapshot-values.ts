@@ -7,9 +7,12 @@
  * own is wrapped (`{ $: "o", v }`), so no key a user chose can pass for a tag.
  *
  * With a `Shapes` table (one per snapshot line), an object whose keys are all plain identifiers is
- * written as a record: the index of its shape (its keys in order, `key?` for a member that is
- * present but undefined) and its other values in that order, `{ $: "r", s, v }`. A state holds a
- * million objects of a handful of shapes, so this drops their keys from the text.
+ * written as a record: an array of its shape's index as a negative number (-1 - index; the shape
+ * lists its keys in order, `key?` for a member that is present but undefined) and then its other
+ * values in that order. A state holds a million objects of a handful of shapes, so this drops their
+ * keys from the text, and parsing makes one array per record, not an object and an array. An array
+ * of the state whose first item is a negative number is tagged (`{ $: "a", v }`), so it never
+ * reads as a record.
  *
  * With a `DigestsWritten` table (one per snapshot), a digest seen before is written as a reference
  * to its first occurrence (`~` and a number), and `DigestsRead` gives back that first string.
@@ -45,24 +48,25 @@ export class Shapes {
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9]*$/;
 
-/** A record `{ $: "r", s, v }` of `value`, or undefined when a key is not a plain identifier. */
+/** A record `[-1 - shape, ...values]` of `value`, or undefined when a key is not a plain identifier. */
 const encodeRecord = (
   value: Record<string, unknown>,
   shapes: Shapes,
   digests: DigestsWritten | undefined,
 ): Json | undefined => {
   const keys: string[] = [];
-  const values: Json[] = [];
+  const record: Json[] = [0];
   for (const key of Object.keys(value)) {
     if (!IDENTIFIER.test(key)) return undefined;
     const member = value[key];
     if (member === undefined) keys.push(`${key}?`);
     else {
       keys.push(key);
-      values.push(encodeValue(member, shapes, digests));
+      record.push(encodeValue(member, shapes, digests));
     }
   }
-  return { $: "r", s: shapes.idOf(keys), v: values };
+  record[0] = -1 - shapes.idOf(keys);
+  return record;
 };
 
 const encodeNumber = (value: number): Json =>
@@ -82,7 +86,10 @@ export const encodeValue = (value: unknown, shapes?: Shapes, digests?: DigestsWr
       return { $: "u" };
     case "object": {
       if (value === null) return null;
-      if (Array.isArray(value)) return value.map((item) => encodeValue(item, shapes, digests));
+      if (Array.isArray(value)) {
+        const items = value.map((item) => encodeValue(item, shapes, digests));
+        return readsAsRecord(items) ? { $: "a", v: items } : items;
+      }
       if (value instanceof Map) {
         const entries: Json[] = [];
         for (const [key, member] of value)
@@ -200,25 +207,39 @@ const decodeString = (text: string, digests: DigestsRead | undefined): string =>
   return text;
 };
 
+/** Whether an encoded array starts as a record does (a negative number): then it is tagged. */
+const readsAsRecord = (items: ReadonlyArray<unknown>): boolean =>
+  typeof items[0] === "number" && items[0] < 0;
+
+/** The record `[-1 - shape, ...values]` decodes to. */
 const decodeRecord = (
-  json: Readonly<Record<string, unknown>>,
+  json: ReadonlyArray<unknown>,
   shapes: ShapeList | undefined,
   digests: DigestsRead | undefined,
 ): unknown => {
-  const keys = typeof json.s === "number" ? shapes?.[json.s] : undefined;
-  if (keys === undefined || !Array.isArray(json.v)) throw new SnapshotFormatError("a record of no shape");
-  const values = json.v as unknown[];
+  const keys = shapes?.[-1 - (json[0] as number)];
+  if (keys === undefined) throw new SnapshotFormatError("a record of no shape");
   const record: Record<string, unknown> = {};
-  let next = 0;
+  let next = 1;
   for (const key of keys) {
     if (key.endsWith("?")) record[key.slice(0, -1)] = undefined;
     else {
-      if (next >= values.length) throw new SnapshotFormatError("a record short of values");
-      record[key] = decodeValue(values[next++], shapes, digests);
+      if (next >= json.length) throw new SnapshotFormatError("a record short of values");
+      record[key] = decodeValue(json[next++], shapes, digests);
     }
   }
-  if (next !== values.length) throw new SnapshotFormatError("a record with values left over");
+  if (next !== json.length) throw new SnapshotFormatError("a record with values left over");
   return record;
+};
+
+/** Decodes an array's items in place. */
+const decodeItems = (json: unknown[], shapes: ShapeList | undefined, digests: DigestsRead | undefined) => {
+  for (let i = 0; i < json.length; i++) {
+    const item: unknown = json[i];
+    if (typeof item === "object" && item !== null) json[i] = decodeValue(item, shapes, digests);
+    else if (typeof item === "string") json[i] = decodeString(item, digests);
+  }
+  return json;
 };
 
 const decodeTagged = (
@@ -247,8 +268,11 @@ const decodeTagged = (
     }
     case "s":
       return new Set(arrayOf(json.v, "a set").map((item) => decodeValue(item, shapes, digests)));
-    case "r":
-      return decodeRecord(json, shapes, digests);
+    case "a": {
+      const items = arrayOf(json.v, "a tagged array") as unknown[];
+      if (!readsAsRecord(items)) throw new SnapshotFormatError("a tagged array that needed no tag");
+      return decodeItems(items, shapes, digests);
+    }
     case "o": {
       const inner = json.v;
       if (typeof inner !== "object" || inner === null || Array.isArray(inner))
@@ -292,14 +316,8 @@ export const decodeValue = (json: unknown, shapes?: ShapeList, digests?: Digests
       return json;
     case "object": {
       if (json === null) return null;
-      if (Array.isArray(json)) {
-        for (let i = 0; i < json.length; i++) {
-          const item: unknown = json[i];
-          if (typeof item === "object" && item !== null) json[i] = decodeValue(item, shapes, digests);
-          else if (typeof item === "string") json[i] = decodeString(item, digests);
-        }
-        return json;
-      }
+      if (Array.isArray(json))
+        return readsAsRecord(json) ? decodeRecord(json, shapes, digests) : decodeItems(json, shapes, digests);
       const record = json as Record<string, unknown>;
       return "$" in record ? decodeTagged(record, shapes, digests) : decodeObject(record, shapes, digests);
     }

@@ -30,7 +30,7 @@ import {
 } from "./snapshot-values.js";
 
 export const SNAPSHOT_FORMAT = "berth-state-snapshot";
-export const SNAPSHOT_FORMAT_VERSION = 3;
+export const SNAPSHOT_FORMAT_VERSION = 4;
 /**
  * Bump when the state's shape changes, or what an event does to it, without a new event type: every
  * snapshot taken before is then ignored (and the next one is taken with the new shape).

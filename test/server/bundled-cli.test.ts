@@ -13,8 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { BatchGetImageCommand, CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { BatchGetImageCommand, CreateRepositoryCommand, type ECRClient } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localEcrClient } from "../support/berth-server.js";
 import { buildEngine } from "../support/engine-process.js";
 import { type MotoS3, startMotoS3 } from "../support/moto-s3.js";
 import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
@@ -47,12 +48,7 @@ const startBerth = async (args: ReadonlyArray<string>): Promise<Running> => {
     child.once("exit", (code) => reject(new Error(`berth exited (${code}) before listening:\n${output}`)));
   });
   const endpoint = await listening;
-  const client = new ECRClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  const client = localEcrClient(endpoint);
   return {
     client,
     output: () => output,

@@ -5,12 +5,13 @@
  */
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import { ECRClient, InitiateLayerUploadCommand } from "@aws-sdk/client-ecr";
+import { InitiateLayerUploadCommand } from "@aws-sdk/client-ecr";
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
 import type { RegistryId, RepositoryName } from "@berth/core";
 import { createRegistry } from "@berth/engine";
 import { type BerthServerOptions, createBerthServer, parseCredentials } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localEcrClient } from "../support/berth-server.js";
 
 const ACCOUNT = "000000000000" as RegistryId;
 
@@ -77,12 +78,7 @@ describe("unexpected failures: each front end answers its own 500", () => {
 
   it("the ECR API answers ServerException (500), as the SDKs expect", async () => {
     errors.length = 0;
-    const client = new ECRClient({
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    const client = localEcrClient(endpoint);
     try {
       const failure = await client
         .send(new InitiateLayerUploadCommand({ repositoryName: "team/app" as RepositoryName }))

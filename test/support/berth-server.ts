@@ -30,6 +30,16 @@ export interface StartBerthOptions
 
 export const TEST_REGISTRY_ID = "000000000000";
 
+/** An SDK client for a Berth in local mode at `endpoint` (any key signs; no retries to hide a failure). */
+export const localEcrClient = (endpoint: string, config: ECRClientConfig = {}): ECRClient =>
+  new ECRClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+    ...config,
+  });
+
 /**
  * `serve()` in-process. Postgres storage runs in a fresh migrated schema of its own (acquirePostgres:
  * DATABASE_URL or a throwaway container); without either it throws, so Postgres suites never skip.
@@ -72,13 +82,7 @@ export async function startBerth(options: StartBerthOptions): Promise<RunningBer
     dataDir,
     ...(database === undefined ? {} : { database }),
     client(config = {}) {
-      const client = new ECRClient({
-        endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-        maxAttempts: 1,
-        ...config,
-      });
+      const client = localEcrClient(endpoint, config);
       clients.push(client);
       return client;
     },

@@ -157,7 +157,7 @@ export class CommandHandler {
 
   #adopt(restored: RestoredState): void {
     this.#projection = restored.projection;
-    this.#versions = StreamVersions.restored(this.#rememberedStreams, restored.versions);
+    this.#versions = StreamVersions.restored(restored.versions, this.#rememberedStreams);
     this.#position = restored.position;
     this.#lastStream = restored.lastStream;
   }

@@ -31,7 +31,7 @@ export class StreamVersions {
    * them) as the older generation: kept while they are used, dropped once half the limit of other
    * streams was used since.
    */
-  static restored(limit: number = DEFAULT_REMEMBERED_STREAMS, versions: Map<string, number>): StreamVersions {
+  static restored(versions: Map<string, number>, limit: number = DEFAULT_REMEMBERED_STREAMS): StreamVersions {
     const restored = new StreamVersions(limit);
     restored.#old = versions;
     return restored;

@@ -21,7 +21,6 @@ import type { CredentialStore } from "../auth/credentials.js";
 import { answeringFailures, retryAfter } from "../http/answer-failures.js";
 import type { InflightBudget } from "../http/inflight-budget.js";
 import { readAuthenticatedBody } from "./authenticated-body.js";
-import { withDecodedLayerPart } from "./decode-blob.js";
 import {
   type EcrErrorResponse,
   protocolError,
@@ -123,12 +122,12 @@ export const createEcrApi = (options: EcrApiOptions) => {
       );
     }
     // Only the operation's own members are parsed; any other is skipped unread (ECR ignores them).
-    // A layer part's base64 comes out of the body as its bytes and is decoded here, natively, once;
-    // the codec then checks only its length.
+    // A layer part's base64 is decoded as the body is parsed, natively, once; the codec then checks
+    // only its length.
     const layerPart = operation === "UploadLayerPart";
     const parsed = parseRequestBody(body, membersOf(operation), layerPart ? "layerPartBlob" : undefined);
     if (!parsed.ok) return fail(protocolError("SerializationException", parsed.message));
-    const json = layerPart ? withDecodedLayerPart(parsed.request) : parsed.request;
+    const json = parsed.request;
     const decoded = decodeRequest(operation, json);
     if (E.isLeft(decoded)) return fail(registryErrorResponse(decoded.left));
     if (key !== undefined) {

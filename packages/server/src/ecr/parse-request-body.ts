@@ -7,6 +7,7 @@
  * properties. A declared member holding more values than any ECR request has is refused unparsed.
  */
 import { type EcrOperation, requestMemberNames } from "@berth/core";
+import { decodedOrText, exactBase64String } from "./decode-blob.js";
 import { lastRunHadHighBytes, plainRunEnd } from "./plain-run.js";
 
 /** Deeper nesting than any ECR request needs (they nest 3 levels), shallow enough for any walk. */
@@ -276,15 +277,37 @@ const parseScanned = (b: Buffer, start: number, end: number, asBytes = false): u
 };
 
 /**
+ * A declared member's value from `start` on, with where it ends (or why it is refused). The member
+ * named `base64Of` comes back decoded when it is a string of exact base64 (found without the JSON
+ * scan when it holds no escape), else as its text.
+ */
+const memberValue = (
+  body: Buffer,
+  start: number,
+  name: string | undefined,
+  base64Of: string | undefined,
+): { end: number; value?: unknown } => {
+  if (name !== undefined && name === base64Of && body[start] === QUOTE) {
+    const decoded = exactBase64String(body, start);
+    if (decoded !== undefined) return { end: decoded.end, value: decoded.bytes };
+  }
+  const end = scanValue(body, start, 1, name === undefined ? Number.POSITIVE_INFINITY : MAX_MEMBER_VALUES);
+  if (end < 0 || name === undefined) return { end };
+  if (name !== base64Of) return { end, value: parseScanned(body, start, end) };
+  return { end, value: decodedOrText(parseScanned(body, start, end, true)) };
+};
+
+/**
  * The request a body holds: its declared members parsed, any other member dropped unread. An empty
  * body is an empty request; a body that is JSON but not an object is parsed (within the same bounds)
- * for the codec to refuse in ECR's words.
+ * for the codec to refuse in ECR's words. Nothing returned is a view of `body`: its buffer may be
+ * reused as soon as this returns (see BodyBuffers).
  */
 export const parseRequestBody = (
   body: Buffer,
   members: MemberNames,
-  /** A member whose plain ASCII string comes back as its bytes (a view of `body`), not as a string. */
-  bytesOf?: string,
+  /** A member whose string comes back decoded (a Buffer) when it is exact standard base64. */
+  base64Of?: string,
 ): ParsedBody => {
   if (body.length === 0) return { ok: true, request: {} };
   const start = skipWhitespace(body, 0);
@@ -305,16 +328,11 @@ export const parseRequestBody = (
       const name = memberNamed(body, i, keyEnd, members);
       const valueStart = afterName(body, keyEnd);
       if (valueStart < 0) return refusal(valueStart, undefined);
-      const valueEnd = scanValue(
-        body,
-        valueStart,
-        1,
-        name === undefined ? Number.POSITIVE_INFINITY : MAX_MEMBER_VALUES,
-      );
-      if (valueEnd < 0) return refusal(valueEnd, name);
+      const value = memberValue(body, valueStart, name, base64Of);
+      if (value.end < 0) return refusal(value.end, name);
       // As JSON.parse does, the last of repeated members wins.
-      if (name !== undefined) request[name] = parseScanned(body, valueStart, valueEnd, name === bytesOf);
-      i = skipWhitespace(body, valueEnd);
+      if (name !== undefined) request[name] = value.value;
+      i = skipWhitespace(body, value.end);
       if (body[i] === COMMA) i = skipWhitespace(body, i + 1);
       else if (body[i] === RBRACE) {
         i = skipWhitespace(body, i + 1);

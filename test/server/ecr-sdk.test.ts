@@ -328,6 +328,18 @@ describe.each(STORAGES)("ECR API through @aws-sdk/client-ecr on %s storage", (st
       );
     });
 
+    it("takes parts of several layers at once, each intact (large request bodies share a lent buffer)", async () => {
+      const repositoryName = "flow/concurrent-parts";
+      await create(repositoryName);
+      // Bodies of 1 MiB and more borrow one spare buffer in turn: a part read into a buffer still
+      // in use by another would change a layer's bytes, and its digest would not match.
+      const layers = [1, 2, 3, 4].map((seed) => bytesOf(2 * 5 * MiB + seed * 1000, seed));
+      const digests = await Promise.all(
+        layers.map((layer) => uploadBlob(ecr, repositoryName, layer, [5 * MiB, 5 * MiB])),
+      );
+      expect(digests).toEqual(layers.map((layer) => sha256(layer)));
+    });
+
     it("Set/Get/DeleteRepositoryPolicy and Put/Get/DeleteRegistryPolicy", async () => {
       const repositoryName = "policy/app";
       await create(repositoryName);

@@ -15,5 +15,6 @@ export * from "./ecr/ecr-api.js";
 export * from "./ecr/ecr-errors.js";
 export { type CallContext, ecrOperations } from "./ecr/operations.js";
 export * from "./ecr/parse-request-body.js";
+export * from "./http/body-buffers.js";
 export * from "./upstream/http-upstream-registry.js";
 export * from "./upstream/www-authenticate.js";

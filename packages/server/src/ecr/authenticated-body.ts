@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { checkAuthorizationHeader, type SigningScope } from "../auth/authorization-header.js";
 import type { AccessKey, CredentialStore } from "../auth/credentials.js";
 import { verifySignature } from "../auth/sigv4.js";
+import type { BodyBuffers } from "../http/body-buffers.js";
 import { closeAfterRefusal } from "../http/close-after-refusal.js";
 import {
   bodyReservation,
@@ -25,6 +26,8 @@ export interface AuthenticationOptions {
   readonly budget: InflightBudget;
   /** The largest body accepted. */
   readonly limit: number;
+  /** Lends large bodies their buffer (given back by the caller once parsed). */
+  readonly buffers?: BodyBuffers;
 }
 
 export type AuthenticatedBody =
@@ -67,7 +70,7 @@ export const readAuthenticatedBody = async (
   const { key } = claim;
   let read: Awaited<ReturnType<typeof readSignedBody>>;
   try {
-    read = await readSignedBody(request, options.limit, key !== undefined);
+    read = await readSignedBody(request, options.limit, key !== undefined, options.buffers);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       return refuseUnread(protocolError("SerializationException", error.message));

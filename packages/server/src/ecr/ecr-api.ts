@@ -19,6 +19,7 @@ import type { Logger } from "pino";
 import type { SigningScope } from "../auth/authorization-header.js";
 import type { CredentialStore } from "../auth/credentials.js";
 import { answeringFailures, retryAfter } from "../http/answer-failures.js";
+import { createBodyBuffers } from "../http/body-buffers.js";
 import type { InflightBudget } from "../http/inflight-budget.js";
 import { readAuthenticatedBody } from "./authenticated-body.js";
 import {
@@ -94,6 +95,7 @@ const sendServerException = (_request: IncomingMessage, response: ServerResponse
 
 export const createEcrApi = (options: EcrApiOptions) => {
   const { logger } = options;
+  const buffers = createBodyBuffers();
   return answeringFailures(logger, sendServerException, async (request, response) => {
     const requestId = randomUUID();
     const target = String(request.headers["x-amz-target"] ?? "");
@@ -112,6 +114,7 @@ export const createEcrApi = (options: EcrApiOptions) => {
       signingScope: options.signingScope,
       budget: options.budget,
       limit: MAX_ECR_REQUEST_BYTES,
+      buffers,
     });
     if (!authenticated.ok) return fail(authenticated.error);
     const { body, key, region } = authenticated;
@@ -126,6 +129,8 @@ export const createEcrApi = (options: EcrApiOptions) => {
     // only its length.
     const layerPart = operation === "UploadLayerPart";
     const parsed = parseRequestBody(body, membersOf(operation), layerPart ? "layerPartBlob" : undefined);
+    // What was parsed holds copies (strings, decoded bytes), never a view of the body.
+    buffers.giveBack(body);
     if (!parsed.ok) return fail(protocolError("SerializationException", parsed.message));
     const json = parsed.request;
     const decoded = decodeRequest(operation, json);

@@ -1,5 +1,6 @@
 /** Reading a request body whole, within a limit checked before and while it arrives. */
 import type { IncomingMessage } from "node:http";
+import type { BodyBuffers } from "./body-buffers.js";
 
 export class BodyTooLargeError extends Error {
   override readonly name = "BodyTooLargeError";
@@ -22,14 +23,19 @@ const unowned = (request: IncomingMessage): AsyncIterable<Buffer> =>
 export const readBody = async (
   request: IncomingMessage,
   limit: number,
-  /** Sees each chunk as it arrives (to hash while reading). */
-  onChunk?: (chunk: Buffer) => void,
+  options: {
+    /** Sees each chunk as it arrives (to hash while reading). */
+    readonly onChunk?: (chunk: Buffer) => void;
+    /** Where a body of declared length gets its buffer (else a new one). */
+    readonly buffers?: BodyBuffers;
+  } = {},
 ): Promise<Buffer> => {
+  const { onChunk, buffers } = options;
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (declared > limit) throw new BodyTooLargeError(limit);
   // A declared length is the buffer: each chunk copied in once, never the chunks and their concatenation.
   if (Number.isSafeInteger(declared) && declared >= 0) {
-    const body = Buffer.allocUnsafe(declared);
+    const body = buffers === undefined ? Buffer.allocUnsafe(declared) : buffers.take(declared);
     let filled = 0;
     for await (const chunk of unowned(request)) {
       // Node's parser delivers exactly Content-Length bytes; the check only guards the copy.
@@ -38,7 +44,8 @@ export const readBody = async (
       chunk.copy(body, filled);
       filled += chunk.length;
     }
-    return body.subarray(0, filled);
+    // The body itself when whole, so that it can go back to `buffers`.
+    return filled === declared ? body : body.subarray(0, filled);
   }
   const chunks: Buffer[] = [];
   let size = 0;

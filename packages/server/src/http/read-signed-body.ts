@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { BodyBuffers } from "./body-buffers.js";
 import { readBody } from "./read-body.js";
 
 export interface SignedBody {
@@ -16,9 +17,11 @@ export const readSignedBody = async (
   request: IncomingMessage,
   limit: number,
   verified: boolean,
+  buffers?: BodyBuffers,
 ): Promise<SignedBody> => {
-  if (!verified) return { body: await readBody(request, limit), sha256: undefined };
+  const from = buffers === undefined ? {} : { buffers };
+  if (!verified) return { body: await readBody(request, limit, from), sha256: undefined };
   const hash = createHash("sha256");
-  const body = await readBody(request, limit, (chunk) => hash.update(chunk));
+  const body = await readBody(request, limit, { ...from, onChunk: (chunk) => hash.update(chunk) });
   return { body, sha256: hash.digest("hex") };
 };

@@ -93,16 +93,18 @@ if (selectedStores().has("filesystem")) {
       await store.createUpload(uploadId);
       await store.appendToUpload(uploadId, 0, head);
       const failure = new Error("client went away");
-      // 64 KiB pieces, as a socket hands them over: several batches reach the file before the failure.
+      // 64 KiB pieces, as a socket hands them over: several batches reach the file before the
+      // failure, past two flushes started behind the writes (one per 8 MiB).
+      const piece = randomBytes(64 * 1024);
       async function* failing() {
-        for (let k = 0; k < 20; k++) yield randomBytes(64 * 1024);
+        for (let k = 0; k < 17 * 16; k++) yield piece;
         throw failure;
       }
 
       await expect(store.appendToUpload(uploadId, 1000, failing())).rejects.toBe(failure);
       expect((await stat(join(directory, "uploads", uploadId))).size).toBe(1000);
       expect(await store.uploadStatus(uploadId)).toEqual(blobInfoOf(head));
-      const rest = randomBytes(300_000);
+      const rest = randomBytes(9 * 1024 * 1024);
       const whole = Buffer.concat([head, rest]);
       expect(await store.appendToUpload(uploadId, 1000, rest)).toEqual(blobInfoOf(whole));
       expect(await store.finishUpload(uploadId, blobInfoOf(whole))).toEqual(blobInfoOf(whole));

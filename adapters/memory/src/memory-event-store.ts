@@ -6,12 +6,12 @@ import {
   type ExpectedStreamVersion,
   ExpectedVersionConflictError,
   type GuardedAppendResult,
+  isExpectedVersion,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
 } from "@berth/engine";
-import { isExpectedVersion } from "./expected-version.js";
 import { frozenJsonCopy } from "./frozen-json-copy.js";
 
 export interface MemoryEventStoreOptions {

@@ -3,9 +3,10 @@ import {
   type ExpectedStreamVersion,
   ExpectedVersionConflictError,
   type GuardedAppendResult,
+  isExpectedVersion,
 } from "@berth/engine";
 import type BetterSqlite3 from "better-sqlite3";
-import { type EventStatements, isExpectedVersion, toRecordedEvent } from "./event-statements.js";
+import { type EventStatements, toRecordedEvent } from "./event-statements.js";
 
 /** An event as the transactions write it: its type and its data already serialized to JSON. */
 export interface EventRowToWrite {

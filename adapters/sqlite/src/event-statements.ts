@@ -1,4 +1,4 @@
-import type { ExpectedStreamVersion, RecordedEvent } from "@berth/engine";
+import type { RecordedEvent } from "@berth/engine";
 import type BetterSqlite3 from "better-sqlite3";
 
 /** A row of `events` as better-sqlite3 reads it with safe integers: every integer is a bigint. */
@@ -20,21 +20,6 @@ export const toRecordedEvent = (row: EventRow): RecordedEvent => ({
   data: JSON.parse(row.data),
   recordedAt: Number(row.recorded_at),
 });
-
-/** Whether a stream at `version` satisfies the append's expectation (undefined expects nothing). */
-export const isExpectedVersion = (expected: ExpectedStreamVersion | undefined, version: number): boolean => {
-  switch (expected) {
-    case undefined:
-    case "ANY":
-      return true;
-    case "NO_STREAM":
-      return version === 0;
-    case "STREAM_EXISTS":
-      return version > 0;
-    default:
-      return version === expected;
-  }
-};
 
 const COLUMNS = "global_position, stream_name, stream_version, type, data, recorded_at";
 

@@ -1,6 +1,6 @@
-import type { ExpectedStreamVersion } from "@berth/engine";
+import type { ExpectedStreamVersion } from "../ports/event-store.js";
 
-/** Whether a stream at `version` satisfies the append's expectation (undefined expects nothing). */
+/** Whether a stream at `version` satisfies an append's expectation (undefined expects nothing). */
 export const isExpectedVersion = (expected: ExpectedStreamVersion | undefined, version: number): boolean => {
   switch (expected) {
     case undefined:

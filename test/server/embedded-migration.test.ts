@@ -10,16 +10,16 @@ import { join } from "node:path";
 import {
   BatchGetImageCommand,
   DescribeImagesCommand,
-  ECRClient,
   GetDownloadUrlForLayerCommand,
   PutImageCommand,
 } from "@aws-sdk/client-ecr";
 import { openSqliteEventStore } from "@berth/adapter-sqlite";
 import { RepositoryName } from "@berth/core";
 import { createRegistry, type EventStore, type RecordedEvent } from "@berth/engine";
-import { migrateData, serve } from "@berth/server";
+import { migrateData } from "@berth/server";
 import { branded, expectRight, pushImageBlobs } from "@berth/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbedded } from "../support/berth-server.js";
 import { openPgliteDataDir } from "../support/pglite-data-dir.js";
 import { sha256 } from "./ecr-helpers.js";
 
@@ -30,32 +30,6 @@ const readWholeLog = async (events: EventStore): Promise<RecordedEvent[]> => {
     if (batch.length === 0) return all;
     all.push(...batch);
   }
-};
-
-const startEmbedded = async (dataDir: string) => {
-  const running = await serve({
-    host: "127.0.0.1",
-    port: 0,
-    region: "us-east-1",
-    registryId: "000000000000",
-    storage: "embedded",
-    dataDir,
-    logLevel: "silent",
-    lenient: false,
-  });
-  const client = new ECRClient({
-    endpoint: `http://127.0.0.1:${running.port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
-  return {
-    client,
-    async stop() {
-      client.destroy();
-      await running.stop();
-    },
-  };
 };
 
 describe("berth migrate-data: PGlite data directories into SQLite", () => {

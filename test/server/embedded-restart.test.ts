@@ -12,44 +12,17 @@ import {
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
-  ECRClient,
+  type ECRClient,
   GetDownloadUrlForLayerCommand,
   InitiateLayerUploadCommand,
   ListImagesCommand,
   UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
-import { serve } from "@berth/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startEmbedded } from "../support/berth-server.js";
 import { bytesOf, MiB, OCI_MANIFEST, pushImage, sha256 } from "./ecr-helpers.js";
 
 const repositoryName = "team/app";
-
-/** `berth serve --storage embedded --data-dir <dataDir> --port 0`, in process, with an SDK client. */
-async function startEmbedded(dataDir: string) {
-  const running = await serve({
-    host: "127.0.0.1",
-    port: 0,
-    region: "us-east-1",
-    registryId: "000000000000",
-    storage: "embedded",
-    dataDir,
-    logLevel: "silent",
-    lenient: false,
-  });
-  const client = new ECRClient({
-    endpoint: `http://127.0.0.1:${running.port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
-  return {
-    client,
-    async stop() {
-      client.destroy();
-      await running.stop();
-    },
-  };
-}
 
 describe("berth serve --storage embedded", () => {
   let dataDir = "";

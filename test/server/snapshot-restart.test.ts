@@ -10,32 +10,15 @@ import {
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
-  ECRClient,
 } from "@aws-sdk/client-ecr";
-import { serve } from "@berth/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startEmbedded } from "../support/berth-server.js";
 import { eventually, exists } from "../support/embedded-data-dir.js";
 import { bytesOf, pushImage } from "./ecr-helpers.js";
 
-async function startEmbedded(dataDir: string) {
-  const running = await serve({
-    host: "127.0.0.1",
-    port: 0,
-    region: "us-east-1",
-    registryId: "000000000000",
-    storage: "embedded",
-    dataDir,
-    logLevel: "silent",
-    lenient: false,
-    snapshotEvery: 1,
-    snapshotInterval: 100,
-  });
-  const client = new ECRClient({
-    endpoint: `http://127.0.0.1:${running.port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+/** An embedded server writing a snapshot after every event (within 100 ms), and what it answers. */
+async function startWithSnapshots(dataDir: string) {
+  const { client, stop } = await startEmbedded(dataDir, { snapshotEvery: 1, snapshotInterval: 100 });
   const answers = async () => ({
     // Without the URI: it names this start's port.
     repositories: (await client.send(new DescribeRepositoriesCommand({}))).repositories?.map(
@@ -48,14 +31,7 @@ async function startEmbedded(dataDir: string) {
       ),
     ),
   });
-  return {
-    client,
-    answers,
-    async stop() {
-      client.destroy();
-      await running.stop();
-    },
-  };
+  return { client, answers, stop };
 }
 
 describe("berth serve: state snapshots", () => {
@@ -69,7 +45,7 @@ describe("berth serve: state snapshots", () => {
     timeout: 180_000,
   }, async () => {
     const snapshot = join(dataDir, "snapshots", "state");
-    const first = await startEmbedded(dataDir);
+    const first = await startWithSnapshots(dataDir);
     for (const repositoryName of ["team/a", "team/b"])
       await first.client.send(new CreateRepositoryCommand({ repositoryName }));
     await pushImage(first.client, "team/a", { tag: "v1", layers: [bytesOf(1000, 1)] });
@@ -78,7 +54,7 @@ describe("berth serve: state snapshots", () => {
     expect(await eventually(() => exists(snapshot), 10_000)).toBe(true);
     await first.stop();
 
-    const second = await startEmbedded(dataDir);
+    const second = await startWithSnapshots(dataDir);
     try {
       expect(await second.answers()).toEqual(before);
       await second.client.send(new CreateRepositoryCommand({ repositoryName: "team/c" }));
@@ -90,7 +66,7 @@ describe("berth serve: state snapshots", () => {
     const middle = bytes.length >> 1;
     bytes[middle] = (bytes[middle] ?? 0) ^ 0x20;
     await writeFile(snapshot, bytes);
-    const third = await startEmbedded(dataDir);
+    const third = await startWithSnapshots(dataDir);
     try {
       const after = await third.answers();
       expect(after.repositories?.map((repository) => repository.repositoryName)).toEqual([

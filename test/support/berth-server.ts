@@ -97,3 +97,29 @@ export async function startBerth(options: StartBerthOptions): Promise<RunningBer
     },
   };
 }
+
+/**
+ * `berth serve --storage embedded --data-dir <dataDir> --port 0`, in process, with an SDK client:
+ * for the tests that stop a server and start another on the same data.
+ */
+export async function startEmbedded(dataDir: string, options: Partial<ServeOptions> = {}) {
+  const running = await serve({
+    host: "127.0.0.1",
+    port: 0,
+    region: "us-east-1",
+    registryId: TEST_REGISTRY_ID,
+    storage: "embedded",
+    dataDir,
+    logLevel: "silent",
+    lenient: false,
+    ...options,
+  });
+  const client = localEcrClient(`http://127.0.0.1:${running.port}`);
+  return {
+    client,
+    async stop() {
+      client.destroy();
+      await running.stop();
+    },
+  };
+}

@@ -254,6 +254,8 @@ export async function benchScale(config: BenchConfig, database: BenchDatabase): 
       },
     ];
   } finally {
-    await database.withClient((client) => client.query(`drop schema if exists "${schema}" cascade`));
+    // Its own schema, dropped at once (it is large); BENCH_KEEP_SCHEMAS=1 keeps it, as run.ts does the others.
+    if (process.env.BENCH_KEEP_SCHEMAS !== "1")
+      await database.withClient((client) => client.query(`drop schema if exists "${schema}" cascade`));
   }
 }

@@ -12,7 +12,7 @@ import {
   DescribeImagesCommand,
   DescribeRegistryCommand,
   DescribeRepositoriesCommand,
-  ECRClient,
+  type ECRClient,
   GetAuthorizationTokenCommand,
   GetDownloadUrlForLayerCommand,
   GetRegistryPolicyCommand,
@@ -20,9 +20,14 @@ import {
   PutRegistryPolicyCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-ecr";
-import { serve } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningBerth, startBerth, TEST_REGISTRY_ID } from "../support/berth-server.js";
+import {
+  localEcrClient,
+  type RunningBerth,
+  startBerth,
+  startEmbedded,
+  TEST_REGISTRY_ID,
+} from "../support/berth-server.js";
 import { ociClient, pushImage } from "../support/oci-client.js";
 import { expectEcrError } from "./ecr-helpers.js";
 
@@ -173,23 +178,8 @@ describe("data recorded before regions existed", () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   const start = async () => {
-    const running = await serve({
-      host: "127.0.0.1",
-      port: 0,
-      region: "us-east-1",
-      registryId: TEST_REGISTRY_ID,
-      storage: "embedded",
-      dataDir,
-      logLevel: "silent",
-      lenient: false,
-    });
-    const client = (region: string) =>
-      new ECRClient({
-        endpoint: `http://127.0.0.1:${running.port}`,
-        region,
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-        maxAttempts: 1,
-      });
+    const running = await startEmbedded(dataDir);
+    const client = (region: string) => localEcrClient(running.endpoint, { region });
     return { running, client };
   };
 

@@ -114,8 +114,10 @@ export async function startEmbedded(dataDir: string, options: Partial<ServeOptio
     lenient: false,
     ...options,
   });
-  const client = localEcrClient(`http://127.0.0.1:${running.port}`);
+  const endpoint = `http://127.0.0.1:${running.port}`;
+  const client = localEcrClient(endpoint);
   return {
+    endpoint,
     client,
     async stop() {
       client.destroy();

@@ -17,11 +17,6 @@ const lostToADrop = (error: unknown, results: ReadonlyArray<MigrationResult>): b
   VANISHED_OBJECT_CODES.has(String((error as { code?: unknown }).code));
 
 /**
- * Brings Berth's tables in `schema` up to date, creating the schema when needed. The migrations and
- * kysely's own bookkeeping tables both live in that schema, so each schema migrates on its own.
- * Throws when a migration fails (kysely's Migrator reports failures as values).
- */
-/**
  * Whether the schema's bookkeeping lists exactly the migrations this version has, read in one
  * query: every start of an up-to-date schema (all but the first) then skips the Migrator's
  * introspection, table checks and lock (about 30 ms of a cold start). Anything else (no table,
@@ -39,6 +34,11 @@ const upToDate = async <DB>(db: Kysely<DB>, schema: string): Promise<boolean> =>
   }
 };
 
+/**
+ * Brings Berth's tables in `schema` up to date, creating the schema when needed. The migrations and
+ * kysely's own bookkeeping tables both live in that schema, so each schema migrates on its own.
+ * Throws when a migration fails (kysely's Migrator reports failures as values).
+ */
 export const migrateToLatest = async <DB>(
   db: Kysely<DB>,
   schema: string = DEFAULT_SCHEMA,

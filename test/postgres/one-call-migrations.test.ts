@@ -50,6 +50,7 @@ describe("Postgres migrations 0004 and 0005: appends in one call", () => {
       "0007_index_image_manifests",
       "0008_append_checks_log_end_by_index",
       "0009_joint_upload_steps",
+      "0010_notify_names_event_types",
     ]);
     const events = createPostgresEventStore({ db: database.db, schema });
     const registry = createRegistry({ events, blobs: createMemoryBlobStore() });

@@ -8,6 +8,7 @@ import {
 import { BlobMismatchError, UploadUnknownError } from "@berth/engine";
 import { sha256Digest } from "@berth/testkit";
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
 
@@ -42,6 +43,56 @@ describe("Postgres adapter", () => {
 
       expect((await received)?.type).toBe("Wakes");
       expect(Date.now() - started).toBeLessThan(5_000);
+      controller.abort();
+    } finally {
+      await Promise.all([listening.close(), writing.close()]);
+    }
+  });
+
+  it("lets a subscriber that follows one type sleep through appends of others, its own and another pool's", async () => {
+    const { connectionString, schema } = database;
+    let sent = 0;
+    class CountingClient extends pg.Client {
+      constructor(config?: string | pg.ClientConfig) {
+        super(config);
+        const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+        (this as { query: unknown }).query = (...args: unknown[]) => {
+          sent += 1;
+          return query(...args);
+        };
+      }
+    }
+    const pool = { Client: CountingClient };
+    const listening = await createPostgresStorage({ connectionString, schema, pollIntervalMs: 60_000, pool });
+    const writing = await createPostgresStorage({ connectionString, schema });
+    try {
+      const head = await listening.events.appendToStream(`s-${randomUUID()}`, [{ type: "Before", data: {} }]);
+      const controller = new AbortController();
+      const received = (async () => {
+        const types = ["Wanted"];
+        for await (const event of listening.events.subscribe({
+          after: head.lastGlobalPosition,
+          signal: controller.signal,
+          types,
+        })) {
+          return event;
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // caught up, listening, waiting
+      const before = sent;
+      for (let n = 0; n < 10; n++) {
+        await listening.events.appendToStream(`s-${randomUUID()}`, [{ type: "Other", data: { n } }]);
+        await writing.events.appendToStream(`s-${randomUUID()}`, [{ type: "Other", data: { n } }]);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200)); // every notification delivered
+      expect(sent - before).toBe(10); // its own appends: not one read more
+      const started = Date.now();
+      await writing.events.appendToStream(`s-${randomUUID()}`, [
+        { type: "Other", data: {} },
+        { type: "Wanted", data: { last: true } },
+      ]);
+      expect(await received).toMatchObject({ type: "Wanted", data: { last: true } });
+      expect(Date.now() - started).toBeLessThan(5_000); // woken by the notification, not a poll
       controller.abort();
     } finally {
       await Promise.all([listening.close(), writing.close()]);

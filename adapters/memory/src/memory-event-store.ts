@@ -66,7 +66,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       indexManifest(streamName, type, data);
     }
     if (stream.length > 0) streams.set(streamName, stream);
-    if (copies.length > 0) appended.notify();
+    if (copies.length > 0) appended.notify(copies.map(({ type }) => type));
     return {
       nextExpectedStreamVersion: stream.length,
       lastGlobalPosition: stream.at(-1)?.globalPosition ?? 0n,
@@ -102,17 +102,26 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     return log.slice(start, maxCount === undefined ? undefined : start + Math.max(maxCount, 0));
   };
 
-  async function* subscribe({ after = 0n, signal }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+  async function* subscribe({
+    after = 0n,
+    signal,
+    types,
+  }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+    const followed = types === undefined ? undefined : new Set(types);
+    const waitOptions = {
+      ...(signal === undefined ? {} : { signal }),
+      ...(followed === undefined ? {} : { types: followed }),
+    };
     let next = after > 0n ? Number(after) : 0;
     while (!closed && signal?.aborted !== true) {
       const round = appended.round();
       const event = log[next];
       if (event === undefined) {
-        await appended.wait(round, signal === undefined ? {} : { signal });
+        await appended.wait(round, waitOptions);
         continue;
       }
       next += 1;
-      yield event;
+      if (followed === undefined || followed.has(event.type)) yield event;
     }
   }
 

@@ -10,14 +10,27 @@ export interface NotificationListener {
 type Disconnect = () => void;
 
 /**
- * Holds one pool connection in LISTEN on `channel`, shared by all of a store's subscribers. When that
- * connection breaks it is dropped and subscribers are woken: they read, then poll until the next
- * `listening()` reconnects.
+ * The event types a notification names: `berth_append` sends them as a JSON array of strings
+ * (migration 0010). Anything else (older bodies send '') names none: every subscriber is woken.
+ */
+const notifiedTypes = (payload: string | undefined): ReadonlyArray<string> | undefined => {
+  try {
+    const types: unknown = JSON.parse(payload ?? "");
+    return Array.isArray(types) && types.every((type) => typeof type === "string") ? types : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Holds one pool connection in LISTEN on `channel`, shared by all of a store's subscribers, and hands
+ * on the types each notification names. When that connection breaks it is dropped and subscribers
+ * are woken: they read, then poll until the next `listening()` reconnects.
  */
 export const createNotificationListener = (
   pool: Pool,
   channel: string,
-  onNotification: () => void,
+  onNotification: (types?: ReadonlyArray<string>) => void,
 ): NotificationListener => {
   let connection: Promise<Disconnect> | undefined;
   let closed = false;
@@ -33,7 +46,7 @@ export const createNotificationListener = (
       client.release(reason);
     };
     const onMessage = (message: Notification) => {
-      if (message.channel === channel) onNotification();
+      if (message.channel === channel) onNotification(notifiedTypes(message.payload));
     };
     const onError = (error: Error) => {
       disconnect(error);

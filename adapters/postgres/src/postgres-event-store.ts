@@ -101,7 +101,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     const input = { schema, streamName, events, expected };
     const result = await appendEvents(db, input, undefined, ownJointStep(step, jointStorage));
     if (!("appended" in result)) throw new Error("berth_append missed events it was not asked about");
-    if (events.length > 0) appended.notify();
+    if (events.length > 0) appended.notify(events.map(({ type }) => type));
     return result.appended;
   };
 
@@ -115,7 +115,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Ev
     const input = { schema, streamName, events, expected };
     const guard = { after: position, maxMissed: readAllLimit };
     const result = await appendEvents(db, input, guard, ownJointStep(step, jointStorage));
-    if ("appended" in result && events.length > 0) appended.notify();
+    if ("appended" in result && events.length > 0) appended.notify(events.map(({ type }) => type));
     return result;
   };
 

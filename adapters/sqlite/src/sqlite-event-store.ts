@@ -58,7 +58,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     if (closed) throw new Error("The SQLite event store is closed");
     const rows = rowsOf(events);
     const result = guardedAppend.immediate(streamName, rows, expected, position);
-    if ("appended" in result && rows.length > 0) appended.notify();
+    if ("appended" in result && rows.length > 0) appended.notify(rows.map(({ type }) => type));
     return result;
   };
 
@@ -70,7 +70,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     if (closed) throw new Error("The SQLite event store is closed");
     const rows = rowsOf(events);
     const result = append.immediate(streamName, rows, expected);
-    if (rows.length > 0) appended.notify();
+    if (rows.length > 0) appended.notify(rows.map(({ type }) => type));
     return result;
   };
 

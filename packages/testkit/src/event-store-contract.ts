@@ -7,6 +7,7 @@ import { describeJsonCases } from "./event-store-json-cases.js";
 import { describeManifestCases } from "./event-store-manifest-cases.js";
 import { describeReadCases } from "./event-store-read-cases.js";
 import { describeSubscribeCases } from "./event-store-subscribe-cases.js";
+import { describeTypedSubscribeCases } from "./event-store-subscribe-types-cases.js";
 import { type MakeStore, useStoreFixture } from "./store-fixture.js";
 
 /**
@@ -21,6 +22,7 @@ export const describeEventStoreContract = (name: string, makeStore: MakeStore<Ev
     describeConcurrencyCases(store);
     describeGuardedAppendCases(store);
     describeSubscribeCases(store);
+    describeTypedSubscribeCases(store);
     describeJsonCases(store);
     describeManifestCases(store);
   });

@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent } from "@berth/engine";
 
 /**
- * Follows `store.subscribe({ after })` and keeps the events `owns` selects, until one of them is
+ * Follows `store.subscribe({ after, types })` and keeps the events `owns` selects, until one of them is
  * `isLast`. Gives up after `timeoutMs` and returns what it has, so a test fails with a diff, not a hang.
  */
 export const collectUntil = async (
@@ -11,13 +11,17 @@ export const collectUntil = async (
     readonly owns: (event: RecordedEvent) => boolean;
     readonly isLast: (event: RecordedEvent) => boolean;
     readonly timeoutMs?: number;
+    /** Subscribe to these types only. */
+    readonly types?: ReadonlyArray<string>;
   },
 ): Promise<RecordedEvent[]> => {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 10_000);
   const events: RecordedEvent[] = [];
   try {
-    for await (const event of store.subscribe({ after: options.after, signal: controller.signal })) {
+    const { after, types } = options;
+    const subscription = store.subscribe({ after, signal: controller.signal, ...(types ? { types } : {}) });
+    for await (const event of subscription) {
       if (!options.owns(event)) continue;
       events.push(event);
       if (options.isLast(event)) break;

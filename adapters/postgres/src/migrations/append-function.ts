@@ -21,6 +21,9 @@ export const appendOutcomes = sql`returns table (outcome text, global_position b
  * held until the call's commit, so positions still commit in order and readers never skip. Processes
  * still on the four-statement append take the same lock: both kinds may run side by side.
  *
+ * The notification names the types appended (a JSON array; migration 0010), so a subscriber that
+ * follows other types is not woken; a listener that finds no array (older bodies send '') wakes all.
+ *
  * Raw SQL inside a function body cannot take the migrator's schema: the body names it, so this
  * migration is made for one schema (see migration-provider.ts).
  *
@@ -53,6 +56,7 @@ export const appendFunction = (
           v_version integer;
           v_last bigint;
           v_count integer := jsonb_array_length(p_events);
+          v_types text;
         begin
           -- Behind already: no need to wait for the lock to say so.
           if p_after is not null and (select max(e.global_position) from ${events} as e) > p_after then
@@ -81,8 +85,12 @@ export const appendFunction = (
               order by e.ordinality;
             select e.global_position into v_last from ${events} as e
               where e.stream_name = p_stream and e.stream_version = v_version + v_count;
-            -- Delivered at commit, to every LISTEN on the schema's channel.
-            perform pg_notify(${sql.lit(eventsChannel(schema))}, '');
+            -- Delivered at commit, to every LISTEN on the schema's channel: the types appended, as
+            -- a JSON array, so subscribers that follow other types sleep on (none when too long).
+            v_types := (select jsonb_agg(distinct e.event ->> 'type')::text
+                          from jsonb_array_elements(p_events) as e(event));
+            perform pg_notify(${sql.lit(eventsChannel(schema))},
+                              case when octet_length(v_types) <= 7000 then v_types else '' end);
           end if;
           return query select 'appended'::text, v_last, p_stream, v_version, null::text, null::jsonb,
                               null::timestamptz, null::bigint;

@@ -14,16 +14,24 @@ export interface PollingSubscriptionOptions {
 }
 
 /**
- * `EventStore.subscribe` for stores that read their log in batches: reads after the last delivered
- * position until caught up, then waits for a wake-up or the poll interval. A read that fails while
- * the store closes ends the subscription quietly (closing may end connections under it).
+ * `EventStore.subscribe` for stores that read their log in batches: reads after the last position
+ * read until caught up, then waits for a wake-up or the poll interval. With `types`, it delivers
+ * only those and sleeps through appends of others (the wake-up names what was appended), reading
+ * past them at its next wake-up or poll. A read that fails while the store closes ends the
+ * subscription quietly (closing may end connections under it).
  */
 export async function* pollingSubscription(
   options: PollingSubscriptionOptions,
-  { after = 0n, signal }: SubscribeOptions = {},
+  { after = 0n, signal, types }: SubscribeOptions = {},
 ): AsyncGenerator<RecordedEvent> {
   const { readAll, appended, batchSize, pollIntervalMs } = options;
   const stopped = () => options.isClosed() || signal?.aborted === true;
+  const followed = types === undefined ? undefined : new Set(types);
+  const waitOptions = {
+    timeoutMs: pollIntervalMs,
+    ...(signal === undefined ? {} : { signal }),
+    ...(followed === undefined ? {} : { types: followed }),
+  };
   let position = after;
   while (!stopped()) {
     const round = appended.round();
@@ -37,9 +45,8 @@ export async function* pollingSubscription(
     for (const event of batch) {
       if (stopped()) return;
       position = event.globalPosition;
-      yield event;
+      if (followed === undefined || followed.has(event.type)) yield event;
     }
-    if (batch.length < batchSize)
-      await appended.wait(round, { timeoutMs: pollIntervalMs, ...(signal === undefined ? {} : { signal }) });
+    if (batch.length < batchSize) await appended.wait(round, waitOptions);
   }
 }

@@ -76,6 +76,12 @@ export interface SubscribeOptions {
   readonly after?: bigint;
   /** Stops the subscription: the iterator then finishes. */
   readonly signal?: AbortSignal;
+  /**
+   * Only events of these types are delivered (every event when absent), still in order, none
+   * skipped. A store may then leave the subscriber asleep while other events are appended: a
+   * worker that follows one kind of event costs no read per command.
+   */
+  readonly types?: ReadonlyArray<string>;
 }
 
 /** What `appendIfLogAt` did: appended, or found the log moved past the caller's position. */

@@ -133,8 +133,8 @@ export const createReplicationWorker = (
 
   /** Follows the log from `from`, running each round as its start arrives (until the worker stops). */
   const followRounds = async (from: bigint, signal: AbortSignal) => {
-    for await (const event of events.subscribe({ after: from, signal })) {
-      if (event.type !== "ImageReplicationStarted") continue;
+    const types = ["ImageReplicationStarted"];
+    for await (const event of events.subscribe({ after: from, signal, types })) {
       await handler.catchUp(); // the round's own event and everything before it are folded
       await runRounds(roundOf(event as unknown as ImageReplicationStarted), signal);
     }

@@ -119,8 +119,8 @@ export const createScanWorker = (
 
   /** Waits until an ImageScanStarted is committed after `from` (or the worker stops). */
   const nextScanAfter = async (from: bigint, signal: AbortSignal) => {
-    for await (const event of events.subscribe({ after: from, signal })) {
-      if (event.type === "ImageScanStarted") return;
+    for await (const _started of events.subscribe({ after: from, signal, types: ["ImageScanStarted"] })) {
+      return;
     }
   };
 

@@ -8,6 +8,8 @@ export interface BenchServer {
   readonly endpoint: string;
   /** The server's process, for CPU accounting (/proc/<pid>/stat). */
   readonly pid?: number;
+  /** Statements the server's PostgreSQL clients have sent so far (a Berth on PostgreSQL only). */
+  statementsSent?(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,11 @@ async function forkServer(mode: string, args: ReadonlyArray<string>): Promise<Be
   return {
     endpoint: `http://127.0.0.1:${message.port}`,
     ...(child.pid === undefined ? {} : { pid: child.pid }),
+    async statementsSent() {
+      child.send({ ask: "statementsSent" });
+      const [answer] = (await once(child, "message")) as [{ statementsSent: number }];
+      return answer.statementsSent;
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.disconnect();

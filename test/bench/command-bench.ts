@@ -6,7 +6,7 @@
  * three such commits: the upload opened, the part, the layer), and for the layer
  * upload also the fixed target of issue 13. Figure and limit are measured in interleaved rounds
  * (median reported). Beside them, the statements a layer upload sends on PostgreSQL: a count, the
- * same on any machine.
+ * same on any machine. Last, PutImage through a whole server on PostgreSQL (served-put-bench.ts).
  */
 import type { BenchConfig } from "./config.js";
 import {
@@ -23,6 +23,7 @@ import {
 import { interleaved, type Sampled, throughput } from "./measure.js";
 import type { BenchDatabase } from "./postgres-schemas.js";
 import type { Row } from "./report.js";
+import { benchServedPutImage } from "./served-put-bench.js";
 import { imageManifest, imagePushed, sha256Of } from "./workload.js";
 
 /** Warmed-up measurements of PutImage and of a whole layer upload: each call gives ops/s. */
@@ -127,5 +128,6 @@ export async function benchCommands(config: BenchConfig, database: BenchDatabase
       limit: { name: "issue 13 target (10× 68 ops/s)", value: 680, unit: "ops/s" },
       target: 1,
     }),
+    ...(await benchServedPutImage(config, database)),
   ];
 }

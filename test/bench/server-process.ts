@@ -9,9 +9,22 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { serve } from "@berth/server";
+import pg from "pg";
 
 const mode = process.argv[2];
 const send = (message: unknown) => process.send?.(message);
+
+// Every statement any pg client of this process sends (the pool's, the listener's), counted for
+// the parent on request: a count per command is the same on any machine.
+let statementsSent = 0;
+const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statementsSent++;
+  return query.apply(this, args);
+} as typeof pg.Client.prototype.query;
+process.on("message", (message: { ask?: string }) => {
+  if (message.ask === "statementsSent") send({ statementsSent });
+});
 
 if (mode === "bare") {
   const answer = JSON.stringify({ ok: true });

@@ -15,6 +15,24 @@ export class PartLengthMismatchError extends Error {
 }
 
 /**
+ * `bytes`, and whether anything began reading them: a stream nobody began to read (a blob store
+ * refuses an append at the wrong offset before that) may be offered again. Bytes in memory always may.
+ */
+export const watchedBytes = (
+  bytes: LayerBytes,
+): { readonly bytes: LayerBytes; readonly read: () => boolean } => {
+  if (bytes instanceof Uint8Array) return { bytes, read: () => false };
+  let read = false;
+  const watched: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => {
+      read = true;
+      return bytes[Symbol.asyncIterator]();
+    },
+  };
+  return { bytes: watched, read: () => read };
+};
+
+/**
  * `bytes` as they are when they are already in memory and of the declared length (the blob store
  * may then write them in one step); else a stream of them that fails (so the blob store keeps
  * nothing of it) as soon as it holds more than `declared` bytes, or when it ends holding fewer.

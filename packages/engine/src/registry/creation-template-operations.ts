@@ -108,8 +108,11 @@ export const creationTemplateOperations = (runtime: RegistryRuntime): CreationTe
       ),
     createRepositoryFromTemplate: async (input) => {
       const ref = refOf(input);
-      // Most pushes go to repositories that exist, some to names no template covers: a read
-      // answers both without a command (which decides again on fresh state).
+      // Most pushes go to repositories that exist: one this process knows of needs no read (the
+      // push's own commands are decided on the whole log, so a deletion meanwhile still counts).
+      if (findRepository(handler.state, ref.registryId, ref.repositoryName) !== undefined)
+        return E.right({ created: false });
+      // Names no template covers need none either: a read answers, and a command decides again.
       const plan = await query((state) =>
         E.right(
           findRepository(state, ref.registryId, ref.repositoryName) !== undefined

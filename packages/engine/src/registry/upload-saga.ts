@@ -23,7 +23,7 @@ import {
   type UploadLayerPart,
 } from "@berth/core";
 import * as E from "fp-ts/lib/Either.js";
-import { exactly, type LayerBytes, PartLengthMismatchError } from "../layer-bytes.js";
+import { exactly, type LayerBytes, PartLengthMismatchError, watchedBytes } from "../layer-bytes.js";
 import { UploadOffsetError, UploadUnknownError } from "../ports/blob-store.js";
 import { JointStepFailedError } from "../ports/joint-steps.js";
 import type { RegistryRuntime, RepositoryRef, Result } from "./registry-runtime.js";
@@ -205,10 +205,11 @@ const writeJointly = async (
  * Writes one part: at `range` (its length enforced while streaming), or appended at the upload's
  * end with whatever length arrives. The part is decided on before its first byte is written.
  *
- * A part in memory at a given range (ECR's UploadLayerPart) is decided on the state this process
- * already holds, with no read first: a refusal is answered only once a catch-up read confirms it,
- * and an acceptance is checked again on the whole log when the part is recorded. Should the log
- * have closed the session in between, the bytes went to an upload being dropped with it.
+ * It is decided on the state this process already holds, with no read first: a refusal is answered
+ * only once a catch-up read confirms it, and an acceptance is checked again on the whole log when
+ * the part is recorded. Should the log have closed the session in between, the bytes went to an
+ * upload being dropped with it. A part appended at the end that the blob store refused (another
+ * process had appended) is offered again at the end the whole log knows, if nothing read it yet.
  */
 export const writePart = async (
   runtime: Runtime,
@@ -218,11 +219,10 @@ export const writePart = async (
   range: { readonly first: number; readonly last: number } | undefined,
 ): Result<{ size: number }> => {
   const { handler } = runtime;
-  let current = !(range !== undefined && bytes instanceof Uint8Array);
-  if (current) await handler.catchUp();
   const uploadedAt = runtime.now();
+  let current = false;
   let plan = planPart(runtime, ref, uploadId, range, uploadedAt);
-  if (E.isLeft(plan.precheck) && !current) {
+  if (E.isLeft(plan.precheck)) {
     await handler.catchUp();
     current = true;
     plan = planPart(runtime, ref, uploadId, range, uploadedAt);
@@ -230,15 +230,25 @@ export const writePart = async (
   if (E.isLeft(plan.precheck)) return plan.precheck;
   const joined = await writeJointly(runtime, uploadId, bytes, plan);
   if (joined !== undefined) return joined;
+  const source = watchedBytes(bytes);
   const target = { ...ref, uploadId, offset: plan.first };
-  const appended = await appendBytes(runtime, target, bytes, plan.declared, plan.resumeAt);
-  if (E.isLeft(appended)) {
-    if (current) return appended;
+  let appended = await appendBytes(runtime, target, source.bytes, plan.declared, plan.resumeAt);
+  if (E.isLeft(appended) && !current) {
     // The blob store refused (another part landed first): answer as the whole log says.
     await handler.catchUp();
     const fresh = planPart(runtime, ref, uploadId, range, uploadedAt);
-    return E.isLeft(fresh.precheck) ? fresh.precheck : appended;
+    if (E.isLeft(fresh.precheck)) return fresh.precheck;
+    if (range !== undefined || source.read()) return appended;
+    plan = fresh;
+    appended = await appendBytes(
+      runtime,
+      { ...target, offset: plan.first },
+      source.bytes,
+      undefined,
+      plan.resumeAt,
+    );
   }
+  if (E.isLeft(appended)) return appended;
   const length = appended.right.size - plan.first;
   if (length === 0) return appended;
   const executed = await handler.execute(plan.command(length));

@@ -6,7 +6,8 @@
  * three such commits: the upload opened, the part, the layer), and for the layer
  * upload also the fixed target of issue 13. Figure and limit are measured in interleaved rounds
  * (median reported). Beside them, the statements a layer upload sends on PostgreSQL: a count, the
- * same on any machine. Last, PutImage through a whole server on PostgreSQL (served-put-bench.ts).
+ * same on any machine. Last, PutImage through a whole server on PostgreSQL (served-put-bench.ts) and
+ * the statements of a `/v2` blob push (served-push-bench.ts).
  */
 import type { BenchConfig } from "./config.js";
 import {
@@ -23,6 +24,7 @@ import {
 import { interleaved, type Sampled, throughput } from "./measure.js";
 import type { BenchDatabase } from "./postgres-schemas.js";
 import type { Row } from "./report.js";
+import { benchServedPush } from "./served-push-bench.js";
 import { benchServedPutImage } from "./served-put-bench.js";
 import { imageManifest, imagePushed, sha256Of } from "./workload.js";
 
@@ -129,5 +131,6 @@ export async function benchCommands(config: BenchConfig, database: BenchDatabase
       target: 1,
     }),
     ...(await benchServedPutImage(config, database)),
+    ...(await benchServedPush(config, database)),
   ];
 }

@@ -135,6 +135,7 @@ export const createReplicationWorker = (
   const followRounds = async (from: bigint, signal: AbortSignal) => {
     const types = ["ImageReplicationStarted"];
     for await (const event of events.subscribe({ after: from, signal, types })) {
+      if (event.type !== "ImageReplicationStarted") continue; // an adapter may ignore `types`
       await handler.catchUp(); // the round's own event and everything before it are folded
       await runRounds(roundOf(event as unknown as ImageReplicationStarted), signal);
     }

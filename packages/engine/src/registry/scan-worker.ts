@@ -119,8 +119,9 @@ export const createScanWorker = (
 
   /** Waits until an ImageScanStarted is committed after `from` (or the worker stops). */
   const nextScanAfter = async (from: bigint, signal: AbortSignal) => {
-    for await (const _started of events.subscribe({ after: from, signal, types: ["ImageScanStarted"] })) {
-      return;
+    // `types` spares a read per command; the check covers an adapter that ignores it.
+    for await (const event of events.subscribe({ after: from, signal, types: ["ImageScanStarted"] })) {
+      if (event.type === "ImageScanStarted") return;
     }
   };
 

@@ -6,14 +6,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
-import { type BerthDatabase, createPostgresEventStore } from "@berth/adapter-postgres";
+import { createPostgresEventStore } from "@berth/adapter-postgres";
 import type { BerthCommand, Digest, RepositoryName } from "@berth/core";
 import { CommandHandler, createRegistry, type EventStore, type Registry } from "@berth/engine";
 import { sha256Digest } from "@berth/testkit";
 import * as E from "fp-ts/lib/Either.js";
-import { Kysely, PostgresDialect } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { lazyPostgres } from "../support/postgres.js";
+import { lazyPostgres, recordingDb } from "../support/postgres.js";
 
 const outcome = (either: E.Either<{ readonly _tag: string }, unknown>) =>
   E.isLeft(either) ? either.left._tag : "ok";
@@ -42,13 +41,7 @@ describe("engine: decided without a read, still on the whole log", () => {
   ];
   it("postgres: a command on an engine that holds the whole log is one statement", async () => {
     const { pool, schema } = await postgres.get();
-    const statements: string[] = [];
-    const db = new Kysely<BerthDatabase>({
-      dialect: new PostgresDialect({ pool }),
-      log: (event) => {
-        statements.push(event.query.sql);
-      },
-    });
+    const { db, statements } = recordingDb(pool);
     const registry = createRegistry({
       events: createPostgresEventStore({ db, schema }),
       blobs: createMemoryBlobStore(),

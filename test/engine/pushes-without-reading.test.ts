@@ -6,14 +6,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { createMemoryBlobStore, createMemoryEventStore } from "@berth/adapter-memory";
-import { type BerthDatabase, createPostgresEventStore } from "@berth/adapter-postgres";
+import { createPostgresEventStore } from "@berth/adapter-postgres";
 import type { Digest, RepositoryName, UploadId } from "@berth/core";
 import { createRegistry, type EventStore, type Registry } from "@berth/engine";
 import { sha256Digest } from "@berth/testkit";
 import * as E from "fp-ts/lib/Either.js";
-import { Kysely, PostgresDialect } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { lazyPostgres } from "../support/postgres.js";
+import { lazyPostgres, recordingDb } from "../support/postgres.js";
 
 const right = <A>(either: E.Either<{ readonly _tag: string; readonly message: string }, A>): A => {
   if (E.isLeft(either)) throw new Error(`${either.left._tag}: ${either.left.message}`);
@@ -34,13 +33,7 @@ describe("engine: a /v2 push without reads", () => {
 
   it("postgres: on an engine that holds the whole log, each request of a push is one statement", async () => {
     const { pool, schema } = await postgres.get();
-    const statements: string[] = [];
-    const db = new Kysely<BerthDatabase>({
-      dialect: new PostgresDialect({ pool }),
-      log: (event) => {
-        statements.push(event.query.sql);
-      },
-    });
+    const { db, statements } = recordingDb(pool);
     const registry = createRegistry({
       events: createPostgresEventStore({ db, schema }),
       blobs: createMemoryBlobStore(),

@@ -15,23 +15,11 @@ import {
   JointStepFailedError,
 } from "@berth/engine";
 import { expectRight, layerBlobOf, pushLayer } from "@berth/testkit";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
+import { acquirePostgres, type PostgresTestDatabase, recordingClient } from "../support/postgres.js";
 
 /** Every statement the storage's pool sends, in order. */
-const sent: string[] = [];
-class RecordingClient extends pg.Client {
-  constructor(config?: string | pg.ClientConfig) {
-    super(config);
-    const query = this.query.bind(this) as (...args: unknown[]) => unknown;
-    (this as { query: unknown }).query = (...args: unknown[]) => {
-      const text = args[0] as string | { text: string };
-      sent.push(typeof text === "string" ? text : text.text);
-      return query(...args);
-    };
-  }
-}
+const { Client: RecordingClient, sent } = recordingClient();
 
 const uploadRow = async (storage: PostgresStorage, schema: string, uploadId: string) =>
   (

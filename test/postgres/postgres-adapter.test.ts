@@ -8,9 +8,8 @@ import {
 import { BlobMismatchError, UploadUnknownError } from "@berth/engine";
 import { sha256Digest } from "@berth/testkit";
 import { sql } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquirePostgres, type PostgresTestDatabase } from "../support/postgres.js";
+import { acquirePostgres, type PostgresTestDatabase, recordingClient } from "../support/postgres.js";
 
 /** What the contract cannot see: LISTEN/NOTIFY, state shared through the database, rows, migrations. */
 describe("Postgres adapter", () => {
@@ -51,18 +50,8 @@ describe("Postgres adapter", () => {
 
   it("lets a subscriber that follows one type sleep through appends of others, its own and another pool's", async () => {
     const { connectionString, schema } = database;
-    let sent = 0;
-    class CountingClient extends pg.Client {
-      constructor(config?: string | pg.ClientConfig) {
-        super(config);
-        const query = this.query.bind(this) as (...args: unknown[]) => unknown;
-        (this as { query: unknown }).query = (...args: unknown[]) => {
-          sent += 1;
-          return query(...args);
-        };
-      }
-    }
-    const pool = { Client: CountingClient };
+    const { Client, sent } = recordingClient();
+    const pool = { Client };
     const listening = await createPostgresStorage({ connectionString, schema, pollIntervalMs: 60_000, pool });
     const writing = await createPostgresStorage({ connectionString, schema });
     try {
@@ -79,13 +68,13 @@ describe("Postgres adapter", () => {
         }
       })();
       await new Promise((resolve) => setTimeout(resolve, 200)); // caught up, listening, waiting
-      const before = sent;
+      const before = sent.length;
       for (let n = 0; n < 10; n++) {
         await listening.events.appendToStream(`s-${randomUUID()}`, [{ type: "Other", data: { n } }]);
         await writing.events.appendToStream(`s-${randomUUID()}`, [{ type: "Other", data: { n } }]);
       }
       await new Promise((resolve) => setTimeout(resolve, 200)); // every notification delivered
-      expect(sent - before).toBe(10); // its own appends: not one read more
+      expect(sent.length - before).toBe(10); // its own appends: not one read more
       const started = Date.now();
       await writing.events.appendToStream(`s-${randomUUID()}`, [
         { type: "Other", data: {} },

@@ -91,3 +91,38 @@ function redacted(connectionString: string): string {
     return "(unparsable connection string)";
   }
 }
+
+/**
+ * A pg.Client that records the text of every statement it sends, for a pool (`{ Client }`): all
+ * of a storage's connections, its LISTEN connection included.
+ */
+export function recordingClient(): { readonly Client: typeof pg.Client; readonly sent: string[] } {
+  const sent: string[] = [];
+  class RecordingClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+      (this as { query: unknown }).query = (...args: unknown[]) => {
+        const text = args[0] as string | { text: string };
+        sent.push(typeof text === "string" ? text : text.text);
+        return query(...args);
+      };
+    }
+  }
+  return { Client: RecordingClient, sent };
+}
+
+/** A Kysely on `pool` that records the text of every statement it runs. */
+export function recordingDb(pool: pg.Pool): {
+  readonly db: Kysely<BerthDatabase>;
+  readonly statements: string[];
+} {
+  const statements: string[] = [];
+  const db = new Kysely<BerthDatabase>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      statements.push(event.query.sql);
+    },
+  });
+  return { db, statements };
+}

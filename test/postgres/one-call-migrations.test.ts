@@ -51,6 +51,7 @@ describe("Postgres migrations 0004 and 0005: appends in one call", () => {
       "0008_append_checks_log_end_by_index",
       "0009_joint_upload_steps",
       "0010_notify_names_event_types",
+      "0011_append_little_under_the_lock",
     ]);
     const events = createPostgresEventStore({ db: database.db, schema });
     const registry = createRegistry({ events, blobs: createMemoryBlobStore() });

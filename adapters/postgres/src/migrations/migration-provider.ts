@@ -9,6 +9,7 @@ import { indexImageManifests } from "./0007-index-image-manifests.js";
 import { appendChecksLogEndByIndex } from "./0008-append-checks-log-end-by-index.js";
 import { jointUploadSteps } from "./0009-joint-upload-steps.js";
 import { notifyNamesEventTypes } from "./0010-notify-names-event-types.js";
+import { appendLittleUnderTheLock } from "./0011-append-little-under-the-lock.js";
 
 /**
  * Berth's migrations for the tables in `schema`, in the order their names sort. Listed in code:
@@ -25,6 +26,7 @@ export const berthMigrations = (schema: string): Readonly<Record<string, Migrati
   "0008_append_checks_log_end_by_index": appendChecksLogEndByIndex(schema),
   "0009_joint_upload_steps": jointUploadSteps(schema),
   "0010_notify_names_event_types": notifyNamesEventTypes(schema),
+  "0011_append_little_under_the_lock": appendLittleUnderTheLock(schema),
 });
 
 /** The provider kysely's Migrator takes, for the tables in `schema`. */

@@ -6,9 +6,11 @@
  * three such commits: the upload opened, the part, the layer), and for the layer
  * upload also the fixed target of issue 13. Figure and limit are measured in interleaved rounds
  * (median reported). Beside them, the statements a layer upload sends on PostgreSQL: a count, the
- * same on any machine. Last, PutImage through a whole server on PostgreSQL (served-put-bench.ts) and
- * the statements of a `/v2` blob push (served-push-bench.ts).
+ * same on any machine. Last, the append ceiling of one schema (append-ceiling-bench.ts), PutImage
+ * through a whole server on PostgreSQL (served-put-bench.ts) and the statements of a `/v2` blob
+ * push (served-push-bench.ts).
  */
+import { benchAppendCeiling } from "./append-ceiling-bench.js";
 import type { BenchConfig } from "./config.js";
 import {
   type BenchRegistry,
@@ -130,6 +132,7 @@ export async function benchCommands(config: BenchConfig, database: BenchDatabase
       limit: { name: "issue 13 target (10× 68 ops/s)", value: 680, unit: "ops/s" },
       target: 1,
     }),
+    ...(await benchAppendCeiling(config, database)),
     ...(await benchServedPutImage(config, database)),
     ...(await benchServedPush(config, database)),
   ];

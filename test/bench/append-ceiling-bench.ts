@@ -10,43 +10,20 @@
 import { createPostgresStorage } from "@berth/adapter-postgres";
 import pg from "pg";
 import type { BenchConfig } from "./config.js";
-import { interleaved, now } from "./measure.js";
+import { interleaved, throughput } from "./measure.js";
 import type { BenchDatabase } from "./postgres-schemas.js";
 import type { Row } from "./report.js";
 import { imageManifest, imagePushed, sha256Of } from "./workload.js";
 
 const CONNECTIONS = 8;
 
-/** Ops/s of `CONNECTIONS` loops, each calling `op(client, loop)` on its own connection until the time is up. */
-const together = async (
-  clients: ReadonlyArray<pg.Client>,
-  seconds: number,
-  op: (client: pg.Client, loop: number) => Promise<unknown>,
-): Promise<number> => {
-  const started = now();
-  const deadline = started + seconds * 1000;
-  let ops = 0;
-  await Promise.all(
-    clients.map(async (client, loop) => {
-      while (now() < deadline) {
-        await op(client, loop);
-        ops++;
-      }
-    }),
-  );
-  return ops / ((now() - started) / 1000);
-};
-
 export async function benchAppendCeiling(config: BenchConfig, database: BenchDatabase): Promise<Row[]> {
   const schema = database.schema("ceiling");
   await (await createPostgresStorage({ connectionString: database.url, schema })).close(); // migrated
-  const clients = Array.from(
-    { length: CONNECTIONS },
-    () => new pg.Client({ connectionString: database.url }),
-  );
+  // As many connections as loops: each loop's statement has a connection to itself.
+  const pool = new pg.Pool({ connectionString: database.url, max: CONNECTIONS });
   try {
-    await Promise.all(clients.map((client) => client.connect()));
-    await clients[0]!.query(`create table "${schema}".raw_events (like "${schema}".events including all)`);
+    await pool.query(`create table "${schema}".raw_events (like "${schema}".events including all)`);
     const blob = { digest: sha256Of("ceiling"), size: 1 };
     const manifest = imageManifest(blob, [blob], "ceiling");
     const event = imagePushed("bench/ceiling" as never, manifest, [blob, blob], "v1", Date.now());
@@ -57,15 +34,17 @@ export async function benchAppendCeiling(config: BenchConfig, database: BenchDat
       text: `select outcome from "${schema}".berth_append($1, $2::jsonb, null, null, 0)`,
     };
     const insert = `insert into "${schema}".raw_events (stream_name, stream_version, type, data) values ($1, $2, $3, $4)`;
-    const versions = clients.map(() => 0);
+    const loops = { seconds: config.commandSeconds, concurrency: CONNECTIONS };
+    const perSecond = async (op: (n: number) => Promise<unknown>) => (await throughput(op, loops)).perSecond;
+    let inserted = 0; // a version of its own for every INSERT into one stream, across all runs
     const measurements = {
-      raw: () =>
-        together(clients, config.commandSeconds, (client, loop) =>
-          client.query(insert, [`raw-${loop}`, ++versions[loop]!, "ImagePushed", data]),
-        ),
+      raw: () => perSecond(() => pool.query(insert, ["raw", ++inserted, "ImagePushed", data])),
       append: () =>
-        together(clients, config.commandSeconds, (client, loop) =>
-          client.query({ ...append, values: [`repository-000000000000-bench/ceiling-${loop}`, events] }),
+        perSecond((n) =>
+          pool.query({
+            ...append,
+            values: [`repository-000000000000-bench/ceiling-${n % CONNECTIONS}`, events],
+          }),
         ),
     };
     await measurements.raw(); // warm-up: connections, plans, the tables' first pages
@@ -83,6 +62,6 @@ export async function benchAppendCeiling(config: BenchConfig, database: BenchDat
       },
     ];
   } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => {})));
+    await pool.end();
   }
 }

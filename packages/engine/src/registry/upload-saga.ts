@@ -231,8 +231,15 @@ export const writePart = async (
   const joined = await writeJointly(runtime, uploadId, bytes, plan);
   if (joined !== undefined) return joined;
   const source = watchedBytes(bytes);
-  const target = { ...ref, uploadId, offset: plan.first };
-  let appended = await appendBytes(runtime, target, source.bytes, plan.declared, plan.resumeAt);
+  const append = () =>
+    appendBytes(
+      runtime,
+      { ...ref, uploadId, offset: plan.first },
+      source.bytes,
+      plan.declared,
+      plan.resumeAt,
+    );
+  let appended = await append();
   if (E.isLeft(appended) && !current) {
     // The blob store refused (another part landed first): answer as the whole log says.
     await handler.catchUp();
@@ -240,13 +247,7 @@ export const writePart = async (
     if (E.isLeft(fresh.precheck)) return fresh.precheck;
     if (range !== undefined || source.read()) return appended;
     plan = fresh;
-    appended = await appendBytes(
-      runtime,
-      { ...target, offset: plan.first },
-      source.bytes,
-      undefined,
-      plan.resumeAt,
-    );
+    appended = await append(); // at the end the whole log knows
   }
   if (E.isLeft(appended)) return appended;
   const length = appended.right.size - plan.first;

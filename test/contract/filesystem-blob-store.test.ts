@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createFilesystemBlobStore } from "@berth/adapter-filesystem";
 import { UploadOffsetError, UploadUnknownError } from "@berth/engine";
 import { blobInfoOf, describeBlobStoreContract, readAllBytes } from "@berth/testkit";
+import { fc, test } from "@fast-check/vitest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { selectedStores } from "../support/selected-stores.js";
 
@@ -84,6 +85,26 @@ if (selectedStores().has("filesystem")) {
       expect(await b.finishUpload(uploadId, blobInfoOf(whole))).toEqual(blobInfoOf(whole));
       await expect(a.uploadStatus(uploadId)).rejects.toBeInstanceOf(UploadUnknownError);
       expect(await readAllBytes(await a.read(blobInfoOf(whole).digest))).toEqual(whole);
+    });
+
+    // A batch is written while the next one arrives: whatever the sizes of the pieces, every batch
+    // lands at its place, once, and the append resolves only when the last one is in.
+    test.prop([fc.array(fc.integer({ min: 1, max: 300 * 1024 }), { minLength: 1, maxLength: 24 })], {
+      numRuns: 12,
+    })("writes a stream's batches in order while the next ones arrive", async (sizes) => {
+      const store = createFilesystemBlobStore({ directory });
+      const pieces = sizes.map((size) => randomBytes(size));
+      const whole = Buffer.concat(pieces);
+      const uploadId = randomUUID();
+      await store.createUpload(uploadId);
+      // Pieces at once, as from a socket with data waiting: each write is still in flight.
+      async function* arriving() {
+        yield* pieces;
+      }
+      expect(await store.appendToUpload(uploadId, 0, arriving())).toEqual(blobInfoOf(whole));
+      expect((await stat(join(directory, "uploads", uploadId))).size).toBe(whole.byteLength);
+      expect(await store.finishUpload(uploadId, blobInfoOf(whole))).toEqual(blobInfoOf(whole));
+      expect(Buffer.compare(await readAllBytes(await store.read(blobInfoOf(whole).digest)), whole)).toBe(0);
     });
 
     it("cuts the file back when a stream fails after some of its batches were written", async () => {

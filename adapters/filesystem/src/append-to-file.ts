@@ -10,7 +10,7 @@ import { type FileHandle, open } from "node:fs/promises";
 export const WRITE_BATCH_BYTES = 256 * 1024;
 
 /**
- * Written bytes left unflushed before a flush starts in the background (see appendToFile). A blob
+ * Written bytes left unflushed before a flush starts in the background (see writerBehind). A blob
  * is flushed before it is recorded (move-durably.ts); flushing as the bytes arrive leaves that
  * flush, which the client waits for, little to do.
  */
@@ -42,13 +42,61 @@ const writeBatch = async (file: FileHandle, pieces: Uint8Array[], position: numb
 };
 
 /**
+ * Writes batches at consecutive positions from `position` on, each one started while the caller
+ * reads and hashes the next: at most one write in flight (a batch waits for the one before it), so
+ * the socket and the disk are busy at the same time and at most two batches are held. Every
+ * FLUSH_BEHIND_BYTES written, a flush of the file starts behind the writes (one at a time; its
+ * failure is left to the durable flush to report).
+ */
+const writerBehind = (file: FileHandle, position: number) => {
+  let queued = position; // end of what has been handed to a write
+  let written = position; // end of what is written
+  let unflushed = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let flushing: Promise<void> | undefined;
+  const flushBehind = () => {
+    if (flushing !== undefined || unflushed < FLUSH_BEHIND_BYTES) return;
+    unflushed = 0;
+    flushing = file
+      .datasync()
+      .catch(() => undefined)
+      .finally(() => {
+        flushing = undefined;
+      });
+  };
+  return {
+    /** Starts writing `pieces` once the write before has ended; rejects if that write failed. */
+    async write(pieces: Uint8Array[], size: number): Promise<void> {
+      await writing;
+      const at = queued;
+      queued += size;
+      writing = writeBatch(file, pieces, at).then(() => {
+        written = at + size;
+        unflushed += size;
+        flushBehind();
+      });
+      // Seen by the next write or by `end`; never an unhandled rejection in between.
+      writing.catch(() => undefined);
+    },
+    /** The end of the file once every write has ended; rejects if one failed. */
+    async end(): Promise<number> {
+      await writing;
+      return written;
+    },
+    /** Waits for the write in flight, failed or not, and for a flush behind it. */
+    async idle(): Promise<void> {
+      await writing.catch(() => undefined);
+      await flushing;
+    },
+  };
+};
+
+/**
  * Writes `bytes` into the existing file at `path` from `position` on, feeding each piece to `hash`
- * as it arrives (one pass; a piece is held only until its batch of WRITE_BATCH_BYTES is written),
- * and resolves to the new length. Every FLUSH_BEHIND_BYTES written, a flush of the file starts
- * behind the writes (one at a time; awaited before the file is closed; its failure is left to the
- * durable flush to report). When the source or a write fails, the file is cut back to
- * `position` and the error rethrown; `onCutFailed` runs if even that fails, so the caller can stop
- * trusting what it knew.
+ * as it arrives (one pass; a piece is held only until its batch of WRITE_BATCH_BYTES is written,
+ * which happens while the next batch arrives: see writerBehind), and resolves to the new length.
+ * When the source or a write fails, the file is cut back to `position` and the error rethrown;
+ * `onCutFailed` runs if even that fails, so the caller can stop trusting what it knew.
  */
 export const appendToFile = async (
   path: string,
@@ -58,42 +106,27 @@ export const appendToFile = async (
   onCutFailed: () => void,
 ): Promise<number> => {
   const file = await open(path, "r+");
-  let end = position; // of what is written
+  const writer = writerBehind(file, position);
   let batch: Uint8Array[] = [];
   let batched = 0;
-  let unflushed = 0;
-  let flushing: Promise<void> | undefined;
-  const write = async () => {
-    await writeBatch(file, batch, end);
-    end += batched;
-    unflushed += batched;
-    batch = [];
-    batched = 0;
-    // One flush at a time, not awaited: its only purpose is to leave less for the durable one.
-    if (flushing === undefined && unflushed >= FLUSH_BEHIND_BYTES) {
-      unflushed = 0;
-      flushing = file
-        .datasync()
-        .catch(() => undefined)
-        .finally(() => {
-          flushing = undefined;
-        });
-    }
-  };
   try {
     for await (const piece of bytes instanceof Uint8Array ? [bytes] : bytes) {
       hash.update(piece);
       batch.push(piece);
       batched += piece.byteLength;
-      if (batched >= WRITE_BATCH_BYTES) await write();
+      if (batched < WRITE_BATCH_BYTES) continue;
+      await writer.write(batch, batched);
+      batch = [];
+      batched = 0;
     }
-    if (batched > 0) await write();
-    return end;
+    if (batched > 0) await writer.write(batch, batched);
+    return await writer.end();
   } catch (error) {
+    await writer.idle();
     await file.truncate(position).catch(onCutFailed);
     throw error;
   } finally {
-    await flushing;
+    await writer.idle();
     await file.close();
   }
 };

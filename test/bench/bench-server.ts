@@ -2,6 +2,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { BERTH_NODE_FLAGS } from "@berth/server";
 
 export interface BenchServer {
   /** `http://127.0.0.1:<port>` */
@@ -17,8 +18,8 @@ const script = fileURLToPath(new URL("./server-process.js", import.meta.url));
 
 /**
  * Forks a server: `berth` (serve() on memory storage, or on PostgreSQL in `postgres.schema`; lenient
- * or not) or `bare`. Extra Node flags
- * for the server (say `--cpu-prof`) come from BENCH_SERVER_NODE_OPTIONS.
+ * or not) or `bare`. Every server's Node runs with the flags `berth` runs with (BERTH_NODE_FLAGS),
+ * and with any extra ones (say `--cpu-prof`) from BENCH_SERVER_NODE_OPTIONS.
  */
 export async function startServer(
   mode: "berth" | "berth-lenient" | "bare",
@@ -49,8 +50,14 @@ export const startBerthOn = (storage: BerthStorage): Promise<BenchServer> =>
       : ["berth", "strict", "postgres-file", storage.url, storage.schema, storage.blobDir],
   );
 
+/** Node's flags for a server: those `berth` runs with, then any from BENCH_SERVER_NODE_OPTIONS. */
+export const serverNodeFlags = (): string[] => [
+  ...BERTH_NODE_FLAGS,
+  ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter((flag) => flag !== ""),
+];
+
 async function forkServer(mode: string, args: ReadonlyArray<string>): Promise<BenchServer> {
-  const execArgv = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter((flag) => flag !== "");
+  const execArgv = serverNodeFlags();
   const child: ChildProcess = fork(script, [...args], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
     execArgv,

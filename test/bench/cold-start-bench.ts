@@ -15,6 +15,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type BerthEvent, streamOf } from "@berth/core";
+import { BERTH_NODE_FLAGS } from "@berth/server";
 import type { BenchConfig } from "./config.js";
 import { postgresRegistry } from "./engine-fixtures.js";
 import { type BenchDatabase, insertEventRows } from "./postgres-schemas.js";
@@ -91,7 +92,7 @@ async function coldStartAt(
   const runChild = async <T>(args: string[]): Promise<T> => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--max-old-space-size=8192", child, ...args],
+      ["--max-old-space-size=8192", ...BERTH_NODE_FLAGS, child, ...args],
       { env, maxBuffer: 16 * 1024 * 1024 },
     );
     return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;

@@ -36,7 +36,8 @@ const residentBytes = (pid: number): number => {
 const startOnce = async (settleMs: number): Promise<{ firstAnswerMs: number; residentBytes: number }> => {
   const dataDir = await mkdtemp(join(tmpdir(), "berth-bench-embedded-"));
   const started = now();
-  const child = spawn(process.execPath, [berth, "serve", "--port", "0", "--data-dir", dataDir], {
+  // Run as `pnpm start` runs it: the file itself, whose `#!` line starts Node with BERTH_NODE_FLAGS.
+  const child = spawn(berth, ["serve", "--port", "0", "--data-dir", dataDir], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   try {

@@ -13,6 +13,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { serverNodeFlags } from "./bench-server.js";
 import type { BenchConfig } from "./config.js";
 import { postgresRegistry } from "./engine-fixtures.js";
 import { MiB, now, percentile, timed } from "./measure.js";
@@ -105,11 +106,7 @@ async function startOnce(
   // The timeout bounds the start with its GETs, and then saveSnapshot on its own.
   const deadline = { at: started + config.scaleTimeoutSeconds * 1000, seconds: config.scaleTimeoutSeconds };
   const child = fork(script, [], {
-    execArgv: [
-      "--expose-gc",
-      `--max-old-space-size=${config.scaleHeapMiB}`,
-      ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter((flag) => flag !== ""),
-    ],
+    execArgv: ["--expose-gc", `--max-old-space-size=${config.scaleHeapMiB}`, ...serverNodeFlags()],
     env: { ...process.env, BENCH_DATABASE_URL: database.url, BENCH_SCHEMA: schema },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });

@@ -8,12 +8,13 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { BatchGetImageCommand, CreateRepositoryCommand, type ECRClient } from "@aws-sdk/client-ecr";
+import { BERTH_NODE_FLAGS } from "@berth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localEcrClient } from "../support/berth-server.js";
 import { buildEngine } from "../support/engine-process.js";
@@ -26,14 +27,19 @@ const berth = join(server, "dist/bundle/berth.js");
 
 interface Running {
   readonly client: ECRClient;
+  /** The process's command line, as the kernel holds it. */
+  readonly commandLine: () => Promise<string[]>;
   /** Every line the process printed so far. */
   readonly output: () => string;
   stop(): Promise<void>;
 }
 
-/** `berth serve --port 0 <args>`, once its log names the address it listens on. */
+/**
+ * `berth serve --port 0 <args>`, run as its own program (its `#!` line starts Node), once its log
+ * names the address it listens on.
+ */
 const startBerth = async (args: ReadonlyArray<string>): Promise<Running> => {
-  const child: ChildProcess = spawn(process.execPath, [berth, "serve", "--port", "0", ...args], {
+  const child: ChildProcess = spawn(berth, ["serve", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -51,6 +57,7 @@ const startBerth = async (args: ReadonlyArray<string>): Promise<Running> => {
   const client = localEcrClient(endpoint);
   return {
     client,
+    commandLine: async () => (await readFile(`/proc/${child.pid}/cmdline`, "utf8")).split("\0"),
     output: () => output,
     async stop() {
       client.destroy();
@@ -104,15 +111,18 @@ describe("the bundled berth CLI", () => {
   });
 
   it("prints its commands", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [berth, "--help"]);
+    const { stdout } = await promisify(execFile)(berth, ["--help"]);
     expect(stdout).toMatch(/serve/);
     expect(stdout).toMatch(/migrate-data/);
   });
 
-  it("serves from the embedded storage (SQLite and files)", async () => {
+  it("serves from the embedded storage (SQLite and files), in a Node started with its flags", async () => {
     const running = await startBerth(["--storage", "embedded", "--data-dir", join(dataDir, "embedded")]);
     try {
       await pushAndPull(running, "bundle/embedded");
+      const commandLine = await running.commandLine();
+      expect(commandLine.slice(1, 1 + BERTH_NODE_FLAGS.length)).toEqual(BERTH_NODE_FLAGS);
+      expect(commandLine[1 + BERTH_NODE_FLAGS.length]).toBe(berth);
     } finally {
       await running.stop();
     }

@@ -9,6 +9,7 @@ export { collectGarbage, type GcOptions } from "./cli/gc-command.js";
 export { compactHeap, type HeapCompaction, SERVE_COMPACTION_THRESHOLD } from "./cli/heap-compaction.js";
 export { type LifecycleApplyOptions, lifecycleApply } from "./cli/lifecycle-command.js";
 export { type MigrateDataOptions, migrateData } from "./cli/migrate-data.js";
+export { BERTH_NODE_FLAGS } from "./cli/node-flags.js";
 export * from "./cli/storage.js";
 export { decodeExactBase64 } from "./ecr/decode-blob.js";
 export * from "./ecr/ecr-api.js";

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --min-semi-space-size=16
+#!/usr/bin/env -S node --initial-old-space-size=64
 /**
  * `berth serve`: the registry as a local ECR. Every flag can also be set through an environment
  * variable (shown in --help); flags win over variables.

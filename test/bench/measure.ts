@@ -1,5 +1,7 @@
 /** Timing: bounded throughput loops and per-call latencies, with the statistics the report uses. */
 
+import { readFileSync } from "node:fs";
+
 export const MiB = 1024 * 1024;
 /** Throughputs in bytes are reported in MB/s, MB = 10^6 bytes (as `openssl speed` and most tools do). */
 export const MB = 1_000_000;
@@ -115,4 +117,11 @@ export const seededRandom = (seed: number) => {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+};
+
+/** CPU milliseconds a process has used (user + system, all its threads), from /proc (Linux; 10 ms ticks). */
+export const processCpuMs = (pid: number | undefined): number => {
+  if (pid === undefined) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 };

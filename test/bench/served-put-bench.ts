@@ -6,24 +6,16 @@
  * server process, polls included): the append is one; workers that read the log after every
  * command showed as four more. A count, about the same on any machine.
  */
-import { readFileSync } from "node:fs";
 import { startServer } from "./bench-server.js";
 import type { BenchConfig } from "./config.js";
 import { ecrClient } from "./ecr-client.js";
-import { throughput } from "./measure.js";
+import { processCpuMs, throughput } from "./measure.js";
 import type { BenchDatabase } from "./postgres-schemas.js";
 import type { Row } from "./report.js";
 import { fakeBlob, imageManifest as manifestOf } from "./workload.js";
 
 const config = fakeBlob("served/config", 1_469);
 const layers = [fakeBlob("served/layer", 31_357_624)];
-
-/** CPU milliseconds a process has used (user + system), from /proc (Linux; 10 ms ticks). */
-const cpuMs = (pid: number | undefined): number => {
-  if (pid === undefined) return Number.NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 
 export async function benchServedPutImage(bench: BenchConfig, database: BenchDatabase): Promise<Row[]> {
   const server = await startServer("berth-lenient", { url: database.url, schema: database.schema("served") });
@@ -39,9 +31,9 @@ export async function benchServedPutImage(bench: BenchConfig, database: BenchDat
     };
     const sent = async () => (await server.statementsSent?.()) ?? Number.NaN;
     await throughput(put, { seconds: bench.warmupSeconds / 2 });
-    const [before, putsBefore, cpuBefore] = [await sent(), puts, cpuMs(server.pid)];
+    const [before, putsBefore, cpuBefore] = [await sent(), puts, processCpuMs(server.pid)];
     const measured = await throughput(put, { seconds: bench.commandSeconds * bench.rounds });
-    const cpuPerPut = (cpuMs(server.pid) - cpuBefore) / (puts - putsBefore);
+    const cpuPerPut = (processCpuMs(server.pid) - cpuBefore) / (puts - putsBefore);
     const perPut = ((await sent()) - before) / (puts - putsBefore);
     return [
       {

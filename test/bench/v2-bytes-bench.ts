@@ -16,7 +16,7 @@ import { type BenchServer, startBerthOn } from "./bench-server.js";
 import type { BenchConfig } from "./config.js";
 import { startDistribution } from "./distribution-process.js";
 import { request } from "./http-client.js";
-import { MB, MiB, median, now } from "./measure.js";
+import { MB, MiB, median, now, processCpuMs } from "./measure.js";
 import type { BenchDatabase } from "./postgres-schemas.js";
 import type { Row } from "./report.js";
 
@@ -107,6 +107,8 @@ interface Contender {
   readonly server: BenchServer;
   readonly push: number[];
   readonly pull: number[];
+  /** The server's CPU milliseconds (all its threads) for each push. */
+  readonly pushCpu: number[];
 }
 
 export async function benchV2Bytes(config: BenchConfig, database: BenchDatabase): Promise<Row[]> {
@@ -129,17 +131,21 @@ export async function benchV2Bytes(config: BenchConfig, database: BenchDatabase)
           }),
       ],
     ];
-    for (const [name, start] of servers) contenders.push({ name, server: await start(), push: [], pull: [] });
+    for (const [name, start] of servers)
+      contenders.push({ name, server: await start(), push: [], pull: [], pushCpu: [] });
     for (let round = -1; round < config.v2Blobs; round++) {
       for (const contender of contenders) {
         // A fresh blob for every push (the first round is the untimed warm-up), in a repository of its own.
         const blob = blobOf(shared, `${contender.name} blob ${round}`);
         const repository = `bench/v2-bytes-${round + 1}`;
+        const cpuBefore = processCpuMs(contender.server.pid);
         const pushed = await push(contender.server.endpoint, repository, blob);
+        const pushCpu = processCpuMs(contender.server.pid) - cpuBefore;
         const pulled = await pull(contender.server.endpoint, repository, blob);
         if (round >= 0) {
           contender.push.push(rate(pushed));
           contender.pull.push(rate(pulled));
+          contender.pushCpu.push(pushCpu);
         }
       }
     }
@@ -174,9 +180,21 @@ const v2Rows = (config: BenchConfig, contenders: ReadonlyArray<Contender>): Row[
         }),
     details: { perBlob: contender[way], blobs: config.v2Blobs, blobBytes: config.v2BlobBytes },
   });
+  // The server's CPU per push tells a slow machine (every server slower, CPU alike) from a slow server.
+  const cpuRow = (contender: Contender, limit?: Row["limit"]): Row => ({
+    section: "8",
+    name: `/v2 push, ${labels[contender.name]}: server CPU per blob`,
+    value: median(contender.pushCpu),
+    unit: "ms",
+    higherIsBetter: false,
+    ...(limit === undefined ? {} : { limit }),
+    details: { perBlob: contender.pushCpu },
+  });
+  const peerCpu = { name: "distribution 2.8, the same", value: median(distribution.pushCpu), unit: "ms" };
   return [
     row(distribution, "push"),
     row(distribution, "pull"),
-    ...berths.flatMap((berth) => [row(berth, "push", 1.5), row(berth, "pull", 1)]),
+    cpuRow(distribution),
+    ...berths.flatMap((berth) => [row(berth, "push", 1.5), row(berth, "pull", 1), cpuRow(berth, peerCpu)]),
   ];
 };

@@ -50,7 +50,6 @@ const writeBatch = async (file: FileHandle, pieces: Uint8Array[], position: numb
  */
 const writerBehind = (file: FileHandle, position: number) => {
   let queued = position; // end of what has been handed to a write
-  let written = position; // end of what is written
   let unflushed = 0;
   let writing: Promise<void> = Promise.resolve();
   let flushing: Promise<void> | undefined;
@@ -71,17 +70,16 @@ const writerBehind = (file: FileHandle, position: number) => {
       const at = queued;
       queued += size;
       writing = writeBatch(file, pieces, at).then(() => {
-        written = at + size;
         unflushed += size;
         flushBehind();
       });
       // Seen by the next write or by `end`; never an unhandled rejection in between.
       writing.catch(() => undefined);
     },
-    /** The end of the file once every write has ended; rejects if one failed. */
+    /** The end of the file once the last write has ended (each waits for the one before); rejects if it failed. */
     async end(): Promise<number> {
       await writing;
-      return written;
+      return queued;
     },
     /** Waits for the write in flight, failed or not, and for a flush behind it. */
     async idle(): Promise<void> {

@@ -1,17 +1,22 @@
 /**
  * 8. Bytes at disk speed: MB/s of whole blobs (100 MiB in a full run) pushed and pulled over /v2,
  * Berth beside the CNCF reference registry (distribution 2.8, filesystem storage) in the same run,
- * with the same client and the same calls for every server: a push is POST, one streamed PATCH (no
- * Content-Range, chunked, as docker and containers/image send a layer) and PUT ?digest=; a pull is
- * one GET read to its end. Berth runs on its default embedded storage and on PostgreSQL events
+ * with the same clients and the same calls for every server: a push is POST, one streamed PATCH (no
+ * Content-Range, chunked, as docker and containers/image send a layer) and PUT ?digest=, from this
+ * process; a pull is one GET read to its end by curl. Node's client reads a pull with more than a
+ * core of its own (a fresh 64 KiB buffer per read, and collecting them) while either server needs a
+ * fraction of one (a probe: 290–310 ms of client CPU per 100 MiB, 50–70 ms of server CPU), so its
+ * figure is the client's more than the server's: printed beside curl's, for reference. Berth runs on its default embedded storage and on PostgreSQL events
  * beside filesystem blobs; every server keeps its data in a temporary directory on the same disk.
  * Rounds interleave the servers, so a slow moment of the machine touches each of them alike.
  */
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { type BenchServer, startBerthOn } from "./bench-server.js";
 import type { BenchConfig } from "./config.js";
 import { startDistribution } from "./distribution-process.js";
@@ -81,7 +86,7 @@ export const push = async (endpoint: string, repository: string, blob: Blob): Pr
   return now() - started;
 };
 
-/** GETs the blob and reads it to its end (counting, not keeping, the bytes). Resolves to ms. */
+/** GETs the blob with Node's client and reads it to its end (counting, not keeping, the bytes). Resolves to ms. */
 export const pull = (endpoint: string, repository: string, blob: Blob): Promise<number> =>
   new Promise((resolve, reject) => {
     const started = now();
@@ -102,13 +107,31 @@ export const pull = (endpoint: string, repository: string, blob: Blob): Promise<
     outgoing.end();
   });
 
+/**
+ * GETs the blob with curl, which writes it to /dev/null. Resolves to curl's own time from the start
+ * of the transfer to its last byte (the process's start is the bench's cost, not the server's).
+ */
+export const curlPull = async (endpoint: string, repository: string, blob: Blob): Promise<number> => {
+  const url = `${endpoint}/v2/${repository}/blobs/${blob.digest}`;
+  const { stdout } = await promisify(execFile)("curl", [
+    ...["--silent", "--show-error", "--output", "/dev/null"],
+    ...["--write-out", "%{http_code} %{size_download} %{time_total}", url],
+  ]);
+  const [status, size, seconds] = stdout.trim().split(" ");
+  if (status !== "200" || Number(size) !== blob.bytes.byteLength)
+    throw new Error(`${endpoint} GET blob with curl: HTTP ${status}, ${size} bytes`);
+  return Number(seconds) * 1000;
+};
+
 interface Contender {
   readonly name: string;
   readonly server: BenchServer;
   readonly push: number[];
   readonly pull: number[];
-  /** The server's CPU milliseconds (all its threads) for each push. */
+  readonly nodePull: number[];
+  /** The server's CPU milliseconds (all its threads) for each push and each pull by curl. */
   readonly pushCpu: number[];
+  readonly pullCpu: number[];
 }
 
 export async function benchV2Bytes(config: BenchConfig, database: BenchDatabase): Promise<Row[]> {
@@ -132,20 +155,34 @@ export async function benchV2Bytes(config: BenchConfig, database: BenchDatabase)
       ],
     ];
     for (const [name, start] of servers)
-      contenders.push({ name, server: await start(), push: [], pull: [], pushCpu: [] });
+      contenders.push({
+        name,
+        server: await start(),
+        push: [],
+        pull: [],
+        nodePull: [],
+        pushCpu: [],
+        pullCpu: [],
+      });
     for (let round = -1; round < config.v2Blobs; round++) {
       for (const contender of contenders) {
         // A fresh blob for every push (the first round is the untimed warm-up), in a repository of its own.
         const blob = blobOf(shared, `${contender.name} blob ${round}`);
         const repository = `bench/v2-bytes-${round + 1}`;
-        const cpuBefore = processCpuMs(contender.server.pid);
-        const pushed = await push(contender.server.endpoint, repository, blob);
-        const pushCpu = processCpuMs(contender.server.pid) - cpuBefore;
-        const pulled = await pull(contender.server.endpoint, repository, blob);
+        const { endpoint, pid } = contender.server;
+        let cpuBefore = processCpuMs(pid);
+        const pushed = await push(endpoint, repository, blob);
+        const pushCpu = processCpuMs(pid) - cpuBefore;
+        cpuBefore = processCpuMs(pid);
+        const pulled = await curlPull(endpoint, repository, blob);
+        const pullCpu = processCpuMs(pid) - cpuBefore;
+        const nodePulled = await pull(endpoint, repository, blob);
         if (round >= 0) {
           contender.push.push(rate(pushed));
           contender.pull.push(rate(pulled));
+          contender.nodePull.push(rate(nodePulled));
           contender.pushCpu.push(pushCpu);
+          contender.pullCpu.push(pullCpu);
         }
       }
     }
@@ -156,45 +193,50 @@ export async function benchV2Bytes(config: BenchConfig, database: BenchDatabase)
   return v2Rows(config, contenders);
 }
 
+const labels: Record<string, string> = {
+  distribution: "distribution 2.8 (filesystem)",
+  embedded: "Berth, embedded storage",
+  "postgres-file": "Berth, PostgreSQL events + file blobs",
+};
+
 const v2Rows = (config: BenchConfig, contenders: ReadonlyArray<Contender>): Row[] => {
   const [distribution, ...berths] = contenders;
   if (distribution === undefined) return [];
   const size = `${config.v2BlobBytes / MiB} MiB blobs`;
-  const labels: Record<string, string> = {
-    distribution: "distribution 2.8 (filesystem)",
-    embedded: "Berth, embedded storage",
-    "postgres-file": "Berth, PostgreSQL events + file blobs",
-  };
-  const peer = { push: median(distribution.push), pull: median(distribution.pull) };
-  const row = (contender: Contender, way: "push" | "pull", target?: number): Row => ({
+  const names = { push: "push", pull: "pull (curl)", nodePull: "pull (Node's client)" };
+  type Way = keyof typeof names;
+  const rate = (contender: Contender, way: Way, target?: number): Row => ({
     section: "8",
-    name: `/v2 ${way}, ${labels[contender.name]}, ${size}`,
+    name: `/v2 ${names[way]}, ${labels[contender.name]}, ${size}`,
     value: median(contender[way]),
     unit: "MB/s",
     higherIsBetter: true,
-    ...(target === undefined
+    ...(contender === distribution
       ? {}
       : {
-          limit: { name: `distribution 2.8 ${way}`, value: peer[way], unit: "MB/s" },
-          target,
+          limit: { name: `distribution 2.8 ${names[way]}`, value: median(distribution[way]), unit: "MB/s" },
         }),
+    ...(target === undefined ? {} : { target }),
     details: { perBlob: contender[way], blobs: config.v2Blobs, blobBytes: config.v2BlobBytes },
   });
-  // The server's CPU per push tells a slow machine (every server slower, CPU alike) from a slow server.
-  const cpuRow = (contender: Contender, limit?: Row["limit"]): Row => ({
+  // The server's CPU per blob tells a slow machine (every server slower, CPU alike) from a slow server.
+  const cpu = (contender: Contender, way: "pushCpu" | "pullCpu"): Row => ({
     section: "8",
-    name: `/v2 push, ${labels[contender.name]}: server CPU per blob`,
-    value: median(contender.pushCpu),
+    name: `/v2 ${way === "pushCpu" ? "push" : "pull (curl)"}, ${labels[contender.name]}: server CPU per blob`,
+    value: median(contender[way]),
     unit: "ms",
     higherIsBetter: false,
-    ...(limit === undefined ? {} : { limit }),
-    details: { perBlob: contender.pushCpu },
+    ...(contender === distribution
+      ? {}
+      : { limit: { name: "distribution 2.8, the same", value: median(distribution[way]), unit: "ms" } }),
+    details: { perBlob: contender[way] },
   });
-  const peerCpu = { name: "distribution 2.8, the same", value: median(distribution.pushCpu), unit: "ms" };
-  return [
-    row(distribution, "push"),
-    row(distribution, "pull"),
-    cpuRow(distribution),
-    ...berths.flatMap((berth) => [row(berth, "push", 1.5), row(berth, "pull", 1), cpuRow(berth, peerCpu)]),
+  const rows = (contender: Contender, targets: { push?: number; pull?: number }) => [
+    rate(contender, "push", targets.push),
+    cpu(contender, "pushCpu"),
+    rate(contender, "pull", targets.pull),
+    cpu(contender, "pullCpu"),
+    rate(contender, "nodePull"),
   ];
+  return [...rows(distribution, {}), ...berths.flatMap((berth) => rows(berth, { push: 1.5, pull: 1 }))];
 };

@@ -12,7 +12,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -123,6 +123,37 @@ export const curlPull = async (endpoint: string, repository: string, blob: Blob)
   return Number(seconds) * 1000;
 };
 
+/** One push, then a pull by curl and one by Node's client: ms of each, and the server's CPU ms. */
+const pushAndPull = async ({ endpoint, pid }: BenchServer, repository: string, blob: Blob) => {
+  let cpuBefore = processCpuMs(pid);
+  const pushed = await push(endpoint, repository, blob);
+  const pushCpu = processCpuMs(pid) - cpuBefore;
+  cpuBefore = processCpuMs(pid);
+  const pulled = await curlPull(endpoint, repository, blob);
+  const pullCpu = processCpuMs(pid) - cpuBefore;
+  const nodePull = await pull(endpoint, repository, blob);
+  return { push: pushed, pushCpu, pull: pulled, pullCpu, nodePull };
+};
+
+/**
+ * Deletes the files that hold `blob` under `home` (each server's data lives there), behind the
+ * servers' backs: no later round reads them. This keeps the section's page cache at one blob's
+ * size. On the VMs of these runs, memory the guest has freed goes back to the host within seconds,
+ * and the first write to each page of it costs about 2.5 ms of system time per MiB, ten times a
+ * write into a page in use (dd, docs/BENCHMARKS.md): a page cache growing by 1.8 GB made the last
+ * rounds of every server, distribution's too, cost twice the CPU, whichever happened to run then.
+ */
+const removeBlobFiles = (home: string, blob: Blob): void => {
+  const hex = blob.digest.slice("sha256:".length);
+  const files = readdirSync(home, { recursive: true, encoding: "utf8" })
+    .filter((path) => path.includes(hex))
+    .map((path) => join(home, path))
+    .filter((file) => statSync(file).isFile() && statSync(file).size === blob.bytes.byteLength);
+  if (files.length === 0)
+    throw new Error(`no file of ${blob.digest} under ${home}: did a server's layout change?`);
+  for (const file of files) rmSync(file);
+};
+
 interface Contender {
   readonly name: string;
   readonly server: BenchServer;
@@ -168,22 +199,11 @@ export async function benchV2Bytes(config: BenchConfig, database: BenchDatabase)
       for (const contender of contenders) {
         // A fresh blob for every push (the first round is the untimed warm-up), in a repository of its own.
         const blob = blobOf(shared, `${contender.name} blob ${round}`);
-        const repository = `bench/v2-bytes-${round + 1}`;
-        const { endpoint, pid } = contender.server;
-        let cpuBefore = processCpuMs(pid);
-        const pushed = await push(endpoint, repository, blob);
-        const pushCpu = processCpuMs(pid) - cpuBefore;
-        cpuBefore = processCpuMs(pid);
-        const pulled = await curlPull(endpoint, repository, blob);
-        const pullCpu = processCpuMs(pid) - cpuBefore;
-        const nodePulled = await pull(endpoint, repository, blob);
-        if (round >= 0) {
-          contender.push.push(rate(pushed));
-          contender.pull.push(rate(pulled));
-          contender.nodePull.push(rate(nodePulled));
-          contender.pushCpu.push(pushCpu);
-          contender.pullCpu.push(pullCpu);
-        }
+        const measured = await pushAndPull(contender.server, `bench/v2-bytes-${round + 1}`, blob);
+        removeBlobFiles(home, blob);
+        if (round < 0) continue;
+        for (const key of ["push", "pull", "nodePull", "pushCpu", "pullCpu"] as const)
+          contender[key].push(key.endsWith("Cpu") ? measured[key] : rate(measured[key]));
       }
     }
   } finally {

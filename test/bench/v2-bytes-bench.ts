@@ -6,9 +6,11 @@
  * process; a pull is one GET read to its end by curl. Node's client reads a pull with more than a
  * core of its own (a fresh 64 KiB buffer per read, and collecting them) while either server needs a
  * fraction of one (a probe: 290–310 ms of client CPU per 100 MiB, 50–70 ms of server CPU), so its
- * figure is the client's more than the server's: printed beside curl's, for reference. Berth runs on its default embedded storage and on PostgreSQL events
- * beside filesystem blobs; every server keeps its data in a temporary directory on the same disk.
- * Rounds interleave the servers, so a slow moment of the machine touches each of them alike.
+ * figure is the client's more than the server's: printed beside curl's, for reference.
+ * Berth runs on its default embedded storage and on PostgreSQL events beside filesystem blobs;
+ * every server keeps its data in a temporary directory on the same disk, and each blob's files are
+ * removed once its round is done (removeBlobFiles). Rounds interleave the servers, so a slow moment
+ * of the machine touches each of them alike.
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -108,8 +110,8 @@ export const pull = (endpoint: string, repository: string, blob: Blob): Promise<
   });
 
 /**
- * GETs the blob with curl, which writes it to /dev/null. Resolves to curl's own time from the start
- * of the transfer to its last byte (the process's start is the bench's cost, not the server's).
+ * GETs the blob with curl, which writes it to /dev/null. Resolves to curl's own time from its connect
+ * to the last byte (`%{time_total}`: the process's start is the bench's cost, not the server's).
  */
 export const curlPull = async (endpoint: string, repository: string, blob: Blob): Promise<number> => {
   const url = `${endpoint}/v2/${repository}/blobs/${blob.digest}`;

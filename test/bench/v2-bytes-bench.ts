@@ -150,7 +150,10 @@ const removeBlobFiles = (home: string, blob: Blob): void => {
   const files = readdirSync(home, { recursive: true, encoding: "utf8" })
     .filter((path) => path.includes(hex))
     .map((path) => join(home, path))
-    .filter((file) => statSync(file).isFile() && statSync(file).size === blob.bytes.byteLength);
+    .filter((file) => {
+      const stats = statSync(file);
+      return stats.isFile() && stats.size === blob.bytes.byteLength;
+    });
   if (files.length === 0)
     throw new Error(`no file of ${blob.digest} under ${home}: did a server's layout change?`);
   for (const file of files) rmSync(file);

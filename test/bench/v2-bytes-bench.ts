@@ -230,7 +230,7 @@ const v2Rows = (config: BenchConfig, contenders: ReadonlyArray<Contender>): Row[
   const size = `${config.v2BlobBytes / MiB} MiB blobs`;
   const names = { push: "push", pull: "pull (curl)", nodePull: "pull (Node's client)" };
   type Way = keyof typeof names;
-  const rate = (contender: Contender, way: Way, target?: number): Row => ({
+  const rateRow = (contender: Contender, way: Way, target?: number): Row => ({
     section: "8",
     name: `/v2 ${names[way]}, ${labels[contender.name]}, ${size}`,
     value: median(contender[way]),
@@ -245,7 +245,7 @@ const v2Rows = (config: BenchConfig, contenders: ReadonlyArray<Contender>): Row[
     details: { perBlob: contender[way], blobs: config.v2Blobs, blobBytes: config.v2BlobBytes },
   });
   // The server's CPU per blob tells a slow machine (every server slower, CPU alike) from a slow server.
-  const cpu = (contender: Contender, way: "pushCpu" | "pullCpu"): Row => ({
+  const cpuRow = (contender: Contender, way: "pushCpu" | "pullCpu"): Row => ({
     section: "8",
     name: `/v2 ${way === "pushCpu" ? "push" : "pull (curl)"}, ${labels[contender.name]}: server CPU per blob`,
     value: median(contender[way]),
@@ -257,11 +257,11 @@ const v2Rows = (config: BenchConfig, contenders: ReadonlyArray<Contender>): Row[
     details: { perBlob: contender[way] },
   });
   const rows = (contender: Contender, targets: { push?: number; pull?: number }) => [
-    rate(contender, "push", targets.push),
-    cpu(contender, "pushCpu"),
-    rate(contender, "pull", targets.pull),
-    cpu(contender, "pullCpu"),
-    rate(contender, "nodePull"),
+    rateRow(contender, "push", targets.push),
+    cpuRow(contender, "pushCpu"),
+    rateRow(contender, "pull", targets.pull),
+    cpuRow(contender, "pullCpu"),
+    rateRow(contender, "nodePull"),
   ];
   return [...rows(distribution, {}), ...berths.flatMap((berth) => rows(berth, { push: 1.5, pull: 1 }))];
 };
